@@ -1,0 +1,253 @@
+package dev.httpy.python;
+
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The raw CPython C API, one method handle per function this bridge uses.
+ *
+ * <p>Nothing here checks the GIL: {@link Python} is the only caller of the object functions and it
+ * refuses to run without the GIL. Pointers never leave this package.
+ */
+final class LibPython {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final int RTLD_NOW = 0x2;
+    private static final int RTLD_GLOBAL = 0x100;
+    /** A returned {@code char*} or object pointer, readable without a separate reinterpret. */
+    static final AddressLayout POINTER = ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, JAVA_BYTE));
+    /** {@code Py_file_input} from Python.h: compile a whole module. */
+    static final int PY_FILE_INPUT = 257;
+
+    final Path path;
+    final String version;
+    final int minor;
+    private final SymbolLookup symbols;
+
+    // Lifecycle, GIL and thread states.
+    final MethodHandle Py_IsInitialized;
+    final MethodHandle PyEval_SaveThread;
+    final MethodHandle PyEval_RestoreThread;
+    final MethodHandle PyGILState_Ensure;
+    final MethodHandle PyGILState_Release;
+
+    // Reference counts and errors.
+    final MethodHandle Py_IncRef;
+    final MethodHandle Py_DecRef;
+    final MethodHandle PyErr_Occurred;
+    final MethodHandle PyErr_Fetch;
+    final MethodHandle PyErr_NormalizeException;
+    final MethodHandle PyErr_Clear;
+    final MethodHandle PyException_SetTraceback;
+    final MethodHandle PyErr_GivenExceptionMatches;
+
+    // Objects. The *FromStringAndSize handles are critical: they read a Java byte[] in place.
+    final MethodHandle PyUnicode_FromStringAndSize;
+    final MethodHandle PyUnicode_AsUTF8AndSize;
+    final MethodHandle PyBytes_FromStringAndSize;
+    final MethodHandle PyBytes_AsString;
+    final MethodHandle PyBytes_Size;
+    final MethodHandle PyByteArray_AsString;
+    final MethodHandle PyByteArray_Size;
+    final MethodHandle PyLong_FromLongLong;
+    final MethodHandle PyLong_AsLongLong;
+    final MethodHandle PyFloat_FromDouble;
+    final MethodHandle PyFloat_AsDouble;
+    final MethodHandle PyBool_FromLong;
+    final MethodHandle PyList_New;
+    final MethodHandle PyList_SetItem;
+    final MethodHandle PyList_GetItem;
+    final MethodHandle PyList_Size;
+    final MethodHandle PyTuple_New;
+    final MethodHandle PyTuple_SetItem;
+    final MethodHandle PyTuple_GetItem;
+    final MethodHandle PyTuple_Size;
+    final MethodHandle PyDict_New;
+    final MethodHandle PyDict_SetItem;
+    final MethodHandle PyDict_Next;
+    final MethodHandle PyObject_Call;
+    final MethodHandle PyObject_IsInstance;
+    final MethodHandle PyObject_Str;
+    final MethodHandle PyObject_GetAttrString;
+    final MethodHandle PyImport_ImportModule;
+    final MethodHandle PyImport_ExecCodeModule;
+    final MethodHandle Py_CompileString;
+
+    // Type objects and singletons, compared by address on the hot path.
+    final MemorySegment noneObject;
+    final MemorySegment trueObject;
+    final MemorySegment falseObject;
+    final MemorySegment unicodeType;
+    final MemorySegment bytesType;
+    final MemorySegment byteArrayType;
+    final MemorySegment longType;
+    final MemorySegment floatType;
+    final MemorySegment boolType;
+    final MemorySegment listType;
+    final MemorySegment tupleType;
+    final MemorySegment dictType;
+    final MemorySegment systemExit;
+    /** The types {@link Python#toJava} converts, bool before its base int. */
+    final List<MemorySegment> convertibleTypes;
+
+    private LibPython(Path path, SymbolLookup symbols) {
+        this.path = path;
+        this.symbols = symbols;
+        try {
+            var version = (MemorySegment) function("Py_GetVersion", FunctionDescriptor.of(POINTER)).invokeExact();
+            String full = version.getString(0);
+            if (full.contains("free-threading")) {
+                throw new IllegalArgumentException(path + " is a free-threaded Python (" + full
+                        + "); httpy needs a build with the GIL: use libpython3.X.so, not libpython3.Xt.so");
+            }
+            this.version = full.split(" ", 2)[0];
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("Py_GetVersion failed in " + path, e);
+        }
+        this.minor = minorOf(version, path);
+
+        Py_IsInitialized = function("Py_IsInitialized", FunctionDescriptor.of(JAVA_INT));
+        PyEval_SaveThread = function("PyEval_SaveThread", FunctionDescriptor.of(ADDRESS));
+        PyEval_RestoreThread = function("PyEval_RestoreThread", FunctionDescriptor.ofVoid(ADDRESS));
+        PyGILState_Ensure = function("PyGILState_Ensure", FunctionDescriptor.of(JAVA_INT));
+        PyGILState_Release = function("PyGILState_Release", FunctionDescriptor.ofVoid(JAVA_INT));
+
+        Py_IncRef = function("Py_IncRef", FunctionDescriptor.ofVoid(ADDRESS));
+        Py_DecRef = function("Py_DecRef", FunctionDescriptor.ofVoid(ADDRESS));
+        PyErr_Occurred = function("PyErr_Occurred", FunctionDescriptor.of(ADDRESS));
+        PyErr_Fetch = function("PyErr_Fetch", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        PyErr_NormalizeException = function("PyErr_NormalizeException", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        PyErr_Clear = function("PyErr_Clear", FunctionDescriptor.ofVoid());
+        PyException_SetTraceback = function("PyException_SetTraceback", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        PyErr_GivenExceptionMatches = function("PyErr_GivenExceptionMatches", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+
+        var critical = Linker.Option.critical(true);
+        PyUnicode_FromStringAndSize = function("PyUnicode_FromStringAndSize", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), critical);
+        PyUnicode_AsUTF8AndSize = function("PyUnicode_AsUTF8AndSize", FunctionDescriptor.of(POINTER, ADDRESS, ADDRESS));
+        PyBytes_FromStringAndSize = function("PyBytes_FromStringAndSize", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), critical);
+        PyBytes_AsString = function("PyBytes_AsString", FunctionDescriptor.of(POINTER, ADDRESS));
+        PyBytes_Size = function("PyBytes_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        PyByteArray_AsString = function("PyByteArray_AsString", FunctionDescriptor.of(POINTER, ADDRESS));
+        PyByteArray_Size = function("PyByteArray_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        PyLong_FromLongLong = function("PyLong_FromLongLong", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+        PyLong_AsLongLong = function("PyLong_AsLongLong", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        PyFloat_FromDouble = function("PyFloat_FromDouble", FunctionDescriptor.of(ADDRESS, JAVA_DOUBLE));
+        PyFloat_AsDouble = function("PyFloat_AsDouble", FunctionDescriptor.of(JAVA_DOUBLE, ADDRESS));
+        PyBool_FromLong = function("PyBool_FromLong", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+        PyList_New = function("PyList_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+        PyList_SetItem = function("PyList_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        PyList_GetItem = function("PyList_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+        PyList_Size = function("PyList_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        PyTuple_New = function("PyTuple_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+        PyTuple_SetItem = function("PyTuple_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+        PyTuple_GetItem = function("PyTuple_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
+        PyTuple_Size = function("PyTuple_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        PyDict_New = function("PyDict_New", FunctionDescriptor.of(ADDRESS));
+        PyDict_SetItem = function("PyDict_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        PyDict_Next = function("PyDict_Next", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        PyObject_Call = function("PyObject_Call", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        PyObject_IsInstance = function("PyObject_IsInstance", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        PyObject_Str = function("PyObject_Str", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyObject_GetAttrString = function("PyObject_GetAttrString", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        PyImport_ImportModule = function("PyImport_ImportModule", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyImport_ExecCodeModule = function("PyImport_ExecCodeModule", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        Py_CompileString = function("Py_CompileString", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+
+        noneObject = symbol("_Py_NoneStruct");
+        trueObject = symbol("_Py_TrueStruct");
+        falseObject = symbol("_Py_FalseStruct");
+        unicodeType = symbol("PyUnicode_Type");
+        bytesType = symbol("PyBytes_Type");
+        byteArrayType = symbol("PyByteArray_Type");
+        longType = symbol("PyLong_Type");
+        floatType = symbol("PyFloat_Type");
+        boolType = symbol("PyBool_Type");
+        listType = symbol("PyList_Type");
+        tupleType = symbol("PyTuple_Type");
+        dictType = symbol("PyDict_Type");
+        convertibleTypes = List.of(unicodeType, bytesType, boolType, longType, floatType, tupleType, listType,
+                dictType, byteArrayType);
+        // PyExc_* are pointer variables: the exception type is the pointer stored at the symbol.
+        systemExit = symbol("PyExc_SystemExit").reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
+    }
+
+    /**
+     * Loads libpython with RTLD_GLOBAL, so that C extension modules (ssl, sqlite3, numpy) find the
+     * interpreter's symbols; a second load of the same file returns the same, possibly initialised,
+     * library.
+     */
+    static LibPython load(Path library) {
+        MethodHandle dlopen = libc("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        MethodHandle dlsym = libc("dlsym", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        MethodHandle dlerror = libc("dlerror", FunctionDescriptor.of(POINTER));
+        MemorySegment handle;
+        try (var arena = Arena.ofConfined()) {
+            handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), RTLD_NOW | RTLD_GLOBAL);
+            if (handle.equals(MemorySegment.NULL)) {
+                var error = (MemorySegment) dlerror.invokeExact();
+                throw new IllegalArgumentException("cannot load " + library + ": "
+                        + (error.equals(MemorySegment.NULL) ? "dlopen failed" : error.getString(0)));
+            }
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("dlopen " + library, e);
+        }
+        SymbolLookup lookup = name -> {
+            try (var arena = Arena.ofConfined()) {
+                var address = (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom(name));
+                return address.equals(MemorySegment.NULL) ? Optional.empty() : Optional.of(address);
+            } catch (Throwable e) {
+                throw new IllegalStateException("dlsym " + name, e);
+            }
+        };
+        return new LibPython(library, lookup);
+    }
+
+    /** A C function of libpython that only some versions have; empty when this one lacks it. */
+    Optional<MethodHandle> optionalFunction(String name, FunctionDescriptor descriptor) {
+        return symbols.find(name).map(address -> LINKER.downcallHandle(address, descriptor));
+    }
+
+    MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
+    }
+
+    MemorySegment symbol(String name) {
+        return symbols.find(name).orElseThrow(() -> new IllegalArgumentException(
+                path + " (Python " + version + ") has no symbol " + name + "; httpy needs CPython 3.10 to 3.14"
+                        + " built with the GIL (not a free-threaded 't' build)"));
+    }
+
+    private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
+    }
+
+    private static int minorOf(String version, Path path) {
+        String[] parts = version.split("\\.");
+        if (parts.length < 2 || !parts[0].equals("3")) {
+            throw new IllegalArgumentException(path + " is Python " + version + "; httpy needs CPython 3.10 to 3.14");
+        }
+        int minor = Integer.parseInt(parts[1].replaceAll("\\D.*", ""));
+        if (minor < 10) {
+            throw new IllegalArgumentException(path + " is Python " + version + "; httpy needs CPython 3.10 to 3.14");
+        }
+        return minor;
+    }
+}

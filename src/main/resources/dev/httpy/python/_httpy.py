@@ -1,0 +1,199 @@
+"""Glue between httpy's Java side and the user's Python app.
+
+Java calls these functions with plain values and gets plain values back, so
+the Java side only ever converts str, bytes, int, float, bool, None, list,
+tuple and dict. Anything that is easier to check in Python is checked here,
+and every error says what was wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any, Callable
+
+_TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+# Headers the container computes itself; a handler's value would only
+# produce a malformed response (a wrong length) or a broken connection.
+_CONTAINER_HEADERS = frozenset(("content-length", "transfer-encoding",
+                                "connection"))
+
+
+class BadResponse(TypeError):
+    """A request function answered with something httpy cannot send."""
+
+
+def add_paths(paths: list[str]) -> None:
+    """Puts the app's directories first on sys.path, in the given order."""
+    for path in reversed(paths):
+        if path in sys.path:
+            sys.path.remove(path)
+        sys.path.insert(0, path)
+
+
+def add_site_dirs(dirs: list[str]) -> None:
+    """Adds a venv's site-packages (with its .pth files) after the stdlib."""
+    import site
+    for directory in dirs:
+        site.addsitedir(directory)
+
+
+def forget(paths: list[str]) -> list[str]:
+    """Drops a stopped deployment's directories and modules.
+
+    The interpreter outlives a web app (CPython cannot be safely finalised
+    and started again in one process), so a redeploy must not find the old
+    copies of its modules still imported.
+    """
+    roots = tuple(os.path.join(os.path.realpath(p), "") for p in paths)
+    gone = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if file and os.path.realpath(file).startswith(roots):
+            del sys.modules[name]
+            gone.append(name)
+    sys.path[:] = [p for p in sys.path if p not in paths]
+    importlib.invalidate_caches()
+    return gone
+
+
+def resolve(spec: str) -> Callable[..., Any]:
+    """Finds the callable named by "module:function" (or module:obj.attr)."""
+    module_name, sep, attr_path = spec.partition(":")
+    if not sep or not module_name or not attr_path:
+        raise ValueError(f"{spec!r} is not of the form module:function")
+    target: Any = importlib.import_module(module_name)
+    for attr in attr_path.split("."):
+        try:
+            target = getattr(target, attr)
+        except AttributeError:
+            raise AttributeError(
+                f"{spec!r}: module {module_name!r} has no {attr_path!r}"
+                f" (file {getattr(sys.modules[module_name], '__file__', '?')})"
+            ) from None
+    if not callable(target):
+        raise TypeError(f"{spec!r} is a {type(target).__name__}, not callable")
+    return target
+
+
+def routes(init: Callable[[], Any], spec: str) -> dict[str, list[str]]:
+    """Calls the init function and checks its {"/route": ["GET", ...]}."""
+    table = init()
+    if not isinstance(table, dict):
+        raise BadResponse(
+            f"init function {spec} returned {type(table).__name__};"
+            ' it must return a dict like {"/route": ["GET", "POST"]}')
+    checked: dict[str, list[str]] = {}
+    for route, methods in table.items():
+        if not isinstance(route, str):
+            raise BadResponse(f"init function {spec}: route {route!r} is not a str")
+        if isinstance(methods, str):
+            methods = [methods]
+        if not isinstance(methods, (list, tuple, set, frozenset)) or not all(
+                isinstance(m, str) for m in methods):
+            raise BadResponse(
+                f"init function {spec}: route {route!r} maps to {methods!r};"
+                ' give a list of method names like ["GET", "POST"]')
+        checked[route] = [m.upper() for m in methods]
+    return checked
+
+
+def call_handler(handler: Callable[..., Any], method: str, path: str,
+                 params: dict[str, list[str]], query: dict[str, list[str]],
+                 headers: dict[str, list[str]],
+                 body: bytes) -> tuple[int, bytes, list[str]]:
+    """Calls the request function and returns (status, body, flat headers).
+
+    The flat headers alternate name and value, already checked, so the
+    Java side can copy them into the servlet response as they are.
+    """
+    answer = handler(method, path, params, query, headers, body)
+    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
+        raise BadResponse(
+            f"request function returned {_describe(answer)}; it must return"
+            " a tuple (status: int, body: str | bytes | None,"
+            " headers: dict[str, list[str] | str])")
+    status, payload, response_headers = answer
+    if type(status) is not int:
+        raise BadResponse(f"status {status!r} is a {type(status).__name__},"
+                          " not an int")
+    if not 100 <= status <= 599:
+        raise BadResponse(f"status {status} is outside 100-599")
+    flat = _flatten(response_headers)
+    if payload is None:
+        data = b""
+    elif isinstance(payload, str):
+        data = payload.encode("utf-8")
+        _add_charset(flat)
+    elif isinstance(payload, (bytes, bytearray, memoryview)):
+        data = bytes(payload)
+        if not _has(flat, "content-type"):
+            flat += ["Content-Type", "application/octet-stream"]
+    else:
+        raise BadResponse(f"body is a {type(payload).__name__};"
+                          " it must be str, bytes or None")
+    return status, data, flat
+
+
+def _flatten(headers: Any) -> list[str]:
+    if headers is None:
+        return []
+    if not isinstance(headers, dict):
+        raise BadResponse(f"headers are a {type(headers).__name__};"
+                          " they must be a dict[str, list[str] | str]")
+    flat: list[str] = []
+    for name, values in headers.items():
+        if not isinstance(name, str) or not name or not _TCHARS.issuperset(name):
+            raise BadResponse(f"header name {name!r} is not an HTTP token")
+        if name.lower() in _CONTAINER_HEADERS:
+            continue
+        if isinstance(values, (str, int)):
+            values = [values]
+        if not isinstance(values, (list, tuple)):
+            raise BadResponse(f"header {name}: {type(values).__name__} value;"
+                              " give a str or a list of str")
+        for value in values:
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str):
+                raise BadResponse(f"header {name}: value {value!r} is not a str")
+            if "\r" in value or "\n" in value or "\0" in value:
+                raise BadResponse(f"header {name}: value {value!r} contains"
+                                  " CR, LF or NUL")
+            flat += [name, value]
+    return flat
+
+
+def _has(flat: list[str], lower_name: str) -> bool:
+    return any(n.lower() == lower_name for n in flat[0::2])
+
+
+def _add_charset(flat: list[str]) -> None:
+    for i in range(0, len(flat), 2):
+        if flat[i].lower() == "content-type":
+            value = flat[i + 1]
+            if value.lower().startswith("text/") and "charset" not in value.lower():
+                flat[i + 1] = value + "; charset=utf-8"
+            return
+    flat += ["Content-Type", "text/plain; charset=utf-8"]
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"a {type(value).__name__} ({text})"
+
+
+def describe_exception(exc: BaseException) -> tuple[str, str, str]:
+    """(qualified type name, message, formatted traceback) of an exception."""
+    kind = type(exc)
+    name = kind.__qualname__
+    if kind.__module__ not in ("builtins", "__main__"):
+        name = f"{kind.__module__}.{name}"
+    text = "".join(traceback.format_exception(kind, exc, exc.__traceback__))
+    return name, str(exc), text

@@ -1,0 +1,217 @@
+package dev.httpy.python;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the bridge promises on every supported CPython: conversions both ways, errors as
+ * {@link PythonException}s, {@code sys.exit()} contained, C extensions importable. Each subclass
+ * runs it against one libpython, in a JVM of its own (one libpython per process).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class BridgeContract {
+    private PythonRuntime runtime;
+    private PythonWorkers workers;
+    private final Map<String, PythonFunction> functions = new ConcurrentHashMap<>();
+
+    abstract PythonInstallation installation();
+
+    @BeforeAll
+    void startPython() throws Exception {
+        Path probes = Path.of(getClass().getResource("/python/bridge_probe.py").toURI()).getParent();
+        runtime = PythonRuntime.start(installation(), List.of(probes));
+        workers = runtime.startWorkers("bridge-test", 2, 16);
+    }
+
+    @AfterAll
+    void stopPython() {
+        if (workers != null) {
+            workers.close();
+        }
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
+
+    /** Calls bridge_probe.NAME on a worker thread, as the filter does. */
+    Object call(String name, Object... args) throws Throwable {
+        var result = new CompletableFuture<Object>();
+        boolean queued = workers.submit(new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                try {
+                    var fn = functions.computeIfAbsent(name, n -> py.function("bridge_probe:" + n));
+                    result.complete(py.call(fn, args));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+                result.completeExceptionally(new IllegalStateException("abandoned"));
+            }
+        });
+        assertTrue(queued, "the worker queue refused the call");
+        try {
+            return result.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void textRoundTripsIncludingNonAsciiAndEmpty() throws Throwable {
+        for (String text : List.of("", "hello", "héllo wörld", "日本語", "emoji 🐍", "nul\0inside")) {
+            assertEquals(text, call("echo", text));
+        }
+    }
+
+    @Test
+    void bytesRoundTripIncludingEmptyAndAllByteValues() throws Throwable {
+        byte[] all = new byte[256];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = (byte) i;
+        }
+        assertArrayEquals(all, (byte[]) call("echo", (Object) all));
+        assertArrayEquals(new byte[0], (byte[]) call("echo", (Object) new byte[0]));
+        assertEquals("bytes", call("type_name", (Object) new byte[] {1, 2}));
+    }
+
+    @Test
+    void scalarsKeepTheirPythonTypes() throws Throwable {
+        assertEquals("int", call("type_name", 42L));
+        assertEquals("int", call("type_name", 7));
+        assertEquals("float", call("type_name", 2.5));
+        assertEquals("bool", call("type_name", true));
+        assertEquals("NoneType", call("type_name", (Object) null));
+        assertEquals("str", call("type_name", "x"));
+        assertEquals(Long.MIN_VALUE, call("echo", Long.MIN_VALUE));
+        assertEquals(2.5, call("echo", 2.5));
+        assertEquals(Boolean.FALSE, call("echo", false));
+        assertNull(call("echo", (Object) null));
+    }
+
+    @Test
+    void integersBeyondLongComeBackAsBigInteger() throws Throwable {
+        Object big = call("echo", List.of(1L)); // warm the path
+        assertEquals(List.of(1L), big);
+        // 2**70 built in Python: Java cannot send it, only receive it.
+        assertEquals(new java.math.BigInteger("1180591620717411303424"),
+                runtime.withGil(py -> py.callModuleFunction("operator", "pow", 2L, 70L)));
+    }
+
+    @Test
+    void mapsOfListsRoundTripWithRepeatedKeysAndOrder() throws Throwable {
+        var query = new LinkedHashMap<String, List<String>>();
+        query.put("tag", List.of("a", "b", "ç"));
+        query.put("empty", List.of(""));
+        query.put("z", List.of("1"));
+        Object back = call("echo", query);
+        assertEquals(query, back);
+        assertEquals(List.of("tag", "empty", "z"), new ArrayList<>(((Map<?, ?>) back).keySet()));
+    }
+
+    @Test
+    void nestedStructuresRoundTrip() throws Throwable {
+        var nested = Map.of("list", List.of(1L, "two", List.of(3.0, false)), "map", Map.of("k", Map.of("deep", "v")));
+        assertEquals(nested, call("echo", nested));
+    }
+
+    @Test
+    void requestShapedArgumentsArriveWithTheDocumentedTypes() throws Throwable {
+        var result = (Map<?, ?>) call("describe_request", "POST", "/files/ä b", Map.of("path", List.of("ä b")),
+                Map.of("tag", List.of("x", "y")), Map.of("X-Custom", List.of("1", "2")), new byte[] {0, (byte) 0xff});
+        assertEquals(List.of("str", "str", "dict", "dict", "dict", "bytes"), result.get("types"));
+        assertEquals(List.of("x", "y"), result.get("tags"));
+        assertEquals(2L, result.get("length"));
+    }
+
+    @Test
+    void aPythonExceptionCarriesTypeMessageAndTraceback() {
+        var e = assertThrows(PythonException.class, () -> call("fail", "bad value 42"));
+        assertEquals("ValueError", e.pythonType());
+        assertEquals("bad value 42", e.pythonMessage());
+        assertTrue(e.pythonTraceback().contains("bridge_probe.py"), e.pythonTraceback());
+        assertTrue(e.pythonTraceback().contains("raise ValueError(message)"), e.pythonTraceback());
+    }
+
+    @Test
+    void sysExitIsAnExceptionAndTheInterpreterKeepsWorking() throws Throwable {
+        var e = assertThrows(PythonException.class, () -> call("exit_now"));
+        assertTrue(e.isSystemExit(), e.getMessage());
+        assertEquals("3", e.pythonMessage());
+        var interrupt = assertThrows(PythonException.class, () -> call("interrupt"));
+        assertEquals("KeyboardInterrupt", interrupt.pythonType());
+        assertEquals("still alive", call("echo", "still alive"));
+    }
+
+    @Test
+    void unconvertibleValuesAreRefusedWithTheirTypeNamed() {
+        var out = assertThrows(IllegalArgumentException.class, () -> call("opaque"));
+        assertTrue(out.getMessage().contains("Opaque"), out.getMessage());
+        var in = assertThrows(IllegalArgumentException.class, () -> call("echo", new Object()));
+        assertTrue(in.getMessage().contains("java.lang.Object"), in.getMessage());
+        var surrogate = assertThrows(PythonException.class, () -> call("lone_surrogate"));
+        assertEquals("UnicodeEncodeError", surrogate.pythonType());
+    }
+
+    @Test
+    void unknownFunctionsAreNamedInTheError() {
+        var e = assertThrows(PythonException.class, () -> call("no_such_function"));
+        assertEquals("AttributeError", e.pythonType());
+        assertTrue(e.pythonMessage().contains("no_such_function"), e.pythonMessage());
+    }
+
+    @Test
+    void cExtensionsImport() throws Throwable {
+        var facts = (Map<?, ?>) call("c_extensions");
+        assertEquals(Boolean.TRUE, facts.get("json_c"), "json's C accelerator did not load: " + facts);
+        assertTrue(facts.get("ssl").toString().startsWith("OpenSSL"), facts.toString());
+        System.out.println(getClass().getSimpleName() + ": " + facts);
+    }
+
+    @Test
+    void pythonCannotBeUsedWithoutTheGil() throws Throwable {
+        var leaked = new CompletableFuture<Python>();
+        workers.submit(new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                leaked.complete(py);
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+            }
+        });
+        Python py = leaked.get(10, TimeUnit.SECONDS);
+        var e = assertThrows(IllegalStateException.class, () -> py.function("bridge_probe:echo"));
+        assertTrue(e.getMessage().contains("without the GIL"), e.getMessage());
+        assertEquals(List.of(1L, 2L), call("echo", List.of(1L, 2L)));
+    }
+
+    PythonRuntime runtime() {
+        return runtime;
+    }
+}
