@@ -1,0 +1,45 @@
+"""The example app: the seed's worker, with path parameters, a JSON echo and a binary echo.
+
+httpy calls go_init() once at start-up for the route map, then
+go_request(method, path, params, query, headers, body) for every request that matches a route.
+"""
+
+from __future__ import annotations
+
+import json
+
+Headers = dict[str, list[str]]
+Answer = tuple[int, str | bytes | None, dict[str, list[str] | str]]
+
+
+def go_init() -> dict[str, list[str]]:
+    return {
+        "/python": ["GET", "POST"],
+        "/users/:id": ["GET"],
+        "/files/*path": ["GET"],
+        "/echo/json": ["POST"],
+        "/echo/binary": ["POST"],
+    }
+
+
+def go_request(method: str, path: str, params: Headers, query: Headers,
+               headers: Headers, body: bytes) -> Answer:
+    if path == "/python":
+        return 200, "hello from python", {"Content-Type": ["text/plain"]}
+    if path.startswith("/users/"):
+        user = {"id": params["id"][0], "fields": query.get("field", [])}
+        return 200, json.dumps(user), {"Content-Type": ["application/json"]}
+    if path.startswith("/files/"):
+        return 200, f"you asked for the file {params['path'][0]!r}", {"Content-Type": ["text/plain"]}
+    if path == "/echo/json":
+        try:
+            document = json.loads(body)
+        except ValueError as e:
+            return 400, f"not JSON: {e}", {"Content-Type": ["text/plain"]}
+        echo = {"received": document, "query": query,
+                "content_type": headers.get("Content-Type", [""])[0]}
+        return 200, json.dumps(echo), {"Content-Type": ["application/json"]}
+    if path == "/echo/binary":
+        return 200, body, {"Content-Type": ["application/octet-stream"],
+                           "X-Body-Length": [str(len(body))]}
+    return 404, "no such route", {}

@@ -1,0 +1,18 @@
+package dev.httpy.dispatch;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One HTTP request as the Python request function receives it:
+ * {@code handler(method, path, params, query, headers, body)}.
+ *
+ * @param path    decoded, without the context path
+ * @param params  the route's path parameters ({@code /users/:id} gives {@code {"id": ["7"]}})
+ * @param query   decoded query parameters, repeated keys kept in order
+ * @param headers request headers by canonical name ({@code Content-Type}), repeated ones kept
+ * @param body    the raw body, empty when there is none
+ */
+public record PythonRequest(String method, String path, Map<String, List<String>> params,
+                            Map<String, List<String>> query, Map<String, List<String>> headers, byte[] body) {
+}

@@ -1,0 +1,179 @@
+package dev.httpy.servlet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import dev.httpy.dispatch.Dispatcher;
+import dev.httpy.dispatch.PythonRequest;
+import dev.httpy.dispatch.RequestFunction;
+import dev.httpy.python.PythonException;
+import dev.httpy.python.PythonRuntime;
+import dev.httpy.routing.RouteMatch;
+import dev.httpy.routing.RouteTable;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Sends the requests that match the Python app's routes to its request function; every other
+ * request goes down the filter chain untouched.
+ *
+ * <p>Declare it in {@code web.xml} with {@code <async-supported>true</async-supported>} and the
+ * {@code python.*} init-params of {@link FilterSettings}; it needs the
+ * {@link PythonLifecycleListener}. At start-up it calls the init function ({@code python.init})
+ * once for the route map; a bad parameter, a missing function or a conflicting route fails the
+ * deployment with a message that names it.
+ */
+public final class PythonDispatchFilter implements Filter {
+    private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());
+
+    private RouteTable routes;
+    private Dispatcher dispatcher;
+    private RequestFunction function;
+    private PythonRuntime runtime;
+    private long maxBody;
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        String name = "filter " + config.getFilterName();
+        try {
+            var settings = FilterSettings.read(Collections.list(config.getInitParameterNames()), config::getInitParameter);
+            if (!(config.getServletContext().getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE)
+                    instanceof PythonRuntime started)) {
+                throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
+                        + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
+            }
+            runtime = started;
+            maxBody = settings.maxBody();
+            function = runtime.withGil(py -> new RequestFunction(
+                    named(() -> py.function(settings.handler()), "python.handler", settings.handler()),
+                    py.function("_httpy:call_handler")));
+            routes = settings.init() == null ? RouteTable.matchAll() : readRoutes(settings.init());
+            dispatcher = new Dispatcher(runtime.startWorkers("httpy-" + config.getFilterName(), settings.workers(),
+                    settings.queue()), function, settings.timeout(), settings.debug());
+            config.getServletContext().log("httpy " + name + ": " + settings.handler() + " serves " + routes + " with "
+                    + settings.workers() + " Python workers, queue " + settings.queue() + ", timeout "
+                    + settings.timeout().toMillis() / 1000.0 + " s");
+        } catch (RuntimeException e) {
+            destroy();
+            throw new ServletException("httpy " + name + " cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    private RouteTable readRoutes(String initSpec) {
+        Map<?, ?> table = runtime.withGil(py -> {
+            var init = named(() -> py.function(initSpec), "python.init", initSpec);
+            try {
+                return (Map<?, ?>) py.call(py.function("_httpy:routes"), init, initSpec);
+            } catch (PythonException e) {
+                throw new IllegalArgumentException("init-param python.init=" + initSpec + " raised " + e.getMessage()
+                        + (e.pythonTraceback().isEmpty() ? "" : "\n" + e.pythonTraceback()), e);
+            } finally {
+                py.release(init);
+            }
+        });
+        @SuppressWarnings("unchecked")
+        var routeMap = (Map<String, List<String>>) table;
+        try {
+            return RouteTable.of(routeMap);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("init-param python.init=" + initSpec + " returned a bad route map: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static <T> T named(java.util.function.Supplier<T> lookup, String param, String value) {
+        try {
+            return lookup.get();
+        } catch (PythonException e) {
+            throw new IllegalArgumentException("init-param " + param + "=" + value + ": " + e.getMessage()
+                    + (e.pythonTraceback().isEmpty() ? "" : "\n" + e.pythonTraceback()), e);
+        }
+    }
+
+    @Override
+    public void doFilter(ServletRequest servletRequest, ServletResponse servletResponse, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(servletRequest instanceof HttpServletRequest request)
+                || !(servletResponse instanceof HttpServletResponse response)) {
+            chain.doFilter(servletRequest, servletResponse);
+            return;
+        }
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (!(routes.match(request.getMethod(), path) instanceof RouteMatch.Found found)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Map<String, List<String>> query;
+        try {
+            query = RequestParts.query(request.getQueryString());
+        } catch (IllegalArgumentException e) {
+            reply(response, 400, "400 Bad Request: " + e.getMessage());
+            return;
+        }
+        byte[] body = readBody(request);
+        if (body == null) {
+            reply(response, 413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)");
+            return;
+        }
+        var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
+                RequestParts.headers(request), body);
+        try {
+            dispatcher.dispatch(pythonRequest, request, response);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServletException("interrupted while waiting for Python", e);
+        }
+    }
+
+    /** The whole body, or null when it is larger than python.max-body (which is then not read). */
+    private byte[] readBody(HttpServletRequest request) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBody) {
+            return null;
+        }
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
+            return body.length > maxBody ? null : body;
+        }
+    }
+
+    private static void reply(HttpServletResponse response, int status, String text) throws IOException {
+        byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.setContentType("text/plain; charset=utf-8");
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    @Override
+    public void destroy() {
+        if (dispatcher != null) {
+            LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
+                    + " the queue was full", dispatcher.rejected());
+            dispatcher.close();
+            dispatcher = null;
+        }
+        if (function != null && runtime != null) {
+            var done = function;
+            function = null;
+            try {
+                runtime.withGil(py -> {
+                    done.release(py);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "could not release the Python request function", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.httpy.servlet;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+import dev.httpy.python.PythonInstallation;
+
+/**
+ * The {@code <context-param>}s the {@link PythonLifecycleListener} starts Python with.
+ *
+ * @param paths      {@code python.path}: directories put first on sys.path (default /WEB-INF/python)
+ * @param executable {@code python.executable}: a system or venv python, or null
+ * @param library    {@code python.library}: a libpython3.X.so, or null
+ * @param home       {@code python.home}: the prefix of {@code library}'s standard library, or null to find it
+ */
+public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home) {
+    static final String DEFAULT_PATH = "/WEB-INF/python";
+    private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home");
+
+    public RuntimeSettings {
+        paths = List.copyOf(paths);
+    }
+
+    /**
+     * Reads the context-params; {@code realPath} maps a {@code /WEB-INF/...} path to the unpacked
+     * web app (null when it is not unpacked).
+     */
+    public static RuntimeSettings read(Collection<String> names, Function<String, String> values,
+                                       Function<String, String> realPath) {
+        var params = new Params("context-param", names, values, KNOWN);
+        String pathValue = params.string("python.path");
+        List<Path> paths = new ArrayList<>();
+        for (String entry : (pathValue == null ? DEFAULT_PATH : pathValue).split(",")) {
+            String raw = entry.trim();
+            if (raw.isEmpty()) {
+                continue;
+            }
+            String shown = "python.path=" + (pathValue == null ? DEFAULT_PATH + " (the default)" : pathValue);
+            Path dir;
+            if (raw.startsWith("/WEB-INF/")) {
+                String real = realPath.apply(raw);
+                if (real == null) {
+                    throw new IllegalArgumentException("context-param " + shown + ": " + raw + " has no directory on"
+                            + " disk because the WAR is not unpacked; deploy it unpacked (Tomcat unpackWARs=true)"
+                            + " or give an absolute directory");
+                }
+                dir = Path.of(real);
+            } else if (raw.startsWith("/")) {
+                dir = Path.of(raw);
+            } else {
+                throw new IllegalArgumentException("context-param " + shown + ": " + raw
+                        + " is relative; give an absolute directory or one under /WEB-INF/");
+            }
+            if (!Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("context-param " + shown + ": " + raw + " (" + dir
+                        + ") is not a directory; create it with your Python app or fix python.path");
+            }
+            paths.add(dir);
+        }
+        if (paths.isEmpty()) {
+            throw new IllegalArgumentException("context-param python.path=" + pathValue
+                    + " names no directory; give one or more, separated by commas");
+        }
+        Path executable = path(params, "python.executable");
+        Path library = path(params, "python.library");
+        Path home = path(params, "python.home");
+        if (executable != null && library != null) {
+            throw new IllegalArgumentException("context-param python.executable=" + executable + " and python.library="
+                    + library + " are both set; give one: the executable finds its library");
+        }
+        if (home != null && library == null) {
+            throw new IllegalArgumentException("context-param python.home=" + home
+                    + " only applies with python.library; remove it or set python.library too");
+        }
+        return new RuntimeSettings(paths, executable, library, home);
+    }
+
+    /** Where the configured Python lives; the embedded 3.14 (unpacked under {@code cacheRoot}) by default. */
+    public PythonInstallation installation(ClassLoader loader, Path cacheRoot) {
+        if (executable != null) {
+            return PythonInstallation.fromExecutable(executable);
+        }
+        if (library != null) {
+            return PythonInstallation.fromLibrary(library, home);
+        }
+        return PythonInstallation.embedded(loader, cacheRoot);
+    }
+
+    private static Path path(Params params, String name) {
+        String value = params.string(name);
+        if (value == null) {
+            return null;
+        }
+        if (!value.startsWith("/")) {
+            throw params.bad(name, value, "give an absolute path");
+        }
+        return Path.of(value);
+    }
+}

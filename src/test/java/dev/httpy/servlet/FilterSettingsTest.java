@@ -1,0 +1,142 @@
+package dev.httpy.servlet;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FilterSettingsTest {
+
+    /** Reads settings from alternating init-param names and values, in that order. */
+    private static FilterSettings read(String... namesAndValues) {
+        Map<String, String> params = new LinkedHashMap<>();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            params.put(namesAndValues[i], namesAndValues[i + 1]);
+        }
+        return FilterSettings.read(params.keySet(), params::get);
+    }
+
+    private static String rejected(String... namesAndValues) {
+        return assertThrows(IllegalArgumentException.class, () -> read(namesAndValues)).getMessage();
+    }
+
+    private static void assertContains(String message, String expected) {
+        assertTrue(message.contains(expected), () -> "expected \"" + expected + "\" in: " + message);
+    }
+
+    @Test
+    void onlyHandlerGivenUsesDefaultsForEverythingElse() {
+        // given / when
+        FilterSettings settings = read("python.handler", "app:handle");
+        // then
+        assertEquals("app:handle", settings.handler());
+        assertNull(settings.init());
+        assertEquals(4, settings.workers());
+        assertEquals(1000, settings.queue());
+        assertEquals(Duration.ofSeconds(30), settings.timeout());
+        assertEquals(10_485_760L, settings.maxBody());
+        assertFalse(settings.debug());
+    }
+
+    @Test
+    void missingHandlerIsAnErrorNamingIt() {
+        // given / when
+        String message = rejected("python.workers", "2");
+        // then
+        assertContains(message, "python.handler");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "python.handler  | app",
+            "python.handler  | app:",
+            "python.handler  | 1app:x",
+            "python.init     | app",
+            "python.workers  | 0",
+            "python.workers  | -1",
+            "python.workers  | many",
+            "python.queue    | 0",
+            "python.timeout  | 0",
+            "python.timeout  | -5",
+            "python.timeout  | abc",
+            "python.timeout  | 100000",
+            "python.timeout  | 0.0004",
+            "python.timeout  | 0x1p3",
+            "python.workers  | +4",
+            "python.max-body | -1",
+            "python.max-body | 10MB",
+            "python.debug    | yes",
+    })
+    void badValueIsAnErrorNamingParameterAndValue(String name, String value) {
+        // given
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("python.handler", "app:handle");
+        params.put(name, value);
+        // when
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FilterSettings.read(params.keySet(), params::get));
+        // then
+        assertContains(e.getMessage(), name);
+        assertContains(e.getMessage(), value);
+    }
+
+    @Test
+    void misspeltPythonParameterIsAnErrorNamingIt() {
+        // given / when
+        String message = rejected("python.handler", "app:handle", "python.handlr", "app:other");
+        // then
+        assertContains(message, "python.handlr");
+    }
+
+    @Test
+    void parametersOutsideThePythonPrefixAreIgnored() {
+        // given / when
+        FilterSettings settings = read("python.handler", "app:handle", "workers", "many", "debug", "yes",
+                "pythonhandler", "x");
+        // then
+        assertEquals(4, settings.workers());
+        assertFalse(settings.debug());
+    }
+
+    @Test
+    void validNonDefaultValuesAreRead() {
+        // given / when
+        FilterSettings settings = read(
+                "python.handler", "web.app:handle_request",
+                "python.init", "web.app:routes",
+                "python.workers", "8",
+                "python.queue", "50",
+                "python.timeout", "2.5",
+                "python.max-body", "0",
+                "python.debug", "true");
+        // then
+        assertEquals(new FilterSettings("web.app:handle_request", "web.app:routes", 8, 50,
+                Duration.ofMillis(2500), 0L, true), settings);
+    }
+
+    @Test
+    void valuesAreTrimmed() {
+        // given / when
+        FilterSettings settings = read("python.handler", "  app:handle\n", "python.workers", " 2 ");
+        // then
+        assertEquals("app:handle", settings.handler());
+        assertEquals(2, settings.workers());
+    }
+
+    @Test
+    void blankValueMeansTheDefault() {
+        // given / when
+        FilterSettings settings = read("python.handler", "app:handle", "python.timeout", "  ");
+        // then
+        assertEquals(Duration.ofSeconds(30), settings.timeout());
+    }
+}
