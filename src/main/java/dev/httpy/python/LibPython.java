@@ -44,6 +44,17 @@ final class LibPython {
     final MethodHandle PyEval_RestoreThread;
     final MethodHandle PyGILState_Ensure;
     final MethodHandle PyGILState_Release;
+    final MethodHandle PyThreadState_New;
+    final MethodHandle PyThreadState_Swap;
+    final MethodHandle PyThreadState_Clear;
+    final MethodHandle PyThreadState_Delete;
+    final MethodHandle PyThreadState_DeleteCurrent;
+    final MethodHandle PyThreadState_GetInterpreter;
+    final MethodHandle Py_NewInterpreter;
+    final MethodHandle PyThreadState_Get;
+    final MethodHandle PyInterpreterState_ThreadHead;
+    final MethodHandle PyThreadState_Next;
+    final MethodHandle Py_EndInterpreter;
 
     // Reference counts and errors.
     final MethodHandle Py_IncRef;
@@ -127,6 +138,17 @@ final class LibPython {
         PyEval_RestoreThread = function("PyEval_RestoreThread", FunctionDescriptor.ofVoid(ADDRESS));
         PyGILState_Ensure = function("PyGILState_Ensure", FunctionDescriptor.of(JAVA_INT));
         PyGILState_Release = function("PyGILState_Release", FunctionDescriptor.ofVoid(JAVA_INT));
+        PyThreadState_New = function("PyThreadState_New", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyThreadState_Swap = function("PyThreadState_Swap", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyThreadState_Clear = function("PyThreadState_Clear", FunctionDescriptor.ofVoid(ADDRESS));
+        PyThreadState_Delete = function("PyThreadState_Delete", FunctionDescriptor.ofVoid(ADDRESS));
+        PyThreadState_DeleteCurrent = function("PyThreadState_DeleteCurrent", FunctionDescriptor.ofVoid());
+        PyThreadState_GetInterpreter = function("PyThreadState_GetInterpreter", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        Py_NewInterpreter = function("Py_NewInterpreter", FunctionDescriptor.of(ADDRESS));
+        PyThreadState_Get = function("PyThreadState_Get", FunctionDescriptor.of(ADDRESS));
+        PyInterpreterState_ThreadHead = function("PyInterpreterState_ThreadHead", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyThreadState_Next = function("PyThreadState_Next", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        Py_EndInterpreter = function("Py_EndInterpreter", FunctionDescriptor.ofVoid(ADDRESS));
 
         Py_IncRef = function("Py_IncRef", FunctionDescriptor.ofVoid(ADDRESS));
         Py_DecRef = function("Py_DecRef", FunctionDescriptor.ofVoid(ADDRESS));

@@ -52,14 +52,36 @@ public final class Python {
         holdsGil = false;
     }
 
-    void useDescriber(MemorySegment describer) {
-        describeException = describer;
+    /** Formats later errors with the glue's traceback formatter, once the glue is loaded. */
+    void useGlueDescriber() {
+        MemorySegment module;
+        try {
+            module = importModule("_httpy");
+        } catch (PythonException notLoadedYet) {
+            return;
+        }
+        try {
+            describeException = attribute(module, "describe_exception");
+        } finally {
+            decRef(module);
+        }
+    }
+
+    void dropGlueDescriber() {
+        decRef(describeException);
+        describeException = MemorySegment.NULL;
     }
 
     /** Finds the callable named by {@code module:function}, importing the module if needed. */
     public PythonFunction function(String spec) {
         checkGil();
-        MemorySegment resolve = attribute(importModule("_httpy"), "resolve");
+        MemorySegment glue = importModule("_httpy");
+        MemorySegment resolve;
+        try {
+            resolve = attribute(glue, "resolve");
+        } finally {
+            decRef(glue);
+        }
         try {
             MemorySegment args = tuple(List.of(spec));
             MemorySegment found = callObject(resolve, args);

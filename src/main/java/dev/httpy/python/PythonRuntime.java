@@ -22,11 +22,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * The embedded CPython as one web app uses it: started by the app's lifecycle listener, closed when
  * the app stops.
  *
- * <p>The interpreter itself is process-wide and is never finalised: CPython cannot be initialised
- * again after {@code Py_FinalizeEx} once C extensions are loaded, and a redeployed WAR must keep
- * working. So {@link #start} initialises CPython if nobody in this JVM has yet and otherwise joins
- * it, and {@link #close} removes this app's directories and modules instead. One JVM runs one
- * libpython; a second web app asking for another is refused with a message saying so.
+ * <p>CPython itself is process-wide and is never finalised: it cannot be initialised again after
+ * {@code Py_FinalizeEx} once C extensions are loaded, and a redeployed WAR must keep working. So
+ * {@link #start} initialises CPython if nobody in this JVM has yet and otherwise joins it. Each web
+ * app then runs in a sub-interpreter of its own ({@link Isolation#ISOLATED}, the default: its own
+ * {@code sys.modules} and {@code sys.path}, ended with the app) or, for extension modules that
+ * refuse sub-interpreters, in the shared main interpreter ({@link Isolation#MAIN}: the app's
+ * modules are dropped when it stops). One JVM runs one libpython; a second web app asking for
+ * another is refused with a message saying so.
  *
  * <p>All Python runs on platform threads that keep one thread state for life, made by
  * {@link #startWorkers}; never on the caller's thread (which may be virtual).
@@ -36,8 +39,20 @@ public final class PythonRuntime implements AutoCloseable {
     /** Names the libpython this JVM runs, across web apps (each has its own copy of this class). */
     private static final String LOADED_PROPERTY = "dev.httpy.python.library";
 
+    /** Where a web app's Python code runs. */
+    public enum Isolation {
+        /** A sub-interpreter of the app's own, sharing the GIL; ended when the app stops. */
+        ISOLATED,
+        /** The process-wide main interpreter, shared with other MAIN apps. */
+        MAIN
+    }
+
     private final LibPython lib;
     private final List<String> appPaths;
+    /** The first thread state of the app's sub-interpreter (kept detached), or NULL for the main interpreter. */
+    private MemorySegment subInterpreter = MemorySegment.NULL;
+    /** The app's PyInterpreterState, or NULL for the main interpreter. */
+    private MemorySegment interpreter = MemorySegment.NULL;
     private volatile boolean closed;
 
     private PythonRuntime(LibPython lib, List<String> appPaths) {
@@ -49,7 +64,7 @@ public final class PythonRuntime implements AutoCloseable {
      * Loads and, if needed, initialises CPython from {@code installation}, then puts
      * {@code appPaths} first on {@code sys.path}.
      */
-    public static PythonRuntime start(PythonInstallation installation, List<Path> appPaths) {
+    public static PythonRuntime start(PythonInstallation installation, List<Path> appPaths, Isolation isolation) {
         List<String> paths = appPaths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
         // A string literal is one object across class loaders: the lock for the process-wide
         // interpreter, which two web apps may start at the same moment.
@@ -71,7 +86,11 @@ public final class PythonRuntime implements AutoCloseable {
                     try (var arena = Arena.ofConfined()) {
                         var py = new Python(lib, arena);
                         py.enter();
-                        runtime.setUp(py, glue, installation);
+                        loadGlue(py, glue);
+                        if (!installation.sitePackages().isEmpty()) {
+                            py.callModuleFunction("_httpy", "add_site_dirs",
+                                    installation.sitePackages().stream().map(Path::toString).toList());
+                        }
                         py.leave();
                     } finally {
                         // The main thread state stays behind, detached; the interpreter outlives us.
@@ -82,12 +101,18 @@ public final class PythonRuntime implements AutoCloseable {
                 System.setProperty(LOADED_PROPERTY, wanted);
                 LOG.log(System.Logger.Level.INFO, "CPython {0} initialised from {1}", lib.version, wanted);
             } else {
-                runtime.withGil(py -> {
-                    runtime.setUp(py, glue, null);
-                    return null;
-                });
                 LOG.log(System.Logger.Level.INFO, "joined the CPython {0} already running in this JVM ({1})", lib.version, wanted);
             }
+            if (isolation == Isolation.ISOLATED) {
+                runtime.subInterpreter = runOnNewThread(() -> newSubInterpreter(lib, installation));
+                runtime.interpreter = runOnNewThread(() ->
+                        (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(runtime.subInterpreter));
+            }
+            runtime.withGil(py -> {
+                loadGlue(py, glue);
+                py.callModuleFunction("_httpy", "add_paths", paths);
+                return null;
+            });
             return runtime;
         }
     }
@@ -103,7 +128,7 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public PythonWorkers startWorkers(String name, int threads, int queueCapacity) {
         checkOpen();
-        return new PythonWorkers(lib, name, threads, queueCapacity);
+        return new PythonWorkers(lib, interpreter, name, threads, queueCapacity);
     }
 
     /**
@@ -113,33 +138,113 @@ public final class PythonRuntime implements AutoCloseable {
     public <T> T withGil(Function<Python, T> work) {
         checkOpen();
         return runOnNewThread(() -> {
-            int state = (int) lib.PyGILState_Ensure.invokeExact();
+            var threadState = ThreadState.create(lib, interpreter);
+            threadState.attach();
             try (var arena = Arena.ofConfined()) {
                 var py = new Python(lib, arena);
                 py.enter();
                 try {
+                    py.useGlueDescriber();
                     return work.apply(py);
                 } finally {
                     py.leave();
                 }
             } finally {
-                lib.PyGILState_Release.invokeExact(state);
+                threadState.detach();
+                threadState.dispose();
             }
         });
     }
 
-    /** Forgets this web app's directories and modules; the interpreter stays up for the next deployment. */
+    /**
+     * Ends this web app's sub-interpreter, or in the main interpreter forgets the app's directories
+     * and modules; CPython stays up for the next deployment. Stop the app's workers first.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        withGil(py -> {
-            Object gone = py.callModuleFunction("_httpy", "forget", appPaths);
-            LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
-            return null;
-        });
+        if (subInterpreter.equals(MemorySegment.NULL)) {
+            withGil(py -> {
+                Object gone = py.callModuleFunction("_httpy", "forget", appPaths);
+                LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
+                return null;
+            });
+        } else {
+            runOnNewThread(() -> {
+                endSubInterpreter(lib, subInterpreter);
+                return null;
+            });
+        }
         closed = true;
+    }
+
+    /**
+     * Makes a sub-interpreter sharing the main GIL (like mod_wsgi's per-application interpreters:
+     * extension modules with single-phase init still load), and returns its first thread state,
+     * detached. That thread state is kept until the interpreter ends: deleting it and making
+     * another reuses CPython's preallocated first thread state, which aborts some versions.
+     */
+    private static MemorySegment newSubInterpreter(LibPython lib, PythonInstallation installation) throws Throwable {
+        int gilState = (int) lib.PyGILState_Ensure.invokeExact();
+        var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
+        try {
+            var first = (MemorySegment) lib.Py_NewInterpreter.invokeExact();
+            if (first.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("Py_NewInterpreter failed: CPython " + lib.version
+                        + " cannot make a sub-interpreter here; set python.interpreter=main");
+            }
+            if (!installation.sitePackages().isEmpty()) {
+                try (var arena = Arena.ofConfined()) {
+                    var py = new Python(lib, arena);
+                    py.enter();
+                    for (Path sitePackages : installation.sitePackages()) {
+                        py.callModuleFunction("site", "addsitedir", sitePackages.toString());
+                    }
+                    py.leave();
+                }
+            }
+            var unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
+            return first;
+        } finally {
+            lib.PyGILState_Release.invokeExact(gilState);
+        }
+    }
+
+    /**
+     * Ends a sub-interpreter, unless a thread still runs in it (a worker stuck in Python, or a
+     * thread the app started): Py_EndInterpreter would then abort the whole process, so the
+     * interpreter is left behind and logged instead.
+     */
+    private static void endSubInterpreter(LibPython lib, MemorySegment first) throws Throwable {
+        int gilState = (int) lib.PyGILState_Ensure.invokeExact();
+        var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
+        try {
+            var interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(first);
+            var ending = (MemorySegment) lib.PyThreadState_New.invokeExact(interpreter);
+            var unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(ending);
+            int others = -2; // the first thread state and this one
+            for (var t = (MemorySegment) lib.PyInterpreterState_ThreadHead.invokeExact(interpreter);
+                 !t.equals(MemorySegment.NULL); t = (MemorySegment) lib.PyThreadState_Next.invokeExact(t)) {
+                others++;
+            }
+            if (others == 0) {
+                lib.PyThreadState_Clear.invokeExact(first);
+                lib.PyThreadState_Delete.invokeExact(first);
+                lib.Py_EndInterpreter.invokeExact(ending);
+                LOG.log(System.Logger.Level.INFO, "Python app stopped; its sub-interpreter ended");
+            } else {
+                LOG.log(System.Logger.Level.WARNING, "Python app stopped, but {0} thread(s) still run in its"
+                        + " sub-interpreter (a stuck handler or a thread the app started); leaving it in memory", others);
+                lib.PyThreadState_Clear.invokeExact(ending);
+                unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
+                lib.PyThreadState_Delete.invokeExact(ending);
+            }
+            unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
+        } finally {
+            lib.PyGILState_Release.invokeExact(gilState);
+        }
     }
 
     private void checkOpen() {
@@ -148,13 +253,8 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
-    private void setUp(Python py, String glue, PythonInstallation fresh) {
-        MemorySegment module = py.execModule("_httpy", glue, "<httpy>/_httpy.py");
-        py.decRef(module);
-        if (fresh != null && !fresh.sitePackages().isEmpty()) {
-            py.callModuleFunction("_httpy", "add_site_dirs", fresh.sitePackages().stream().map(Path::toString).toList());
-        }
-        py.callModuleFunction("_httpy", "add_paths", appPaths);
+    private static void loadGlue(Python py, String glue) {
+        py.decRef(py.execModule("_httpy", glue, "<httpy>/_httpy.py"));
     }
 
     private static void initialize(LibPython lib, PythonInstallation installation) throws Throwable {

@@ -21,16 +21,18 @@ public final class PythonWorkers implements AutoCloseable {
     private static final int BATCH = 16;
 
     private final LibPython lib;
+    private final MemorySegment interpreter;
     private final String name;
     private final BlockingQueue<PythonTask> queue;
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
-    PythonWorkers(LibPython lib, String name, int threadCount, int queueCapacity) {
+    PythonWorkers(LibPython lib, MemorySegment interpreter, String name, int threadCount, int queueCapacity) {
         if (threadCount < 1 || queueCapacity < 1) {
             throw new IllegalArgumentException("workers and queue must be at least 1, not " + threadCount + " and " + queueCapacity);
         }
         this.lib = lib;
+        this.interpreter = interpreter;
         this.name = name;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         for (int i = 0; i < threadCount; i++) {
@@ -85,9 +87,9 @@ public final class PythonWorkers implements AutoCloseable {
     }
 
     private void work() {
-        int gilState;
+        ThreadState threadState;
         try {
-            gilState = (int) lib.PyGILState_Ensure.invokeExact();
+            threadState = ThreadState.create(lib, interpreter);
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "cannot attach " + Thread.currentThread().getName() + " to Python", e);
             return;
@@ -95,9 +97,11 @@ public final class PythonWorkers implements AutoCloseable {
         var afterGil = new ArrayList<Runnable>(BATCH);
         try (var arena = Arena.ofConfined()) {
             var py = new Python(lib, arena);
-            var describer = py.attribute(py.importModule("_httpy"), "describe_exception");
-            py.useDescriber(describer);
-            MemorySegment threadState = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+            threadState.attach();
+            py.enter();
+            py.useGlueDescriber();
+            py.leave();
+            threadState.detach();
             while (!closed) {
                 PythonTask task;
                 try {
@@ -105,27 +109,30 @@ public final class PythonWorkers implements AutoCloseable {
                 } catch (InterruptedException stop) {
                     break;
                 }
-                lib.PyEval_RestoreThread.invokeExact(threadState);
+                threadState.attach();
                 py.enter();
                 int done = 0;
                 do {
                     run(task, py, afterGil);
                 } while (++done < BATCH && !closed && (task = queue.poll()) != null);
                 py.leave();
-                threadState = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+                threadState.detach();
                 for (Runnable after : afterGil) {
                     runQuietly(after);
                 }
                 afterGil.clear();
             }
-            lib.PyEval_RestoreThread.invokeExact(threadState);
-            py.decRef(describer);
+            threadState.attach();
+            py.enter();
+            py.dropGlueDescriber();
+            py.leave();
+            threadState.detach();
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
             return;
         }
         try {
-            lib.PyGILState_Release.invokeExact(gilState);
+            threadState.dispose();
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, "cannot detach " + Thread.currentThread().getName() + " from Python", e);
         }

@@ -26,10 +26,10 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 context::getInitParameter, context::getRealPath);
         var installation = settings.installation(getClass().getClassLoader(),
                 Path.of(System.getProperty("java.io.tmpdir")));
-        var runtime = PythonRuntime.start(installation, settings.paths());
+        var runtime = PythonRuntime.start(installation, settings.paths(), settings.isolation());
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
-        context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", sys.path starts with "
-                + settings.paths());
+        context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
+                + settings.isolation().name().toLowerCase() + " interpreter, sys.path starts with " + settings.paths());
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 import dev.httpy.python.PythonInstallation;
+import dev.httpy.python.PythonRuntime;
 
 /**
  * The {@code <context-param>}s the {@link PythonLifecycleListener} starts Python with.
@@ -17,10 +18,13 @@ import dev.httpy.python.PythonInstallation;
  * @param executable {@code python.executable}: a system or venv python, or null
  * @param library    {@code python.library}: a libpython3.X.so, or null
  * @param home       {@code python.home}: the prefix of {@code library}'s standard library, or null to find it
+ * @param isolation  {@code python.interpreter}: {@code isolated} (default) or {@code main}
  */
-public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home) {
+public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home,
+                              PythonRuntime.Isolation isolation) {
     static final String DEFAULT_PATH = "/WEB-INF/python";
-    private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home");
+    private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home",
+            "python.interpreter");
 
     public RuntimeSettings {
         paths = List.copyOf(paths);
@@ -77,7 +81,17 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
             throw new IllegalArgumentException("context-param python.home=" + home
                     + " only applies with python.library; remove it or set python.library too");
         }
-        return new RuntimeSettings(paths, executable, library, home);
+        String interpreter = params.string("python.interpreter");
+        PythonRuntime.Isolation isolation;
+        if (interpreter == null || interpreter.equalsIgnoreCase("isolated")) {
+            isolation = PythonRuntime.Isolation.ISOLATED;
+        } else if (interpreter.equalsIgnoreCase("main")) {
+            isolation = PythonRuntime.Isolation.MAIN;
+        } else {
+            throw params.bad("python.interpreter", interpreter, "give isolated (a sub-interpreter for this web app,"
+                    + " the default) or main (the shared main interpreter, for extensions that refuse sub-interpreters)");
+        }
+        return new RuntimeSettings(paths, executable, library, home, isolation);
     }
 
     /** Where the configured Python lives; the embedded 3.14 (unpacked under {@code cacheRoot}) by default. */

@@ -35,10 +35,15 @@ abstract class BridgeContract {
 
     abstract PythonInstallation installation();
 
+    /** Sub-interpreter per app by default; subclasses may test the main interpreter too. */
+    PythonRuntime.Isolation isolation() {
+        return PythonRuntime.Isolation.ISOLATED;
+    }
+
     @BeforeAll
     void startPython() throws Exception {
         Path probes = Path.of(getClass().getResource("/python/bridge_probe.py").toURI()).getParent();
-        runtime = PythonRuntime.start(installation(), List.of(probes));
+        runtime = PythonRuntime.start(installation(), List.of(probes), isolation());
         workers = runtime.startWorkers("bridge-test", 2, 16);
     }
 

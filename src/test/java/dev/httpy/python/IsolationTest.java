@@ -1,0 +1,85 @@
+package dev.httpy.python;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Web apps in one JVM share CPython but not their modules: each gets a sub-interpreter that ends
+ * with it, and a redeploy starts from fresh module state, C extensions included.
+ */
+class IsolationTest {
+    private static final Path CACHE = Path.of("target", "python-cache");
+
+    private static Path app(String name) throws Exception {
+        return Path.of(IsolationTest.class.getResource("/apps/" + name + "/app.py").toURI()).getParent();
+    }
+
+    private static PythonRuntime start(String name) throws Exception {
+        return PythonRuntime.start(PythonInstallation.embedded(IsolationTest.class.getClassLoader(), CACHE),
+                List.of(app(name)), PythonRuntime.Isolation.ISOLATED);
+    }
+
+    /** Calls app:function on a worker of the runtime, as the filter does. */
+    private static Object call(PythonWorkers workers, String function, Object... args) throws Throwable {
+        var result = new CompletableFuture<Object>();
+        workers.submit(new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                try {
+                    var fn = py.function("app:" + function);
+                    result.complete(py.call(fn, args));
+                    py.release(fn);
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+                result.completeExceptionally(new IllegalStateException("abandoned"));
+            }
+        });
+        try {
+            return result.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
+    void twoAppsWithTheSameModuleNameEachSeeTheirOwn() throws Throwable {
+        try (var one = start("one"); var two = start("two");
+             var oneWorkers = one.startWorkers("one", 1, 8); var twoWorkers = two.startWorkers("two", 1, 8)) {
+            assertEquals("one", call(oneWorkers, "who"));
+            assertEquals("two", call(twoWorkers, "who"));
+            assertTrue((Boolean) call(twoWorkers, "can_import", "only_two"));
+            assertFalse((Boolean) call(oneWorkers, "can_import", "only_two"), "app one sees app two's module");
+            call(oneWorkers, "remember", "secret of one");
+            assertEquals("nothing", call(twoWorkers, "recall"));
+            assertEquals("secret of one", call(oneWorkers, "recall"));
+        }
+    }
+
+    @Test
+    void redeployingStartsFromFreshStateWithCExtensions() throws Throwable {
+        for (int deploy = 1; deploy <= 5; deploy++) {
+            try (var runtime = start("one"); var workers = runtime.startWorkers("deploy-" + deploy, 2, 8)) {
+                assertEquals("nothing", call(workers, "recall"), "module state survived a redeploy");
+                call(workers, "remember", "deploy " + deploy);
+                var versions = (List<?>) call(workers, "extensions");
+                assertEquals("True", versions.get(3), "json's C accelerator in deploy " + deploy);
+                assertTrue(versions.get(0).toString().startsWith("OpenSSL"), versions.toString());
+            }
+        }
+    }
+}

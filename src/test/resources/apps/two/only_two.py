@@ -1,0 +1,1 @@
+"""A module only app two has on its path."""
