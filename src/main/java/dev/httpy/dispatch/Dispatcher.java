@@ -41,7 +41,7 @@ public final class Dispatcher implements AutoCloseable {
         if (servletRequest.isAsyncSupported()) {
             AsyncContext async = servletRequest.startAsync();
             async.setTimeout(timeout.toMillis());
-            exchange = new Exchange(request, response, async, function, debug);
+            exchange = new Exchange(request, response, async, function, workers, debug);
             async.addListener(exchange);
             submit(exchange);
         } else {
@@ -51,7 +51,7 @@ public final class Dispatcher implements AutoCloseable {
                         + " <async-supported>true</async-supported>, so Python requests there hold a container thread"
                         + " while they wait", request.method(), request.path());
             }
-            exchange = new Exchange(request, response, null, function, debug);
+            exchange = new Exchange(request, response, null, function, workers, debug);
             if (submit(exchange)) {
                 exchange.awaitAnswer(timeout);
             }

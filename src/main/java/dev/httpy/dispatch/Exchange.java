@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonTask;
+import dev.httpy.python.PythonWorkers;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -27,16 +28,18 @@ final class Exchange implements PythonTask, AsyncListener {
     private final AsyncContext async;
     private final CountDownLatch done = new CountDownLatch(1);
     private final RequestFunction function;
+    private final PythonWorkers workers;
     private final boolean debug;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean answered = new AtomicBoolean();
 
     Exchange(PythonRequest request, HttpServletResponse response, AsyncContext async, RequestFunction function,
-             boolean debug) {
+             PythonWorkers workers, boolean debug) {
         this.request = request;
         this.response = response;
         this.async = async;
         this.function = function;
+        this.workers = workers;
         this.debug = debug;
     }
 
@@ -70,6 +73,7 @@ final class Exchange implements PythonTask, AsyncListener {
     void timeOut() {
         answer(PythonResponse.text(504, "504 Gateway Timeout: the Python handler did not answer in time\n"),
                 "request function " + function.name() + " did not answer within the timeout (python.timeout)");
+        workers.interrupt(this);
     }
 
     /** For a chain that cannot go async: blocks the container thread until answered or timed out. */

@@ -93,6 +93,8 @@ final class LibPython {
     final MethodHandle PyObject_Call;
     final MethodHandle PyObject_IsInstance;
     final MethodHandle PyObject_Str;
+    final MethodHandle PyObject_Size;
+    final MethodHandle PyThreadState_SetAsyncExc;
     final MethodHandle PyObject_GetAttrString;
     final MethodHandle PyImport_ImportModule;
     final MethodHandle PyImport_ExecCodeModule;
@@ -111,7 +113,7 @@ final class LibPython {
     final MemorySegment listType;
     final MemorySegment tupleType;
     final MemorySegment dictType;
-    final MemorySegment systemExit;
+    final MemorySegment timeoutError;
     /** The types {@link Python#toJava} converts, bool before its base int. */
     final List<MemorySegment> convertibleTypes;
 
@@ -186,6 +188,8 @@ final class LibPython {
         PyObject_Call = function("PyObject_Call", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         PyObject_IsInstance = function("PyObject_IsInstance", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         PyObject_Str = function("PyObject_Str", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyObject_Size = function("PyObject_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        PyThreadState_SetAsyncExc = function("PyThreadState_SetAsyncExc", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, ADDRESS));
         PyObject_GetAttrString = function("PyObject_GetAttrString", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         PyImport_ImportModule = function("PyImport_ImportModule", FunctionDescriptor.of(ADDRESS, ADDRESS));
         PyImport_ExecCodeModule = function("PyImport_ExecCodeModule", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
@@ -206,7 +210,7 @@ final class LibPython {
         convertibleTypes = List.of(unicodeType, bytesType, boolType, longType, floatType, tupleType, listType,
                 dictType, byteArrayType);
         // PyExc_* are pointer variables: the exception type is the pointer stored at the symbol.
-        systemExit = symbol("PyExc_SystemExit").reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
+        timeoutError = symbol("PyExc_TimeoutError").reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
     }
 
     /**

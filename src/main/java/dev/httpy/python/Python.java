@@ -67,7 +67,35 @@ public final class Python {
         }
     }
 
+    /** A new reference to an attribute of the glue module. */
+    MemorySegment glueAttribute(String name) {
+        MemorySegment module = importModule("_httpy");
+        try {
+            return attribute(module, name);
+        } finally {
+            decRef(module);
+        }
+    }
+
+    /** {@code len(object)}, for a cheap emptiness check. */
+    long size(MemorySegment object) {
+        try {
+            long size = (long) lib.PyObject_Size.invokeExact(object);
+            if (size < 0) {
+                throw fetchError();
+            }
+            return size;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw native_(e);
+        }
+    }
+
     void dropGlueDescriber() {
+        if (describeException.equals(MemorySegment.NULL)) {
+            return;
+        }
         decRef(describeException);
         describeException = MemorySegment.NULL;
     }

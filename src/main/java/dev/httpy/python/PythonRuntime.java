@@ -110,6 +110,7 @@ public final class PythonRuntime implements AutoCloseable {
             }
             runtime.withGil(py -> {
                 loadGlue(py, glue);
+                py.callModuleFunction("_httpy", "install");
                 py.callModuleFunction("_httpy", "add_paths", paths);
                 return null;
             });
@@ -140,6 +141,7 @@ public final class PythonRuntime implements AutoCloseable {
         return runOnNewThread(() -> {
             var threadState = ThreadState.create(lib, interpreter);
             threadState.attach();
+            List<?> records = List.of();
             try (var arena = Arena.ofConfined()) {
                 var py = new Python(lib, arena);
                 py.enter();
@@ -147,11 +149,14 @@ public final class PythonRuntime implements AutoCloseable {
                     py.useGlueDescriber();
                     return work.apply(py);
                 } finally {
+                    records = takeLogs(py);
+                    py.dropGlueDescriber();
                     py.leave();
                 }
             } finally {
                 threadState.detach();
                 threadState.dispose();
+                PythonLogs.publish(records);
             }
         });
     }
@@ -244,6 +249,20 @@ public final class PythonRuntime implements AutoCloseable {
             unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
         } finally {
             lib.PyGILState_Release.invokeExact(gilState);
+        }
+    }
+
+    /** Log records the work left behind (an init function's, say); none before the glue is loaded. */
+    private static List<?> takeLogs(Python py) {
+        try {
+            var logs = new PythonLogs(py);
+            try {
+                return logs.take(py);
+            } finally {
+                logs.release(py);
+            }
+        } catch (PythonException notLoadedYet) {
+            return List.of();
         }
     }
 

@@ -7,24 +7,32 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A fixed set of platform threads that run {@link PythonTask}s from one bounded queue.
  *
  * <p>Each thread makes its Python thread state once and keeps it (a thread state per call costs
  * 60-90 us); it takes the GIL when a task arrives and, while more tasks are waiting, runs them
- * before giving the GIL back, which saves a GIL hand-off per request under load.
+ * before giving the GIL back, which saves a GIL hand-off per request under load. A task that
+ * overruns can be {@linkplain #interrupt interrupted}: a watchdog thread raises
+ * {@code TimeoutError} in the worker running it.
  */
 public final class PythonWorkers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PythonWorkers.class.getName());
     /** Tasks one worker runs per GIL acquisition before it lets others in. */
     private static final int BATCH = 16;
+    /** How often an idle worker forwards log records written by threads the app started. */
+    private static final long IDLE_LOG_MILLIS = 1000;
 
     private final LibPython lib;
     private final MemorySegment interpreter;
     private final String name;
     private final BlockingQueue<PythonTask> queue;
-    private final List<Thread> threads = new ArrayList<>();
+    private final List<Worker> workers = new ArrayList<>();
+    private final BlockingQueue<PythonTask> interrupts = new LinkedBlockingQueue<>();
+    private final Thread watchdog;
     private volatile boolean closed;
 
     PythonWorkers(LibPython lib, MemorySegment interpreter, String name, int threadCount, int queueCapacity) {
@@ -36,8 +44,11 @@ public final class PythonWorkers implements AutoCloseable {
         this.name = name;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         for (int i = 0; i < threadCount; i++) {
-            threads.add(Thread.ofPlatform().name(name + "-" + i).daemon().start(this::work));
+            var worker = new Worker();
+            workers.add(worker);
+            worker.thread = Thread.ofPlatform().name(name + "-" + i).daemon().start(worker::work);
         }
+        watchdog = Thread.ofPlatform().name(name + "-watchdog").daemon().start(this::watch);
     }
 
     /** Queues a task; false, at once, when the queue is full or the workers are stopping. */
@@ -57,17 +68,28 @@ public final class PythonWorkers implements AutoCloseable {
     }
 
     /**
+     * Raises {@code TimeoutError} in the Python code running {@code task}, if it still runs. Code
+     * stuck in a C call sees it only when it returns to Python; until then it keeps its worker.
+     */
+    public void interrupt(PythonTask task) {
+        if (!closed) {
+            interrupts.add(task);
+        }
+    }
+
+    /**
      * Stops taking tasks, abandons the queued ones, and waits up to {@code grace} for running
      * tasks to finish. A worker stuck in Python past that is left behind (a daemon) and logged.
      */
     public void close(Duration grace) {
         closed = true;
-        threads.forEach(Thread::interrupt);
+        watchdog.interrupt();
+        workers.forEach(w -> w.thread.interrupt());
         for (PythonTask task; (task = queue.poll()) != null; ) {
             task.abandon();
         }
         long deadline = System.nanoTime() + grace.toNanos();
-        for (Thread thread : threads) {
+        for (Thread thread : threads()) {
             try {
                 thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
             } catch (InterruptedException e) {
@@ -86,67 +108,143 @@ public final class PythonWorkers implements AutoCloseable {
         close(Duration.ofSeconds(10));
     }
 
-    private void work() {
-        ThreadState threadState;
-        try {
-            threadState = ThreadState.create(lib, interpreter);
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "cannot attach " + Thread.currentThread().getName() + " to Python", e);
-            return;
-        }
-        var afterGil = new ArrayList<Runnable>(BATCH);
-        try (var arena = Arena.ofConfined()) {
-            var py = new Python(lib, arena);
-            threadState.attach();
-            py.enter();
-            py.useGlueDescriber();
-            py.leave();
-            threadState.detach();
-            while (!closed) {
-                PythonTask task;
-                try {
-                    task = queue.take();
-                } catch (InterruptedException stop) {
-                    break;
+    private List<Thread> threads() {
+        var threads = new ArrayList<Thread>();
+        workers.forEach(w -> threads.add(w.thread));
+        threads.add(watchdog);
+        return threads;
+    }
+
+    /** One worker thread and what the watchdog needs to know to interrupt it. */
+    private final class Worker {
+        Thread thread;
+        /** The task in Python right now; written and read only with the GIL held. */
+        volatile PythonTask running;
+        /** Python's ident for this thread, for PyThreadState_SetAsyncExc. */
+        volatile long ident;
+        /** A TimeoutError was raised for {@link #running}; cleared with the GIL held. */
+        volatile boolean interrupted;
+
+        void work() {
+            ThreadState threadState;
+            try {
+                threadState = ThreadState.create(lib, interpreter);
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot attach " + Thread.currentThread().getName() + " to Python", e);
+                return;
+            }
+            var afterGil = new ArrayList<Runnable>(BATCH);
+            try (var arena = Arena.ofConfined()) {
+                var py = new Python(lib, arena);
+                threadState.attach();
+                py.enter();
+                py.useGlueDescriber();
+                var logs = new PythonLogs(py);
+                ident = (Long) py.callModuleFunction("_thread", "get_ident");
+                py.leave();
+                threadState.detach();
+                while (!closed) {
+                    PythonTask task;
+                    try {
+                        task = queue.poll(IDLE_LOG_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException stop) {
+                        break;
+                    }
+                    threadState.attach();
+                    py.enter();
+                    int done = 0;
+                    while (task != null) {
+                        run(task, py, afterGil);
+                        task = ++done < BATCH && !closed ? queue.poll() : null;
+                    }
+                    List<?> records = logs.take(py);
+                    py.leave();
+                    threadState.detach();
+                    PythonLogs.publish(records);
+                    for (Runnable after : afterGil) {
+                        runQuietly(after);
+                    }
+                    afterGil.clear();
                 }
                 threadState.attach();
                 py.enter();
-                int done = 0;
-                do {
-                    run(task, py, afterGil);
-                } while (++done < BATCH && !closed && (task = queue.poll()) != null);
+                logs.release(py);
+                py.dropGlueDescriber();
                 py.leave();
                 threadState.detach();
-                for (Runnable after : afterGil) {
-                    runQuietly(after);
-                }
-                afterGil.clear();
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
+                return;
             }
-            threadState.attach();
-            py.enter();
-            py.dropGlueDescriber();
-            py.leave();
-            threadState.detach();
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
-            return;
+            try {
+                threadState.dispose();
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot detach " + Thread.currentThread().getName() + " from Python", e);
+            }
         }
-        try {
-            threadState.dispose();
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, "cannot detach " + Thread.currentThread().getName() + " from Python", e);
+
+        private void run(PythonTask task, Python py, List<Runnable> afterGil) throws Throwable {
+            running = task;
+            try {
+                Runnable after = task.runWithGil(py);
+                if (after != null) {
+                    afterGil.add(after);
+                }
+            } catch (RuntimeException | Error e) {
+                LOG.log(System.Logger.Level.ERROR, "a Python task failed outside Python", e);
+                runQuietly(task::abandon);
+            } finally {
+                running = null;
+                if (interrupted) {
+                    // The TimeoutError may still be pending if the task returned first; it must
+                    // not hit the next task.
+                    int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(ident, MemorySegment.NULL);
+                    interrupted = false;
+                }
+            }
         }
     }
 
-    private static void run(PythonTask task, Python py, List<Runnable> afterGil) {
+    /** Raises TimeoutError in workers whose task overran; holds a thread state of its own for that. */
+    private void watch() {
+        ThreadState threadState = null;
         try {
-            Runnable after = task.runWithGil(py);
-            if (after != null) {
-                afterGil.add(after);
+            while (!closed) {
+                PythonTask task = interrupts.take();
+                if (threadState == null) {
+                    threadState = ThreadState.create(lib, interpreter);
+                }
+                threadState.attach();
+                int stuck = 0;
+                for (Worker worker : workers) {
+                    if (worker.running == task && !worker.interrupted) {
+                        int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(worker.ident, lib.timeoutError);
+                        worker.interrupted = true;
+                        LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0}, whose request overran",
+                                worker.thread.getName());
+                    }
+                    if (worker.interrupted) {
+                        stuck++;
+                    }
+                }
+                threadState.detach();
+                if (stuck == workers.size()) {
+                    LOG.log(System.Logger.Level.ERROR, "all {0} Python workers of {1} are running requests past"
+                            + " python.timeout and have not stopped when interrupted (stuck in C code?); new"
+                            + " requests wait in the queue and get 503 when it is full", stuck, name);
+                }
             }
-        } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "a Python task failed outside Python", e);
-            runQuietly(task::abandon);
+        } catch (InterruptedException stop) {
+            // closing
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, name + " watchdog stopped", e);
+        }
+        if (threadState != null) {
+            try {
+                threadState.dispose();
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, "cannot detach the watchdog from Python", e);
+            }
         }
     }
 
@@ -160,6 +258,6 @@ public final class PythonWorkers implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + "[" + threads.size() + " threads, " + queue.size() + " queued]";
+        return name + "[" + workers.size() + " threads, " + queue.size() + " queued]";
     }
 }

@@ -8,7 +8,10 @@ and every error says what was wrong and how to fix it.
 
 from __future__ import annotations
 
+import collections
 import importlib
+import io
+import logging
 import os
 import sys
 import traceback
@@ -25,6 +28,94 @@ _CONTAINER_HEADERS = frozenset(("content-length", "transfer-encoding",
 
 class BadResponse(TypeError):
     """A request function answered with something httpy cannot send."""
+
+
+# ---- logs: Python's logging and print() go to the container's log ----
+
+# (logger name, level number, message) waiting for Java to take them. Bounded,
+# so an app that logs in a loop while no request drains it cannot eat memory.
+_records: collections.deque[tuple[str, int, str]] = collections.deque(maxlen=10_000)
+_dropped = 0
+
+
+def _emit(name: str, level: int, message: str) -> None:
+    global _dropped
+    if len(_records) == _records.maxlen:
+        _dropped += 1
+    _records.append((name, level, message))
+
+
+class _ContainerLogHandler(logging.Handler):
+    """Hands every record to the servlet container's log, name and level kept."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = self.format(record)
+        except Exception:  # a bad format string must not break the request
+            message = f"{record.msg!r} % {record.args!r} (unformattable)"
+        _emit(record.name, record.levelno, message)
+
+
+class _ContainerLogStream(io.TextIOBase):
+    """sys.stdout and sys.stderr: one log record per line written."""
+
+    def __init__(self, name: str, level: int) -> None:
+        self._name = name
+        self._level = level
+        self._partial = ""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        lines = (self._partial + text).split("\n")
+        self._partial = lines.pop()
+        for line in lines:
+            _emit(self._name, self._level, line)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._partial:
+            _emit(self._name, self._level, self._partial)
+            self._partial = ""
+
+
+def drain_logs() -> list[tuple[str, int, str]]:
+    """Takes the waiting log records (oldest first), noting any that were dropped."""
+    global _dropped
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, _ContainerLogStream):
+            stream.flush()
+    if not _records:
+        return []
+    taken = list(_records)
+    _records.clear()
+    if _dropped:
+        taken.append(("httpy", logging.WARNING,
+                      f"{_dropped} Python log records were dropped: more than"
+                      f" {_records.maxlen} waited at once"))
+        _dropped = 0
+    return taken
+
+
+def _refuse_fork(*args: Any, **kwargs: Any) -> Any:
+    raise RuntimeError(
+        "os.fork() is refused inside httpy: the process is a JVM, and a forked copy"
+        " of it would run Java with one thread. Use subprocess (fork and exec) or"
+        " a task queue instead.")
+
+
+def install() -> None:
+    """Sets up this interpreter for httpy: logs to the container, no fork."""
+    if not any(isinstance(h, _ContainerLogHandler) for h in logging.root.handlers):
+        handler = _ContainerLogHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logging.root.addHandler(handler)
+    sys.stdout = _ContainerLogStream("python.stdout", logging.INFO)
+    sys.stderr = _ContainerLogStream("python.stderr", logging.WARNING)
+    for name in ("fork", "forkpty"):
+        if hasattr(os, name):
+            setattr(os, name, _refuse_fork)
 
 
 def add_paths(paths: list[str]) -> None:
@@ -111,7 +202,13 @@ def call_handler(handler: Callable[..., Any], method: str, path: str,
     The flat headers alternate name and value, already checked, so the
     Java side can copy them into the servlet response as they are.
     """
-    answer = handler(method, path, params, query, headers, body)
+    try:
+        answer = handler(method, path, params, query, headers, body)
+    finally:
+        # print() without a newline in a handler still reaches the log now.
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, _ContainerLogStream):
+                stream.flush()
     if not isinstance(answer, (tuple, list)) or len(answer) != 3:
         raise BadResponse(
             f"request function returned {_describe(answer)}; it must return"
