@@ -62,7 +62,8 @@ public final class Dispatcher implements AutoCloseable {
         if (!workers.submit(exchange)) {
             rejected.increment();
             exchange.answer(PythonResponse.text(503, "503 Service Unavailable: all Python workers are busy\n")
-                    .withHeader("Retry-After", RETRY_AFTER_SECONDS), null);
+                    .withHeader("Retry-After", RETRY_AFTER_SECONDS), "the queue of requests waiting for Python is full"
+                    + " (python.queue); " + (rejected.sum()) + " refused so far");
             return false;
         }
         return true;

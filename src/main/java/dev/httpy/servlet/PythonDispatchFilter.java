@@ -117,12 +117,12 @@ public final class PythonDispatchFilter implements Filter {
         try {
             query = RequestParts.query(request.getQueryString());
         } catch (IllegalArgumentException e) {
-            reply(response, 400, "400 Bad Request: " + e.getMessage());
+            reply(request, response, 400, "400 Bad Request: " + e.getMessage());
             return;
         }
         byte[] body = readBody(request);
         if (body == null) {
-            reply(response, 413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)");
+            reply(request, response, 413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)");
             return;
         }
         var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
@@ -147,7 +147,9 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
-    private static void reply(HttpServletResponse response, int status, String text) throws IOException {
+    private static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text)
+            throws IOException {
+        LOG.log(System.Logger.Level.INFO, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(), status, text);
         byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
         response.setStatus(status);
         response.setContentType("text/plain; charset=utf-8");
