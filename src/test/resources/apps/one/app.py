@@ -31,3 +31,18 @@ def extensions() -> list[str]:
     import ssl
     return [ssl.OPENSSL_VERSION, sqlite3.sqlite_version, _decimal.__version__,
             str(json.decoder.c_scanstring is not None)]
+
+
+def interpreter_id() -> int:
+    import concurrent.interpreters
+    return concurrent.interpreters.get_current().id
+
+
+def spin(milliseconds: int) -> int:
+    """Pure-Python CPU work, for comparing one GIL with a GIL per worker."""
+    import time
+    end = time.perf_counter() + milliseconds / 1000
+    n = 0
+    while time.perf_counter() < end:
+        n += 1
+    return n

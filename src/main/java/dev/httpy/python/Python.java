@@ -37,6 +37,8 @@ public final class Python {
     private final MemorySegment slots;
     private boolean holdsGil;
     private MemorySegment describeException = MemorySegment.NULL;
+    /** Functions looked up by {@link #cachedFunction}; they belong to this thread's interpreter. */
+    private final Map<String, PythonFunction> functions = new java.util.HashMap<>();
 
     Python(LibPython lib, Arena arena) {
         this.lib = lib;
@@ -92,10 +94,10 @@ public final class Python {
         }
     }
 
-    void dropGlueDescriber() {
-        if (describeException.equals(MemorySegment.NULL)) {
-            return;
-        }
+    /** Drops the references this instance keeps (the glue's formatter, cached functions). */
+    void releaseAll() {
+        functions.values().forEach(f -> decRef(f.pointer));
+        functions.clear();
         decRef(describeException);
         describeException = MemorySegment.NULL;
     }
@@ -132,6 +134,19 @@ public final class Python {
         } finally {
             decRef(result);
         }
+    }
+
+    /**
+     * The callable named by {@code module:function} in this thread's interpreter, looked up on
+     * first use and kept until the thread stops: the hot path's way to find the request function.
+     */
+    public PythonFunction cachedFunction(String spec) {
+        PythonFunction function = functions.get(spec);
+        if (function == null) {
+            function = function(spec);
+            functions.put(spec, function);
+        }
+        return function;
     }
 
     /** Lets go of a function once no request can use it any more. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -48,6 +49,8 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     private final LibPython lib;
+    private final PythonInstallation installation;
+    private final String glue;
     private final List<String> appPaths;
     /** The first thread state of the app's sub-interpreter (kept detached), or NULL for the main interpreter. */
     private MemorySegment subInterpreter = MemorySegment.NULL;
@@ -55,9 +58,18 @@ public final class PythonRuntime implements AutoCloseable {
     private MemorySegment interpreter = MemorySegment.NULL;
     private volatile boolean closed;
 
-    private PythonRuntime(LibPython lib, List<String> appPaths) {
+    private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, List<String> appPaths) {
         this.lib = lib;
+        this.installation = installation;
+        this.glue = glue;
         this.appPaths = appPaths;
+    }
+
+    /** Readies an interpreter for the app: the glue, logs to the container, the app's sys.path. */
+    private void prepare(Python py) {
+        loadGlue(py, glue);
+        py.callModuleFunction("_httpy", "install");
+        py.callModuleFunction("_httpy", "add_paths", appPaths);
     }
 
     /**
@@ -76,8 +88,8 @@ public final class PythonRuntime implements AutoCloseable {
                         + " hold one libpython, so configure this app with the same python.executable/python.library");
             }
             LibPython lib = LibPython.load(Path.of(wanted));
-            var runtime = new PythonRuntime(lib, paths);
             String glue = glueSource();
+            var runtime = new PythonRuntime(lib, installation, glue, paths);
             if (runOnNewThread(() -> (int) lib.Py_IsInitialized.invokeExact()) == 0) {
                 installation.checkHome(lib.version);
                 runOnNewThread(() -> {
@@ -104,14 +116,12 @@ public final class PythonRuntime implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "joined the CPython {0} already running in this JVM ({1})", lib.version, wanted);
             }
             if (isolation == Isolation.ISOLATED) {
-                runtime.subInterpreter = runOnNewThread(() -> newSubInterpreter(lib, installation));
+                runtime.subInterpreter = runOnNewThread(() -> SubInterpreters.newShared(lib, installation.sitePackages()));
                 runtime.interpreter = runOnNewThread(() ->
                         (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(runtime.subInterpreter));
             }
             runtime.withGil(py -> {
-                loadGlue(py, glue);
-                py.callModuleFunction("_httpy", "install");
-                py.callModuleFunction("_httpy", "add_paths", paths);
+                runtime.prepare(py);
                 return null;
             });
             return runtime;
@@ -125,11 +135,26 @@ public final class PythonRuntime implements AutoCloseable {
 
     /**
      * Starts {@code threads} platform threads that run {@link PythonTask}s from a queue holding at
-     * most {@code queueCapacity} waiting tasks.
+     * most {@code queueCapacity} waiting tasks, in the app's interpreter.
      */
     public PythonWorkers startWorkers(String name, int threads, int queueCapacity) {
         checkOpen();
-        return new PythonWorkers(lib, interpreter, name, threads, queueCapacity);
+        return new PythonWorkers(lib, interpreter, null, name, threads, queueCapacity);
+    }
+
+    /**
+     * Starts workers that each run a sub-interpreter with a GIL of its own (Python 3.12+), so
+     * Python runs on as many cores as there are workers. Each interpreter loads the app afresh and
+     * then runs {@code onStart} (find the request function, call the init function). Fails, naming
+     * the module, when the app imports an extension that does not support such interpreters.
+     */
+    public PythonWorkers startOwnGilWorkers(String name, int threads, int queueCapacity, Consumer<Python> onStart) {
+        checkOpen();
+        return new PythonWorkers(lib, interpreter, new PythonWorkers.OwnGil(installation.sitePackages(),
+                py -> {
+                    prepare(py);
+                    onStart.accept(py);
+                }), name, threads, queueCapacity);
     }
 
     /**
@@ -150,7 +175,7 @@ public final class PythonRuntime implements AutoCloseable {
                     return work.apply(py);
                 } finally {
                     records = takeLogs(py);
-                    py.dropGlueDescriber();
+                    py.releaseAll();
                     py.leave();
                 }
             } finally {
@@ -178,78 +203,11 @@ public final class PythonRuntime implements AutoCloseable {
             });
         } else {
             runOnNewThread(() -> {
-                endSubInterpreter(lib, subInterpreter);
+                SubInterpreters.end(lib, subInterpreter);
                 return null;
             });
         }
         closed = true;
-    }
-
-    /**
-     * Makes a sub-interpreter sharing the main GIL (like mod_wsgi's per-application interpreters:
-     * extension modules with single-phase init still load), and returns its first thread state,
-     * detached. That thread state is kept until the interpreter ends: deleting it and making
-     * another reuses CPython's preallocated first thread state, which aborts some versions.
-     */
-    private static MemorySegment newSubInterpreter(LibPython lib, PythonInstallation installation) throws Throwable {
-        int gilState = (int) lib.PyGILState_Ensure.invokeExact();
-        var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
-        try {
-            var first = (MemorySegment) lib.Py_NewInterpreter.invokeExact();
-            if (first.equals(MemorySegment.NULL)) {
-                throw new IllegalStateException("Py_NewInterpreter failed: CPython " + lib.version
-                        + " cannot make a sub-interpreter here; set python.interpreter=main");
-            }
-            if (!installation.sitePackages().isEmpty()) {
-                try (var arena = Arena.ofConfined()) {
-                    var py = new Python(lib, arena);
-                    py.enter();
-                    for (Path sitePackages : installation.sitePackages()) {
-                        py.callModuleFunction("site", "addsitedir", sitePackages.toString());
-                    }
-                    py.leave();
-                }
-            }
-            var unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
-            return first;
-        } finally {
-            lib.PyGILState_Release.invokeExact(gilState);
-        }
-    }
-
-    /**
-     * Ends a sub-interpreter, unless a thread still runs in it (a worker stuck in Python, or a
-     * thread the app started): Py_EndInterpreter would then abort the whole process, so the
-     * interpreter is left behind and logged instead.
-     */
-    private static void endSubInterpreter(LibPython lib, MemorySegment first) throws Throwable {
-        int gilState = (int) lib.PyGILState_Ensure.invokeExact();
-        var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
-        try {
-            var interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(first);
-            var ending = (MemorySegment) lib.PyThreadState_New.invokeExact(interpreter);
-            var unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(ending);
-            int others = -2; // the first thread state and this one
-            for (var t = (MemorySegment) lib.PyInterpreterState_ThreadHead.invokeExact(interpreter);
-                 !t.equals(MemorySegment.NULL); t = (MemorySegment) lib.PyThreadState_Next.invokeExact(t)) {
-                others++;
-            }
-            if (others == 0) {
-                lib.PyThreadState_Clear.invokeExact(first);
-                lib.PyThreadState_Delete.invokeExact(first);
-                lib.Py_EndInterpreter.invokeExact(ending);
-                LOG.log(System.Logger.Level.INFO, "Python app stopped; its sub-interpreter ended");
-            } else {
-                LOG.log(System.Logger.Level.WARNING, "Python app stopped, but {0} thread(s) still run in its"
-                        + " sub-interpreter (a stuck handler or a thread the app started); leaving it in memory", others);
-                lib.PyThreadState_Clear.invokeExact(ending);
-                unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
-                lib.PyThreadState_Delete.invokeExact(ending);
-            }
-            unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
-        } finally {
-            lib.PyGILState_Release.invokeExact(gilState);
-        }
     }
 
     /** Log records the work left behind (an init function's, say); none before the glue is loaded. */

@@ -5,8 +5,13 @@ import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -26,8 +31,14 @@ public final class PythonWorkers implements AutoCloseable {
     /** How often an idle worker forwards log records written by threads the app started. */
     private static final long IDLE_LOG_MILLIS = 1000;
 
+    /** Per-worker interpreters with their own GIL: the venv to add and what each runs first. */
+    record OwnGil(List<Path> sitePackages, Consumer<Python> prepare) {
+    }
+
     private final LibPython lib;
+    /** The shared interpreter the workers run in (NULL: main), unless {@link #ownGil} is set. */
     private final MemorySegment interpreter;
+    private final OwnGil ownGil;
     private final String name;
     private final BlockingQueue<PythonTask> queue;
     private final List<Worker> workers = new ArrayList<>();
@@ -35,12 +46,14 @@ public final class PythonWorkers implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean closed;
 
-    PythonWorkers(LibPython lib, MemorySegment interpreter, String name, int threadCount, int queueCapacity) {
+    PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int threadCount,
+                  int queueCapacity) {
         if (threadCount < 1 || queueCapacity < 1) {
             throw new IllegalArgumentException("workers and queue must be at least 1, not " + threadCount + " and " + queueCapacity);
         }
         this.lib = lib;
         this.interpreter = interpreter;
+        this.ownGil = ownGil;
         this.name = name;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         for (int i = 0; i < threadCount; i++) {
@@ -49,6 +62,23 @@ public final class PythonWorkers implements AutoCloseable {
             worker.thread = Thread.ofPlatform().name(name + "-" + i).daemon().start(worker::work);
         }
         watchdog = Thread.ofPlatform().name(name + "-watchdog").daemon().start(this::watch);
+        awaitStarted();
+    }
+
+    /** Waits until every worker is ready; if one failed, stops them all and says why. */
+    private void awaitStarted() {
+        try {
+            for (Worker worker : workers) {
+                worker.started.get(120, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            close(Duration.ofSeconds(10));
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("Python workers " + name + " did not start: " + cause, cause);
+        }
     }
 
     /** Queues a task; false, at once, when the queue is full or the workers are stopping. */
@@ -118,6 +148,9 @@ public final class PythonWorkers implements AutoCloseable {
     /** One worker thread and what the watchdog needs to know to interrupt it. */
     private final class Worker {
         Thread thread;
+        final CompletableFuture<Void> started = new CompletableFuture<>();
+        /** The interpreter this worker runs in (NULL: main). */
+        volatile MemorySegment runsIn = MemorySegment.NULL;
         /** The task in Python right now; written and read only with the GIL held. */
         volatile PythonTask running;
         /** Python's ident for this thread, for PyThreadState_SetAsyncExc. */
@@ -126,11 +159,22 @@ public final class PythonWorkers implements AutoCloseable {
         volatile boolean interrupted;
 
         void work() {
+            ThreadState main = null;
             ThreadState threadState;
             try {
-                threadState = ThreadState.create(lib, interpreter);
+                if (ownGil == null) {
+                    threadState = ThreadState.create(lib, interpreter);
+                    runsIn = interpreter;
+                } else {
+                    main = ThreadState.create(lib, MemorySegment.NULL);
+                    main.attach();
+                    threadState = ThreadState.adopt(lib, SubInterpreters.newOwnGil(lib, ownGil.sitePackages()));
+                    runsIn = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(threadState.pointer());
+                    threadState.detach();
+                }
             } catch (Throwable e) {
                 LOG.log(System.Logger.Level.ERROR, "cannot attach " + Thread.currentThread().getName() + " to Python", e);
+                started.completeExceptionally(e);
                 return;
             }
             var afterGil = new ArrayList<Runnable>(BATCH);
@@ -138,11 +182,23 @@ public final class PythonWorkers implements AutoCloseable {
                 var py = new Python(lib, arena);
                 threadState.attach();
                 py.enter();
-                py.useGlueDescriber();
-                var logs = new PythonLogs(py);
-                ident = (Long) py.callModuleFunction("_thread", "get_ident");
-                py.leave();
-                threadState.detach();
+                PythonLogs logs;
+                try {
+                    if (ownGil != null) {
+                        ownGil.prepare().accept(py);
+                    }
+                    py.useGlueDescriber();
+                    logs = new PythonLogs(py);
+                    ident = (Long) py.callModuleFunction("_thread", "get_ident");
+                } catch (RuntimeException e) {
+                    started.completeExceptionally(e);
+                    closed = true;
+                    throw e;
+                } finally {
+                    py.leave();
+                    threadState.detach();
+                }
+                started.complete(null);
                 while (!closed) {
                     PythonTask task;
                     try {
@@ -168,16 +224,24 @@ public final class PythonWorkers implements AutoCloseable {
                 }
                 threadState.attach();
                 py.enter();
+                PythonLogs.publish(logs.take(py));
                 logs.release(py);
-                py.dropGlueDescriber();
+                py.releaseAll();
                 py.leave();
                 threadState.detach();
             } catch (Throwable e) {
-                LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
-                return;
+                if (started.isDone()) {
+                    LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
+                }
             }
             try {
-                threadState.dispose();
+                if (main == null) {
+                    threadState.dispose();
+                } else {
+                    threadState.attach();
+                    SubInterpreters.endOwnGil(lib, threadState.pointer());
+                    main.dispose();
+                }
             } catch (Throwable e) {
                 LOG.log(System.Logger.Level.ERROR, "cannot detach " + Thread.currentThread().getName() + " from Python", e);
             }
@@ -205,29 +269,32 @@ public final class PythonWorkers implements AutoCloseable {
         }
     }
 
-    /** Raises TimeoutError in workers whose task overran; holds a thread state of its own for that. */
+    /**
+     * Raises TimeoutError in workers whose task overran. It makes a thread state in the worker's
+     * interpreter for each interrupt: rare, and each own-GIL worker has an interpreter of its own.
+     */
     private void watch() {
-        ThreadState threadState = null;
         try {
             while (!closed) {
                 PythonTask task = interrupts.take();
-                if (threadState == null) {
-                    threadState = ThreadState.create(lib, interpreter);
-                }
-                threadState.attach();
                 int stuck = 0;
                 for (Worker worker : workers) {
                     if (worker.running == task && !worker.interrupted) {
-                        int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(worker.ident, lib.timeoutError);
-                        worker.interrupted = true;
-                        LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0}, whose request overran",
-                                worker.thread.getName());
+                        var threadState = ThreadState.create(lib, worker.runsIn);
+                        threadState.attach();
+                        if (worker.running == task) {
+                            int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(worker.ident, lib.timeoutError);
+                            worker.interrupted = true;
+                            LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0}, whose request overran",
+                                    worker.thread.getName());
+                        }
+                        threadState.detach();
+                        threadState.dispose();
                     }
                     if (worker.interrupted) {
                         stuck++;
                     }
                 }
-                threadState.detach();
                 if (stuck == workers.size()) {
                     LOG.log(System.Logger.Level.ERROR, "all {0} Python workers of {1} are running requests past"
                             + " python.timeout and have not stopped when interrupted (stuck in C code?); new"
@@ -238,13 +305,6 @@ public final class PythonWorkers implements AutoCloseable {
             // closing
         } catch (Throwable e) {
             LOG.log(System.Logger.Level.ERROR, name + " watchdog stopped", e);
-        }
-        if (threadState != null) {
-            try {
-                threadState.dispose();
-            } catch (Throwable e) {
-                LOG.log(System.Logger.Level.ERROR, "cannot detach the watchdog from Python", e);
-            }
         }
     }
 

@@ -34,6 +34,15 @@ final class ThreadState {
         return new ThreadState(lib, -1, state);
     }
 
+    /** Wraps a sub-interpreter's thread state that this thread made and has attached. */
+    static ThreadState adopt(LibPython lib, MemorySegment attached) {
+        return new ThreadState(lib, -1, attached);
+    }
+
+    MemorySegment pointer() {
+        return state;
+    }
+
     /** Takes the GIL; Python may be called until {@link #detach}. */
     void attach() throws Throwable {
         lib.PyEval_RestoreThread.invokeExact(state);

@@ -15,15 +15,17 @@ import java.util.function.Function;
  * @param timeout  {@code python.timeout}: seconds before a 504 (default 30)
  * @param maxBody  {@code python.max-body}: largest request body in bytes, else 413 (default 10 MiB)
  * @param debug    {@code python.debug}: send Python tracebacks to clients (default false)
+ * @param gilPerWorker {@code python.gil}: {@code shared} (default) or {@code per-worker}, each worker
+ *                 a sub-interpreter with its own GIL and its own copy of the app (Python 3.12+)
  */
 public record FilterSettings(String handler, String init, int workers, int queue, Duration timeout, long maxBody,
-                             boolean debug) {
+                             boolean debug, boolean gilPerWorker) {
     static final int DEFAULT_WORKERS = 4;
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
     private static final Set<String> KNOWN = Set.of("python.handler", "python.init", "python.workers", "python.queue",
-            "python.timeout", "python.max-body", "python.debug");
+            "python.timeout", "python.max-body", "python.debug", "python.gil");
 
     /** Reads the init-params; throws IllegalArgumentException naming the first bad one. */
     public static FilterSettings read(Collection<String> names, Function<String, String> values) {
@@ -35,6 +37,7 @@ public record FilterSettings(String handler, String init, int workers, int queue
                 params.positiveInt("python.queue", DEFAULT_QUEUE),
                 params.seconds("python.timeout", DEFAULT_TIMEOUT),
                 params.bytes("python.max-body", DEFAULT_MAX_BODY),
-                params.bool("python.debug"));
+                params.bool("python.debug"),
+                params.choice("python.gil", "shared", "per-worker").equals("per-worker"));
     }
 }

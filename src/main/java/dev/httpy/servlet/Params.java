@@ -111,6 +111,20 @@ final class Params {
         throw bad(name, value, "give true or false (default false)");
     }
 
+    /** One of {@code choices}, the first being the default. */
+    String choice(String name, String... choices) {
+        String value = string(name);
+        if (value == null) {
+            return choices[0];
+        }
+        for (String choice : choices) {
+            if (choice.equalsIgnoreCase(value)) {
+                return choice;
+            }
+        }
+        throw bad(name, value, "give one of " + String.join(", ", choices) + " (default " + choices[0] + ")");
+    }
+
     IllegalArgumentException bad(String name, String value, String fix) {
         return new IllegalArgumentException(kind + " " + name + "=" + value + ": " + fix);
     }

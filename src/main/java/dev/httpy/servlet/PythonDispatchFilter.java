@@ -38,7 +38,6 @@ public final class PythonDispatchFilter implements Filter {
 
     private RouteTable routes;
     private Dispatcher dispatcher;
-    private RequestFunction function;
     private PythonRuntime runtime;
     private long maxBody;
 
@@ -54,18 +53,43 @@ public final class PythonDispatchFilter implements Filter {
             }
             runtime = started;
             maxBody = settings.maxBody();
-            function = runtime.withGil(py -> new RequestFunction(
-                    named(() -> py.function(settings.handler()), "python.handler", settings.handler()),
-                    py.function("_httpy:call_handler")));
+            var function = new RequestFunction(settings.handler());
+            runtime.withGil(py -> {
+                named(() -> {
+                    function.resolve(py);
+                    return null;
+                }, "python.handler", settings.handler());
+                return null;
+            });
             routes = settings.init() == null ? RouteTable.matchAll() : readRoutes(settings.init());
-            dispatcher = new Dispatcher(runtime.startWorkers("httpy-" + config.getFilterName(), settings.workers(),
-                    settings.queue()), function, settings.timeout(), settings.debug());
+            String threadName = "httpy-" + config.getFilterName();
+            var workers = settings.gilPerWorker()
+                    ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
+                            py -> startOwnCopy(py, settings, function))
+                    : runtime.startWorkers(threadName, settings.workers(), settings.queue());
+            dispatcher = new Dispatcher(workers, function, settings.timeout(), settings.debug());
             config.getServletContext().log("httpy " + name + ": " + settings.handler() + " serves " + routes + " with "
-                    + settings.workers() + " Python workers, queue " + settings.queue() + ", timeout "
-                    + settings.timeout().toMillis() / 1000.0 + " s");
+                    + settings.workers() + " Python workers" + (settings.gilPerWorker() ? ", each with its own GIL" : "")
+                    + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s");
         } catch (RuntimeException e) {
             destroy();
             throw new ServletException("httpy " + name + " cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /** In a worker's own interpreter: the app's own copy of its request and init functions. */
+    private static void startOwnCopy(dev.httpy.python.Python py, FilterSettings settings, RequestFunction function) {
+        try {
+            function.resolve(py);
+            if (settings.init() != null) {
+                py.call(py.cachedFunction(settings.init()));
+            }
+        } catch (PythonException e) {
+            String hint = e.pythonMessage().contains("subinterpreter") || e.pythonMessage().contains("sub-interpreter")
+                    ? "; this module cannot run in an interpreter with its own GIL, so set python.gil=shared"
+                    : "";
+            throw new IllegalArgumentException("init-param python.gil=per-worker: starting a copy of the app failed: "
+                    + e.getMessage() + hint + (e.pythonTraceback().isEmpty() ? "" : "\n" + e.pythonTraceback()), e);
         }
     }
 
@@ -164,18 +188,6 @@ public final class PythonDispatchFilter implements Filter {
                     + " the queue was full", dispatcher.rejected());
             dispatcher.close();
             dispatcher = null;
-        }
-        if (function != null && runtime != null) {
-            var done = function;
-            function = null;
-            try {
-                runtime.withGil(py -> {
-                    done.release(py);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "could not release the Python request function", e);
-            }
         }
     }
 }

@@ -109,6 +109,18 @@ class HostileIT {
     }
 
     @Test
+    void perWorkerGilInterpretersServeAndRecoverFromASpin() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            assertEquals(504, get(uri("/pergil/spin")).statusCode());
+        }
+        for (int i = 0; i < 10; i++) {
+            var ok = get(uri("/pergil/ok"));
+            assertEquals(200, ok.statusCode(), ok.body());
+        }
+        assertEquals(500, get(uri("/pergil/fork")).statusCode());
+    }
+
+    @Test
     void debugModeSendsTheTracebackAsText() throws Exception {
         var response = get(uri("/debug/unknown-route"));
         assertEquals(500, response.statusCode());

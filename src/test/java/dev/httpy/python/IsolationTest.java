@@ -71,6 +71,40 @@ class IsolationTest {
     }
 
     @Test
+    void ownGilWorkersEachRunTheirOwnInterpreterInParallel() throws Throwable {
+        try (var runtime = start("one");
+             var workers = runtime.startOwnGilWorkers("own-gil", 2, 64, py -> py.cachedFunction("app:who"))) {
+            var ids = new java.util.concurrent.ConcurrentSkipListSet<Long>();
+            var calls = new java.util.ArrayList<CompletableFuture<Object>>();
+            for (int i = 0; i < 40; i++) {
+                calls.add(CompletableFuture.supplyAsync(() -> {
+                    try {
+                        call(workers, "spin", 5L);
+                        return call(workers, "interpreter_id");
+                    } catch (Throwable e) {
+                        throw new IllegalStateException(e);
+                    }
+                }));
+            }
+            for (var c : calls) {
+                ids.add((Long) c.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(2, ids.size(), "interpreters used: " + ids);
+            assertFalse(ids.contains(0L), "a worker ran in the main interpreter");
+            assertEquals("one", call(workers, "who"));
+        }
+    }
+
+    @Test
+    void ownGilWorkersRefuseAnAppThatFailsToLoadAndSayWhy() throws Exception {
+        try (var runtime = start("one")) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(PythonException.class, () ->
+                    runtime.startOwnGilWorkers("own-gil-bad", 2, 8, py -> py.cachedFunction("app:no_such_function")));
+            assertTrue(e.getMessage().contains("no_such_function"), e.getMessage());
+        }
+    }
+
+    @Test
     void redeployingStartsFromFreshStateWithCExtensions() throws Throwable {
         for (int deploy = 1; deploy <= 5; deploy++) {
             try (var runtime = start("one"); var workers = runtime.startWorkers("deploy-" + deploy, 2, 8)) {

@@ -45,6 +45,7 @@ class FilterSettingsTest {
         assertEquals(Duration.ofSeconds(30), settings.timeout());
         assertEquals(10_485_760L, settings.maxBody());
         assertFalse(settings.debug());
+        assertFalse(settings.gilPerWorker());
     }
 
     @Test
@@ -75,6 +76,7 @@ class FilterSettingsTest {
             "python.max-body | -1",
             "python.max-body | 10MB",
             "python.debug    | yes",
+            "python.gil      | own",
     })
     void badValueIsAnErrorNamingParameterAndValue(String name, String value) {
         // given
@@ -117,10 +119,11 @@ class FilterSettingsTest {
                 "python.queue", "50",
                 "python.timeout", "2.5",
                 "python.max-body", "0",
-                "python.debug", "true");
+                "python.debug", "true",
+                "python.gil", "per-worker");
         // then
         assertEquals(new FilterSettings("web.app:handle_request", "web.app:routes", 8, 50,
-                Duration.ofMillis(2500), 0L, true), settings);
+                Duration.ofMillis(2500), 0L, true, true), settings);
     }
 
     @Test

@@ -1,0 +1,165 @@
+package dev.httpy.python;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+/**
+ * Making and ending CPython sub-interpreters. Every method expects to run on a platform thread
+ * with no Python thread state attached, and leaves it so.
+ *
+ * <p>A sub-interpreter is made with its first thread state, which is kept until it ends: deleting
+ * it and making another reuses CPython's preallocated first thread state, which aborts some
+ * versions ("init_threadstate: thread state already initialized").
+ */
+final class SubInterpreters {
+    private static final System.Logger LOG = System.getLogger(SubInterpreters.class.getName());
+    /** PyInterpreterConfig (3.12+): seven ints, in this order. */
+    private static final StructLayout CONFIG = MemoryLayout.structLayout(JAVA_INT.withName("use_main_obmalloc"),
+            JAVA_INT.withName("allow_fork"), JAVA_INT.withName("allow_exec"), JAVA_INT.withName("allow_threads"),
+            JAVA_INT.withName("allow_daemon_threads"), JAVA_INT.withName("check_multi_interp_extensions"),
+            JAVA_INT.withName("gil"));
+    /** PyStatus: {int _type; const char *func; const char *err_msg; int exitcode;}. */
+    private static final StructLayout STATUS = MemoryLayout.structLayout(JAVA_INT.withName("type"),
+            MemoryLayout.paddingLayout(4), ADDRESS.withName("func"), ADDRESS.withName("err_msg"),
+            JAVA_INT.withName("exitcode"), MemoryLayout.paddingLayout(4));
+    private static final int OWN_GIL = 2;
+
+    private SubInterpreters() {
+    }
+
+    /**
+     * A sub-interpreter sharing the main GIL, like mod_wsgi's per-application interpreters:
+     * extension modules with single-phase init still load. Returns its first thread state, detached.
+     */
+    static MemorySegment newShared(LibPython lib, List<Path> sitePackages) throws Throwable {
+        int gilState = (int) lib.PyGILState_Ensure.invokeExact();
+        var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
+        try {
+            var first = (MemorySegment) lib.Py_NewInterpreter.invokeExact();
+            if (first.equals(MemorySegment.NULL)) {
+                throw new IllegalStateException("Py_NewInterpreter failed: CPython " + lib.version
+                        + " cannot make a sub-interpreter here; set python.interpreter=main");
+            }
+            addSitePackages(lib, sitePackages);
+            var unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
+            return first;
+        } finally {
+            lib.PyGILState_Release.invokeExact(gilState);
+        }
+    }
+
+    /**
+     * A sub-interpreter with a GIL of its own (PEP 684, Python 3.12+), so that it runs Python in
+     * parallel with others. It refuses extension modules that do not declare support for that, and
+     * os.fork(). The caller must have a main-interpreter thread state attached, which this
+     * detaches. Returns the new first thread state, <em>attached</em> to the calling thread, which
+     * owns it for life and hands it to {@link #endOwnGil}.
+     */
+    static MemorySegment newOwnGil(LibPython lib, List<Path> sitePackages) throws Throwable {
+        MethodHandle create = lib.optionalFunction("Py_NewInterpreterFromConfig", FunctionDescriptor.of(STATUS, ADDRESS, ADDRESS))
+                .orElseThrow(() -> new IllegalArgumentException("python.interpreter=per-worker needs Python 3.12 or"
+                        + " newer (a GIL per interpreter, PEP 684); this is " + lib.version + ": use isolated"));
+        try (var arena = Arena.ofConfined()) {
+            MemorySegment config = arena.allocate(CONFIG);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("use_main_obmalloc")), 0);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_fork")), 0);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_exec")), 1);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_threads")), 1);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_daemon_threads")), 0);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("check_multi_interp_extensions")), 1);
+            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("gil")), OWN_GIL);
+            MemorySegment out = arena.allocate(ADDRESS);
+            var status = (MemorySegment) create.invokeExact((SegmentAllocator) arena, out, config);
+            if (status.get(JAVA_INT, 0) != 0) {
+                MemorySegment message = status.get(ADDRESS, STATUS.byteOffset(MemoryLayout.PathElement.groupElement("err_msg")));
+                throw new IllegalStateException("Py_NewInterpreterFromConfig failed: " + (message.equals(MemorySegment.NULL)
+                        ? "unknown error" : message.reinterpret(1000).getString(0)));
+            }
+            addSitePackages(lib, sitePackages);
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    private static void addSitePackages(LibPython lib, List<Path> sitePackages) {
+        if (sitePackages.isEmpty()) {
+            return;
+        }
+        try (var arena = Arena.ofConfined()) {
+            var py = new Python(lib, arena);
+            py.enter();
+            for (Path directory : sitePackages) {
+                py.callModuleFunction("site", "addsitedir", directory.toString());
+            }
+            py.leave();
+        }
+    }
+
+    /**
+     * Ends a shared-GIL sub-interpreter given its first thread state, unless a thread still runs
+     * in it (a worker stuck in Python, or a thread the app started): Py_EndInterpreter would then
+     * abort the whole process, so the interpreter is left behind and logged instead.
+     */
+    static void end(LibPython lib, MemorySegment first) throws Throwable {
+        int gilState = (int) lib.PyGILState_Ensure.invokeExact();
+        var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
+        try {
+            var interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(first);
+            var ending = (MemorySegment) lib.PyThreadState_New.invokeExact(interpreter);
+            var unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(ending);
+            int others = countThreads(lib, interpreter) - 2; // the first thread state and this one
+            if (others == 0) {
+                lib.PyThreadState_Clear.invokeExact(first);
+                lib.PyThreadState_Delete.invokeExact(first);
+                lib.Py_EndInterpreter.invokeExact(ending);
+                LOG.log(System.Logger.Level.INFO, "Python app stopped; its sub-interpreter ended");
+            } else {
+                leftBehind(others);
+                lib.PyThreadState_Clear.invokeExact(ending);
+                unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
+                lib.PyThreadState_Delete.invokeExact(ending);
+            }
+            unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
+        } finally {
+            lib.PyGILState_Release.invokeExact(gilState);
+        }
+    }
+
+    /**
+     * Ends an own-GIL sub-interpreter from the thread that made it, its first thread state
+     * attached; afterwards no thread state is attached.
+     */
+    static void endOwnGil(LibPython lib, MemorySegment first) throws Throwable {
+        var interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(first);
+        int others = countThreads(lib, interpreter) - 1;
+        if (others == 0) {
+            lib.Py_EndInterpreter.invokeExact(first);
+        } else {
+            leftBehind(others);
+            var unused = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+        }
+    }
+
+    private static int countThreads(LibPython lib, MemorySegment interpreter) throws Throwable {
+        int threads = 0;
+        for (var t = (MemorySegment) lib.PyInterpreterState_ThreadHead.invokeExact(interpreter);
+             !t.equals(MemorySegment.NULL); t = (MemorySegment) lib.PyThreadState_Next.invokeExact(t)) {
+            threads++;
+        }
+        return threads;
+    }
+
+    private static void leftBehind(int threads) {
+        LOG.log(System.Logger.Level.WARNING, "a Python sub-interpreter stopped, but {0} thread(s) still run in it"
+                + " (a stuck handler or a thread the app started); leaving it in memory", threads);
+    }
+}
