@@ -43,3 +43,8 @@ def go_request(method: str, path: str, params: Headers, query: Headers,
         return 200, body, {"Content-Type": ["application/octet-stream"],
                            "X-Body-Length": [str(len(body))]}
     return 404, "no such route", {}
+
+
+def total(numbers: list[int | float]) -> int | float:
+    """Called from Java through CDI (PySumServlet at /java/py-sum)."""
+    return sum(numbers)

@@ -57,6 +57,8 @@ public final class PythonRuntime implements AutoCloseable {
     /** The app's PyInterpreterState, or NULL for the main interpreter. */
     private MemorySegment interpreter = MemorySegment.NULL;
     private volatile boolean closed;
+    /** Every worker pool started here, stopped (if their owners have not) before the interpreter ends. */
+    private final List<PythonWorkers> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, List<String> appPaths) {
         this.lib = lib;
@@ -139,7 +141,7 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public PythonWorkers startWorkers(String name, int threads, int queueCapacity) {
         checkOpen();
-        return new PythonWorkers(lib, interpreter, null, name, threads, queueCapacity);
+        return track(new PythonWorkers(lib, interpreter, null, name, threads, queueCapacity));
     }
 
     /**
@@ -150,11 +152,16 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public PythonWorkers startOwnGilWorkers(String name, int threads, int queueCapacity, Consumer<Python> onStart) {
         checkOpen();
-        return new PythonWorkers(lib, interpreter, new PythonWorkers.OwnGil(installation.sitePackages(),
+        return track(new PythonWorkers(lib, interpreter, new PythonWorkers.OwnGil(installation.sitePackages(),
                 py -> {
                     prepare(py);
                     onStart.accept(py);
-                }), name, threads, queueCapacity);
+                }), name, threads, queueCapacity));
+    }
+
+    private PythonWorkers track(PythonWorkers workers) {
+        started.add(workers);
+        return workers;
     }
 
     /**
@@ -195,6 +202,7 @@ public final class PythonRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
+        started.forEach(PythonWorkers::close);
         if (subInterpreter.equals(MemorySegment.NULL)) {
             withGil(py -> {
                 Object gone = py.callModuleFunction("_httpy", "forget", appPaths);

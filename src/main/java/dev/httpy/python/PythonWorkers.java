@@ -45,6 +45,7 @@ public final class PythonWorkers implements AutoCloseable {
     private final BlockingQueue<PythonTask> interrupts = new LinkedBlockingQueue<>();
     private final Thread watchdog;
     private volatile boolean closed;
+    private boolean shutDown;
 
     PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int threadCount,
                   int queueCapacity) {
@@ -112,6 +113,12 @@ public final class PythonWorkers implements AutoCloseable {
      * tasks to finish. A worker stuck in Python past that is left behind (a daemon) and logged.
      */
     public void close(Duration grace) {
+        synchronized (this) {
+            if (shutDown) {
+                return;
+            }
+            shutDown = true;
+        }
         closed = true;
         watchdog.interrupt();
         workers.forEach(w -> w.thread.interrupt());
@@ -133,9 +140,10 @@ public final class PythonWorkers implements AutoCloseable {
         }
     }
 
+    /** Closes with 5 s of grace for running tasks, leaving room in a container's own stop timeout. */
     @Override
     public void close() {
-        close(Duration.ofSeconds(10));
+        close(Duration.ofSeconds(5));
     }
 
     private List<Thread> threads() {

@@ -1,0 +1,103 @@
+package dev.httpy.cdi;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonException;
+import dev.httpy.python.PythonRuntime;
+import dev.httpy.python.PythonTask;
+import dev.httpy.python.PythonWorkers;
+import dev.httpy.servlet.PythonLifecycleListener;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.ServletContext;
+
+/**
+ * The web app's Python, for Java code: {@code @Inject PythonApplication python;} then
+ * {@code python.call("pricing:total", List.of(3L, 4L))}.
+ *
+ * <p>Calls run on Python worker threads of their own (two, with a queue of 100), never on the
+ * calling thread, in the web app's interpreter, so they see the same modules as the request
+ * handlers. Arguments and results convert as {@link Python} documents (str, int, float, bool,
+ * None, bytes, list, dict); a Python error comes back as a {@link PythonException} with its type,
+ * message and traceback.
+ */
+@ApplicationScoped
+public class PythonApplication {
+    private static final int WORKERS = 2;
+    private static final int QUEUE = 100;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    ServletContext context;
+
+    private PythonWorkers workers;
+
+    /**
+     * Calls {@code module:function(*args)} and returns its converted result.
+     *
+     * @throws PythonException          when the function raises
+     * @throws IllegalArgumentException when an argument or the result cannot be converted
+     * @throws IllegalStateException    when Python is not running, busy past 30 s, or stopping
+     */
+    public Object call(String function, Object... args) {
+        var result = new CompletableFuture<Object>();
+        var task = new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                try {
+                    result.complete(py.call(py.cachedFunction(function), args));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+                result.completeExceptionally(new IllegalStateException("the Python app is stopping"));
+            }
+        };
+        if (!workers().submit(task)) {
+            throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
+        }
+        try {
+            return result.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            workers.interrupt(task);
+            throw new IllegalStateException(function + " did not return within " + TIMEOUT.toSeconds() + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + function, e);
+        }
+    }
+
+    private synchronized PythonWorkers workers() {
+        if (workers == null) {
+            if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime)) {
+                throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
+                        + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
+            }
+            workers = runtime.startWorkers("httpy-cdi", WORKERS, QUEUE);
+        }
+        return workers;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (workers != null) {
+            workers.close();
+            workers = null;
+        }
+    }
+}
