@@ -18,15 +18,15 @@ public final class Dispatcher implements AutoCloseable {
     static final String RETRY_AFTER_SECONDS = "1";
 
     private final PythonWorkers workers;
-    private final RequestFunction function;
+    private final PythonHandler handler;
     private final Duration timeout;
     private final boolean debug;
     final LongAdder rejected = new LongAdder();
     private volatile boolean warnedSync;
 
-    public Dispatcher(PythonWorkers workers, RequestFunction function, Duration timeout, boolean debug) {
+    public Dispatcher(PythonWorkers workers, PythonHandler handler, Duration timeout, boolean debug) {
         this.workers = workers;
-        this.function = function;
+        this.handler = handler;
         this.timeout = timeout;
         this.debug = debug;
     }
@@ -34,32 +34,39 @@ public final class Dispatcher implements AutoCloseable {
     /**
      * Queues the request and returns; the response is completed later on a worker (or by the
      * timeout). Where some filter or servlet of the chain does not support async, it waits instead.
+     *
+     * @return false when the queue was full and the client got 503
      */
-    public void dispatch(PythonRequest request, HttpServletRequest servletRequest, HttpServletResponse response)
+    public boolean dispatch(HttpServletRequest servletRequest, HttpServletResponse response, PythonCall call)
             throws InterruptedException {
         Exchange exchange;
+        String method = servletRequest.getMethod();
+        String path = servletRequest.getRequestURI();
         if (servletRequest.isAsyncSupported()) {
             AsyncContext async = servletRequest.startAsync();
             async.setTimeout(timeout.toMillis());
-            exchange = new Exchange(request, response, async, function, workers, debug);
+            exchange = new Exchange(method, path, response, async, call, handler.name(), workers, debug);
             async.addListener(exchange);
-            submit(exchange);
+            return submit(exchange);
         } else {
             if (!warnedSync) {
                 warnedSync = true;
                 LOG.log(System.Logger.Level.WARNING, "{0} {1}: a filter or servlet in its chain lacks"
                         + " <async-supported>true</async-supported>, so Python requests there hold a container thread"
-                        + " while they wait", request.method(), request.path());
+                        + " while they wait", method, path);
             }
-            exchange = new Exchange(request, response, null, function, workers, debug);
-            if (submit(exchange)) {
-                exchange.awaitAnswer(timeout);
+            exchange = new Exchange(method, path, response, null, call, handler.name(), workers, debug);
+            if (!submit(exchange)) {
+                return false;
             }
+            exchange.awaitAnswer(timeout);
+            return true;
         }
     }
 
     private boolean submit(Exchange exchange) {
         if (!workers.submit(exchange)) {
+            exchange.discardCall();
             rejected.increment();
             exchange.answer(PythonResponse.text(503, "503 Service Unavailable: all Python workers are busy\n")
                     .withHeader("Retry-After", RETRY_AFTER_SECONDS), "the queue of requests waiting for Python is full"

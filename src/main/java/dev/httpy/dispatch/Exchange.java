@@ -17,28 +17,33 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * One request on its way through a Python worker. Whoever answers first (the worker, the timeout,
- * the overload check, a shutdown) writes the response; everybody else finds it answered.
+ * the overload check, a shutdown) {@linkplain #claim claims} the response and writes it; everybody
+ * else finds it answered.
  */
-final class Exchange implements PythonTask, AsyncListener {
+public final class Exchange implements PythonTask, AsyncListener {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
 
-    private final PythonRequest request;
+    private final String method;
+    private final String path;
     private final HttpServletResponse response;
     /** Null when the chain cannot go async; then the container thread waits on {@link #done}. */
     private final AsyncContext async;
-    private final CountDownLatch done = new CountDownLatch(1);
-    private final RequestFunction function;
+    private final PythonCall call;
+    private final String handlerName;
     private final PythonWorkers workers;
     private final boolean debug;
     private final long startNanos = System.nanoTime();
+    private final CountDownLatch done = new CountDownLatch(1);
     private final AtomicBoolean answered = new AtomicBoolean();
 
-    Exchange(PythonRequest request, HttpServletResponse response, AsyncContext async, RequestFunction function,
-             PythonWorkers workers, boolean debug) {
-        this.request = request;
+    Exchange(String method, String path, HttpServletResponse response, AsyncContext async, PythonCall call,
+             String handlerName, PythonWorkers workers, boolean debug) {
+        this.method = method;
+        this.path = path;
         this.response = response;
         this.async = async;
-        this.function = function;
+        this.call = call;
+        this.handlerName = handlerName;
         this.workers = workers;
         this.debug = debug;
     }
@@ -46,21 +51,33 @@ final class Exchange implements PythonTask, AsyncListener {
     @Override
     public Runnable runWithGil(Python py) {
         if (answered.get()) {
-            return null; // timed out while it waited in the queue
+            call.discard(); // timed out while it waited in the queue
+            return null;
         }
         try {
-            PythonResponse response = function.call(py, request);
-            return () -> answer(response, null);
+            return call.run(py, this);
         } catch (PythonException e) {
-            return () -> answer(failure(e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback()),
-                    "request function " + function.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
+            return failed(handlerName + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),
+                    e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback());
         } catch (RuntimeException e) {
-            return () -> answer(failure(e.toString()), "request function " + function.name() + " answered badly: " + e);
+            return failed(handlerName + " answered badly: " + e, e.toString());
         }
+    }
+
+    /** A 500 to send after the GIL is released, or a log line when the answer had already begun. */
+    Runnable failed(String problem, String detail) {
+        if (answered.get()) {
+            return () -> LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2} after the response had started; it is cut short",
+                    method, path, problem);
+        }
+        String text = "500 Internal Server Error\n";
+        var answer = PythonResponse.text(500, debug ? text + "\n" + detail + "\n" : text);
+        return () -> answer(answer, problem);
     }
 
     @Override
     public void abandon() {
+        call.discard();
         answer(PythonResponse.text(503, "503 Service Unavailable: the Python app is stopping\n")
                 .withHeader("Retry-After", Dispatcher.RETRY_AFTER_SECONDS), "the Python workers stopped before it ran");
     }
@@ -72,7 +89,7 @@ final class Exchange implements PythonTask, AsyncListener {
 
     void timeOut() {
         answer(PythonResponse.text(504, "504 Gateway Timeout: the Python handler did not answer in time\n"),
-                "request function " + function.name() + " did not answer within the timeout (python.timeout)");
+                handlerName + " did not answer within the timeout (python.timeout)");
         workers.interrupt(this);
     }
 
@@ -98,18 +115,27 @@ final class Exchange implements PythonTask, AsyncListener {
     public void onStartAsync(AsyncEvent event) {
     }
 
-    private PythonResponse failure(String detail) {
-        String text = "500 Internal Server Error\n";
-        return PythonResponse.text(500, debug ? text + "\n" + detail + "\n" : text);
+    void discardCall() {
+        call.discard();
+    }
+
+    /** Takes the right to answer; false when somebody (the timeout) already has. */
+    public boolean claim() {
+        return answered.compareAndSet(false, true);
+    }
+
+    /** The response, for a call that {@linkplain #claim claimed} it and streams it itself. */
+    public HttpServletResponse response() {
+        return response;
     }
 
     /** Writes the response unless somebody already did; {@code problem} is logged with the request. */
     void answer(PythonResponse answer, String problem) {
-        if (!answered.compareAndSet(false, true)) {
+        if (!claim()) {
             return;
         }
         if (problem != null) {
-            LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2} in {3} ms: {4}", request.method(), request.path(),
+            LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2} in {3} ms: {4}", method, path,
                     answer.status(), (System.nanoTime() - startNanos) / 1_000_000, problem);
         }
         try {
@@ -123,14 +149,19 @@ final class Exchange implements PythonTask, AsyncListener {
                 response.getOutputStream().write(answer.body());
             }
         } catch (IOException | IllegalStateException e) {
-            LOG.log(System.Logger.Level.DEBUG, "could not send the response to {0} {1}: {2}",
-                    request.method(), request.path(), e);
+            clientGone(e);
         } finally {
             finish();
         }
     }
 
-    private void finish() {
+    void clientGone(Exception e) {
+        LOG.log(System.Logger.Level.DEBUG, "could not send the response to {0} {1}: {2}", method, path, e);
+    }
+
+    /** Completes the exchange; a streaming call calls it once it has written everything. */
+    public void finish() {
+        call.finished();
         if (async == null) {
             done.countDown();
             return;

@@ -9,13 +9,15 @@ import dev.httpy.python.Python;
  * everything arriving here already has the fixed shape {@code (int, bytes, [name, value, ...])}.
  * It is looked up by name in each worker's interpreter (a worker may have one of its own).
  */
-public final class RequestFunction {
+public record RequestFunction(String name) implements PythonHandler {
     private static final String CALL_HANDLER = "_httpy:call_handler";
-    private final String handler;
 
-    /** @param handler {@code module:function} of the request function */
-    public RequestFunction(String handler) {
-        this.handler = handler;
+    /** The Python work for one request: call, then write the answer once the GIL is released. */
+    public PythonCall call(PythonRequest request) {
+        return (py, exchange) -> {
+            PythonResponse response = call(py, request);
+            return () -> exchange.answer(response, null);
+        };
     }
 
     /**
@@ -24,20 +26,16 @@ public final class RequestFunction {
      * @throws dev.httpy.python.PythonException when the handler raises or answers with a bad shape
      */
     public PythonResponse call(Python py, PythonRequest request) {
-        var answer = (List<?>) py.call(py.cachedFunction(CALL_HANDLER), py.cachedFunction(handler), request.method(),
+        var answer = (List<?>) py.call(py.cachedFunction(CALL_HANDLER), py.cachedFunction(name), request.method(),
                 request.path(), request.params(), request.query(), request.headers(), request.body());
         @SuppressWarnings("unchecked")
         var headers = (List<String>) answer.get(2);
         return new PythonResponse(((Long) answer.get(0)).intValue(), headers, (byte[]) answer.get(1));
     }
 
-    /** Finds the function now, so that a missing module or name fails at start-up. */
+    @Override
     public void resolve(Python py) {
-        py.cachedFunction(handler);
+        py.cachedFunction(name);
         py.cachedFunction(CALL_HANDLER);
-    }
-
-    public String name() {
-        return handler;
     }
 }

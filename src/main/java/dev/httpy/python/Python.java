@@ -36,14 +36,20 @@ public final class Python {
     // Out-parameters for PyErr_Fetch, PyDict_Next and PyUnicode_AsUTF8AndSize.
     private final MemorySegment slots;
     private boolean holdsGil;
+    /** The thread state the owner attaches with, for {@link #withoutGil}; null where not allowed. */
+    private ThreadState threadState;
     private MemorySegment describeException = MemorySegment.NULL;
     /** Functions looked up by {@link #cachedFunction}; they belong to this thread's interpreter. */
-    private final Map<String, PythonFunction> functions = new java.util.HashMap<>();
+    private final Map<String, PythonObject> functions = new java.util.HashMap<>();
 
     Python(LibPython lib, Arena arena) {
         this.lib = lib;
         this.owner = Thread.currentThread();
         this.slots = arena.allocate(ADDRESS, 4);
+    }
+
+    void bindThreadState(ThreadState threadState) {
+        this.threadState = threadState;
     }
 
     void enter() {
@@ -103,7 +109,7 @@ public final class Python {
     }
 
     /** Finds the callable named by {@code module:function}, importing the module if needed. */
-    public PythonFunction function(String spec) {
+    public PythonObject function(String spec) {
         checkGil();
         MemorySegment glue = importModule("_httpy");
         MemorySegment resolve;
@@ -115,7 +121,7 @@ public final class Python {
         try {
             MemorySegment args = tuple(List.of(spec));
             MemorySegment found = callObject(resolve, args);
-            return new PythonFunction(found, spec);
+            return new PythonObject(found, spec);
         } finally {
             decRef(resolve);
         }
@@ -126,7 +132,7 @@ public final class Python {
      *
      * @throws PythonException when the function raises (also for {@code SystemExit})
      */
-    public Object call(PythonFunction function, Object... args) {
+    public Object call(PythonObject function, Object... args) {
         checkGil();
         MemorySegment result = callObject(function.pointer, tuple(Arrays.asList(args)));
         try {
@@ -140,8 +146,8 @@ public final class Python {
      * The callable named by {@code module:function} in this thread's interpreter, looked up on
      * first use and kept until the thread stops: the hot path's way to find the request function.
      */
-    public PythonFunction cachedFunction(String spec) {
-        PythonFunction function = functions.get(spec);
+    public PythonObject cachedFunction(String spec) {
+        PythonObject function = functions.get(spec);
         if (function == null) {
             function = function(spec);
             functions.put(spec, function);
@@ -149,8 +155,43 @@ public final class Python {
         return function;
     }
 
+    /**
+     * Calls {@code function(*args)} and keeps the result as a Python object, unconverted: for
+     * results that are iterators or other state Java hands back to Python later.
+     */
+    public PythonObject callForObject(PythonObject function, Object... args) {
+        checkGil();
+        return new PythonObject(callObject(function.pointer, tuple(Arrays.asList(args))), function.name() + "(...)");
+    }
+
+    /**
+     * Runs blocking Java work (writing to a slow client, say) with the GIL released, so other
+     * threads run Python meanwhile, and takes the GIL back before returning.
+     */
+    public void withoutGil(Runnable work) {
+        checkGil();
+        if (threadState == null) {
+            throw new IllegalStateException("this Python cannot release the GIL");
+        }
+        leave();
+        try {
+            threadState.detach();
+            try {
+                work.run();
+            } finally {
+                threadState.attach();
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw native_(e);
+        } finally {
+            enter();
+        }
+    }
+
     /** Lets go of a function once no request can use it any more. */
-    public void release(PythonFunction function) {
+    public void release(PythonObject function) {
         checkGil();
         decRef(function.pointer);
     }
@@ -259,7 +300,7 @@ public final class Python {
                 case Collection<?> items -> list(items);
                 case Object[] items -> list(Arrays.asList(items));
                 case Map<?, ?> map -> dict(map);
-                case PythonFunction f -> incRef(f.pointer);
+                case PythonObject f -> incRef(f.pointer);
                 default -> throw new IllegalArgumentException("cannot pass a " + value.getClass().getName()
                         + " to Python; use String, byte[], Boolean, Long, Double, List, Map or null");
             };

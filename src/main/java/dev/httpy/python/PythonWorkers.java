@@ -188,6 +188,7 @@ public final class PythonWorkers implements AutoCloseable {
             var afterGil = new ArrayList<Runnable>(BATCH);
             try (var arena = Arena.ofConfined()) {
                 var py = new Python(lib, arena);
+                py.bindThreadState(threadState);
                 threadState.attach();
                 py.enter();
                 PythonLogs logs;

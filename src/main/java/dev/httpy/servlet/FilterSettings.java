@@ -1,14 +1,18 @@
 package dev.httpy.servlet;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
 /**
  * The {@link PythonDispatchFilter}'s {@code <init-param>}s, read and checked once.
  *
- * @param handler  {@code python.handler}: module:function of the request function (required)
+ * @param handler  {@code python.handler}: module:function of the request function, or null with wsgi
+ * @param wsgi     {@code python.wsgi}: module:app of a WSGI application, or null with handler
+ * @param routes   {@code python.routes}: route patterns (all methods) when there is no init function
  * @param init     {@code python.init}: module:function returning the route map, or null: all requests
  * @param workers  {@code python.workers}: Python worker threads (default 4)
  * @param queue    {@code python.queue}: requests that may wait for a worker before 503 (default 1000)
@@ -18,21 +22,35 @@ import java.util.function.Function;
  * @param gilPerWorker {@code python.gil}: {@code shared} (default) or {@code per-worker}, each worker
  *                 a sub-interpreter with its own GIL and its own copy of the app (Python 3.12+)
  */
-public record FilterSettings(String handler, String init, int workers, int queue, Duration timeout, long maxBody,
+public record FilterSettings(String handler, String wsgi, List<String> routes, String init, int workers, int queue, Duration timeout, long maxBody,
                              boolean debug, boolean gilPerWorker) {
     static final int DEFAULT_WORKERS = 4;
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
-    private static final Set<String> KNOWN = Set.of("python.handler", "python.init", "python.workers", "python.queue",
+    private static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.routes", "python.init", "python.workers", "python.queue",
             "python.timeout", "python.max-body", "python.debug", "python.gil");
 
     /** Reads the init-params; throws IllegalArgumentException naming the first bad one. */
     public static FilterSettings read(Collection<String> names, Function<String, String> values) {
         var params = new Params("init-param", names, values, KNOWN);
-        return new FilterSettings(
-                params.function("python.handler", true),
-                params.function("python.init", false),
+        String handler = params.function("python.handler", false);
+        String wsgi = params.function("python.wsgi", false);
+        if ((handler == null) == (wsgi == null)) {
+            throw new IllegalArgumentException(handler == null
+                    ? "init-param python.handler (a request function, module:function) or python.wsgi (a WSGI app,"
+                    + " module:app) is required"
+                    : "init-params python.handler=" + handler + " and python.wsgi=" + wsgi + " are both set; give one");
+        }
+        String routeList = params.string("python.routes");
+        List<String> routes = routeList == null ? List.of()
+                : Arrays.stream(routeList.split("[,\\s]+")).filter(r -> !r.isEmpty()).toList();
+        String init = params.function("python.init", false);
+        if (init != null && !routes.isEmpty()) {
+            throw new IllegalArgumentException("init-params python.init=" + init + " and python.routes=" + routeList
+                    + " are both set; the init function's route map or the patterns, not both");
+        }
+        return new FilterSettings(handler, wsgi, routes, init,
                 params.positiveInt("python.workers", DEFAULT_WORKERS),
                 params.positiveInt("python.queue", DEFAULT_QUEUE),
                 params.seconds("python.timeout", DEFAULT_TIMEOUT),

@@ -6,10 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.PythonRequest;
+import dev.httpy.dispatch.PythonHandler;
 import dev.httpy.dispatch.RequestFunction;
+import dev.httpy.dispatch.WsgiApplication;
+import dev.httpy.python.BodyPipe;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.routing.RouteMatch;
@@ -37,8 +42,14 @@ public final class PythonDispatchFilter implements Filter {
     private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());
 
     private RouteTable routes;
+    /** The methods a python.routes pattern answers. */
+    private static final List<String> ALL_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+
     private Dispatcher dispatcher;
     private PythonRuntime runtime;
+    private PythonHandler handler;
+    /** Threads that copy request bodies into WSGI apps' body pipes. */
+    private ExecutorService bodyPumps;
     private long maxBody;
 
     @Override
@@ -53,22 +64,34 @@ public final class PythonDispatchFilter implements Filter {
             }
             runtime = started;
             maxBody = settings.maxBody();
-            var function = new RequestFunction(settings.handler());
+            handler = settings.wsgi() == null ? new RequestFunction(settings.handler())
+                    : new WsgiApplication(settings.wsgi());
+            var function = handler;
             runtime.withGil(py -> {
                 named(() -> {
                     function.resolve(py);
                     return null;
-                }, "python.handler", settings.handler());
+                }, settings.wsgi() == null ? "python.handler" : "python.wsgi", function.name());
                 return null;
             });
-            routes = settings.init() == null ? RouteTable.matchAll() : readRoutes(settings.init());
+            if (settings.init() != null) {
+                routes = readRoutes(settings.init());
+            } else if (!settings.routes().isEmpty()) {
+                routes = routesFromParam(settings.routes());
+            } else {
+                routes = RouteTable.matchAll();
+            }
+            if (handler instanceof WsgiApplication) {
+                bodyPumps = Executors.newThreadPerTaskExecutor(
+                        Thread.ofPlatform().name("httpy-" + config.getFilterName() + "-body-", 0).daemon().factory());
+            }
             String threadName = "httpy-" + config.getFilterName();
             var workers = settings.gilPerWorker()
                     ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
                             py -> startOwnCopy(py, settings, function))
                     : runtime.startWorkers(threadName, settings.workers(), settings.queue());
             dispatcher = new Dispatcher(workers, function, settings.timeout(), settings.debug());
-            config.getServletContext().log("httpy " + name + ": " + settings.handler() + " serves " + routes + " with "
+            config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
                     + settings.workers() + " Python workers" + (settings.gilPerWorker() ? ", each with its own GIL" : "")
                     + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s");
         } catch (RuntimeException e) {
@@ -77,8 +100,18 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
+    private static RouteTable routesFromParam(List<String> patterns) {
+        var table = new java.util.LinkedHashMap<String, List<String>>();
+        patterns.forEach(pattern -> table.put(pattern, ALL_METHODS));
+        try {
+            return RouteTable.of(table);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("init-param python.routes: " + e.getMessage(), e);
+        }
+    }
+
     /** In a worker's own interpreter: the app's own copy of its request and init functions. */
-    private static void startOwnCopy(dev.httpy.python.Python py, FilterSettings settings, RequestFunction function) {
+    private static void startOwnCopy(dev.httpy.python.Python py, FilterSettings settings, PythonHandler function) {
         try {
             function.resolve(py);
             if (settings.init() != null) {
@@ -137,6 +170,10 @@ public final class PythonDispatchFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        if (handler instanceof WsgiApplication wsgi) {
+            serveWsgi(wsgi, request, response, path, found);
+            return;
+        }
         Map<String, List<String>> query;
         try {
             query = RequestParts.query(request.getQueryString());
@@ -152,10 +189,43 @@ public final class PythonDispatchFilter implements Filter {
         var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
                 RequestParts.headers(request), body);
         try {
-            dispatcher.dispatch(pythonRequest, request, response);
+            dispatcher.dispatch(request, response, ((RequestFunction) handler).call(pythonRequest));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServletException("interrupted while waiting for Python", e);
+        }
+    }
+
+    /** A WSGI request: the body streams through a pipe while the app runs, never all in memory. */
+    private void serveWsgi(WsgiApplication wsgi, HttpServletRequest request, HttpServletResponse response, String path,
+                           RouteMatch.Found found) throws IOException, ServletException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBody) {
+            reply(request, response, 413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)");
+            return;
+        }
+        boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
+        BodyPipe body = hasBody ? BodyPipe.open() : null;
+        var environ = WsgiEnviron.of(request, path, found);
+        try {
+            if (dispatcher.dispatch(request, response, wsgi.call(environ, body)) && body != null) {
+                var in = request.getInputStream();
+                bodyPumps.execute(() -> pump(body, in, request.getRequestURI()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServletException("interrupted while waiting for Python", e);
+        }
+    }
+
+    private void pump(BodyPipe body, java.io.InputStream in, String uri) {
+        try {
+            if (body.pump(in, maxBody) < 0) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: the request body exceeds python.max-body ({1} bytes); the"
+                        + " WSGI app saw it cut at the limit", uri, maxBody);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "{0}: reading the request body failed: {1}", uri, e.toString());
         }
     }
 
@@ -183,6 +253,10 @@ public final class PythonDispatchFilter implements Filter {
 
     @Override
     public void destroy() {
+        if (bodyPumps != null) {
+            bodyPumps.shutdownNow();
+            bodyPumps = null;
+        }
         if (dispatcher != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
                     + " the queue was full", dispatcher.rejected());

@@ -236,6 +236,132 @@ def call_handler(handler: Callable[..., Any], method: str, path: str,
     return status, data, flat
 
 
+# ---- WSGI (PEP 3333) ----
+
+_HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-authenticate",
+                         "proxy-authorization", "te", "trailers",
+                         "transfer-encoding", "upgrade"))
+_wsgi_errors = _ContainerLogStream("wsgi.errors", logging.ERROR)
+
+
+class _WsgiCall:
+    """One request to a WSGI app: its environ, start_response, write() and iterable."""
+
+    def __init__(self, app: Callable[..., Any], environ: dict[str, Any],
+                 input_fd: int) -> None:
+        import wsgiref.util
+        self.input = (os.fdopen(input_fd, "rb") if input_fd >= 0
+                      else io.BytesIO(b""))
+        environ.update({
+            "wsgi.version": (1, 0),
+            "wsgi.input": self.input,
+            "wsgi.errors": _wsgi_errors,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "wsgi.file_wrapper": wsgiref.util.FileWrapper,
+        })
+        self.status: int | None = None
+        self.headers: list[str] = []
+        self.sent = False
+        self.pending: list[bytes] = []
+        self.result: Any = None
+        self.iterator: Any = None
+        try:
+            self.result = app(environ, self.start_response)
+            if isinstance(self.result, (str, bytes)):
+                raise BadResponse(f"WSGI app returned a {type(self.result).__name__};"
+                                  " it must return an iterable of bytes, e.g. [body]")
+            self.iterator = iter(self.result)
+        except BaseException:
+            self.close()
+            raise
+
+    def start_response(self, status: str, headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> Callable[[bytes], None]:
+        if exc_info is not None:
+            try:
+                if self.sent:
+                    raise exc_info[1].with_traceback(exc_info[2])
+            finally:
+                exc_info = None
+        elif self.status is not None:
+            raise AssertionError("start_response called a second time without exc_info")
+        if (not isinstance(status, str) or len(status) < 4 or status[3] != " "
+                or not status[:3].isdigit() or not 100 <= int(status[:3]) <= 599):
+            raise BadResponse(f"WSGI status {status!r} is not like '200 OK'")
+        if not isinstance(headers, list):
+            raise BadResponse(f"WSGI headers are a {type(headers).__name__}, not a list")
+        flat: list[str] = []
+        for item in headers:
+            if (not isinstance(item, tuple) or len(item) != 2
+                    or not all(isinstance(v, str) for v in item)):
+                raise BadResponse(f"WSGI header {item!r} is not a (str, str) tuple")
+            name, value = item
+            if not name or not _TCHARS.issuperset(name):
+                raise BadResponse(f"WSGI header name {name!r} is not an HTTP token")
+            if name.lower() in _HOP_BY_HOP:
+                raise BadResponse(f"WSGI header {name} is hop-by-hop; PEP 3333 leaves it to the server")
+            if "\r" in value or "\n" in value or "\0" in value:
+                raise BadResponse(f"WSGI header {name}: value {value!r} contains CR, LF or NUL")
+            flat += [name, value]
+        self.status = int(status[:3])
+        self.headers = flat
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        if not isinstance(data, (bytes, bytearray)):
+            raise BadResponse(f"write() takes bytes, not {type(data).__name__}")
+        if self.status is None:
+            raise AssertionError("write() before start_response")
+        self.pending.append(bytes(data))
+
+    def next(self) -> Any:
+        """(status, headers, first chunk) first, then each chunk, then None."""
+        while True:
+            if self.pending:
+                chunk: bytes | None = b"".join(self.pending)
+                self.pending.clear()
+            else:
+                try:
+                    chunk = next(self.iterator)
+                except StopIteration:
+                    chunk = None
+                if chunk is not None and not isinstance(chunk, (bytes, bytearray)):
+                    raise BadResponse(f"WSGI app yielded a {type(chunk).__name__};"
+                                      " it must yield bytes")
+            if not self.sent:
+                if chunk is None or chunk:
+                    if self.status is None:
+                        raise BadResponse("WSGI app returned without calling start_response")
+                    self.sent = True
+                    return self.status, self.headers, bytes(chunk or b"")
+                continue
+            if chunk is None or chunk:
+                return None if chunk is None else bytes(chunk)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.result, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.input.close()
+
+
+def wsgi_start(app: Callable[..., Any], environ: dict[str, Any],
+               input_fd: int) -> _WsgiCall:
+    return _WsgiCall(app, environ, input_fd)
+
+
+def wsgi_next(call: _WsgiCall) -> Any:
+    return call.next()
+
+
+def wsgi_close(call: _WsgiCall) -> None:
+    call.close()
+
+
 def _flatten(headers: Any) -> list[str]:
     if headers is None:
         return []

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 abstract class BridgeContract {
     private PythonRuntime runtime;
     private PythonWorkers workers;
-    private final Map<String, PythonFunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, PythonObject> functions = new ConcurrentHashMap<>();
 
     abstract PythonInstallation installation();
 

@@ -122,7 +122,7 @@ class FilterSettingsTest {
                 "python.debug", "true",
                 "python.gil", "per-worker");
         // then
-        assertEquals(new FilterSettings("web.app:handle_request", "web.app:routes", 8, 50,
+        assertEquals(new FilterSettings("web.app:handle_request", null, java.util.List.of(), "web.app:routes", 8, 50,
                 Duration.ofMillis(2500), 0L, true, true), settings);
     }
 
@@ -141,5 +141,30 @@ class FilterSettingsTest {
         FilterSettings settings = read("python.handler", "app:handle", "python.timeout", "  ");
         // then
         assertEquals(Duration.ofSeconds(30), settings.timeout());
+    }
+
+    @Test
+    void aWsgiAppIsMountedInsteadOfAHandlerWithRoutePatterns() {
+        // given / when
+        FilterSettings settings = read("python.wsgi", "flask_app:app", "python.routes", "/flask/*path, /api/:id");
+        // then
+        assertEquals("flask_app:app", settings.wsgi());
+        assertEquals(null, settings.handler());
+        assertEquals(java.util.List.of("/flask/*path", "/api/:id"), settings.routes());
+    }
+
+    @Test
+    void handlerAndWsgiTogetherAreRefusedNamingBoth() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> read("python.handler", "app:h", "python.wsgi", "app:wsgi"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("python.handler=app:h")
+                && e.getMessage().contains("python.wsgi=app:wsgi"), e.getMessage());
+    }
+
+    @Test
+    void initAndRoutesTogetherAreRefused() {
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> read("python.wsgi", "app:wsgi", "python.init", "app:init", "python.routes", "/x"));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("python.routes=/x"), e.getMessage());
     }
 }
