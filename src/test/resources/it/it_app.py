@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import pathlib
 import threading
 import time
 import uuid
@@ -14,8 +15,6 @@ from app import go_init as example_init, go_request as example_request
 # Made afresh each time this module is imported: a redeploy that still saw the old module would
 # answer with the old token.
 DEPLOYMENT_TOKEN = uuid.uuid4().hex
-_slow_lock = threading.Lock()
-_slow_in_flight = 0
 
 
 def go_init() -> dict[str, list[str]]:
@@ -30,7 +29,6 @@ def go_init() -> dict[str, list[str]]:
         "/ext": ["GET"],
         "/deployment": ["GET"],
         "/slow": ["GET"],
-        "/slow/in-flight": ["GET"],
     })
     return routes
 
@@ -59,9 +57,7 @@ def go_request(method: str, path: str, params: dict[str, list[str]],
     if path == "/deployment":
         return 200, json.dumps(_deployment(), sort_keys=True), {"Content-Type": "application/json"}
     if path == "/slow":
-        return _slow(float(query.get("seconds", ["5"])[0]))
-    if path == "/slow/in-flight":
-        return 200, str(_slow_in_flight), {}
+        return _slow(float(query.get("seconds", ["5"])[0]), query.get("started", [None])[0])
     return example_request(method, path, params, query, headers, body)
 
 
@@ -105,14 +101,13 @@ def _deployment() -> dict[str, object]:
     }
 
 
-def _slow(seconds: float):
-    """Sleeps (releasing the GIL) like a handler waiting on I/O, for the shutdown tests."""
-    global _slow_in_flight
-    with _slow_lock:
-        _slow_in_flight += 1
-    try:
-        time.sleep(seconds)
-    finally:
-        with _slow_lock:
-            _slow_in_flight -= 1
+def _slow(seconds: float, started: str | None):
+    """Sleeps (releasing the GIL) like a handler waiting on I/O, for the shutdown tests.
+
+    It first creates the file `started` names, so a test knows the handler is running without
+    sending another request through the workers.
+    """
+    if started:
+        pathlib.Path(started).touch()
+    time.sleep(seconds)
     return 200, f"slept {seconds} s", {}
