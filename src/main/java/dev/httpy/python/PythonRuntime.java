@@ -326,7 +326,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** Runs on a fresh platform thread: the caller may be a virtual thread, which must never touch Python. */
     static <T> T runOnNewThread(NativeWork<T> work) {
         var result = new CompletableFuture<T>();
-        Thread.ofPlatform().name("httpy-python-setup").start(() -> {
+        Thread thread = Thread.ofPlatform().name("httpy-python-setup").start(() -> {
             try {
                 result.complete(work.run());
             } catch (Throwable e) {
@@ -334,6 +334,9 @@ public final class PythonRuntime implements AutoCloseable {
             }
         });
         try {
+            // Until the thread is gone, not just until it has a result: a web app that stops checks right after
+            // close() for threads it leaves behind (Tomcat warns of a memory leak for one still exiting).
+            thread.join();
             return result.get();
         } catch (ExecutionException e) {
             switch (e.getCause()) {

@@ -1,160 +1,33 @@
 package dev.httpy.it;
 
-import java.io.File;
 import java.net.URI;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-
-import static dev.httpy.it.HttpClientSupport.get;
-import static dev.httpy.it.HttpClientSupport.send;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged WAR in an embedded Tomcat 11, driven by Arquillian, checked over real HTTP with
- * the real embedded CPython.
+ * the real embedded CPython ({@link HttpContract}).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
-class EmbeddedTomcatIT {
+class EmbeddedTomcatIT extends HttpContract {
 
     @ArquillianResource
     private URL base;
 
     @Deployment(testable = false)
     static WebArchive deployment() {
-        File war = new File(System.getProperty("httpy.test.war", "target/httpy.war"));
-        var archive = ShrinkWrap.createFromZipFile(WebArchive.class, war);
-        archive.delete("WEB-INF/web.xml");
-        return archive.setWebXML(new File("src/test/resources/it/web.xml"))
-                .addAsWebInfResource(new File("src/test/resources/it/it_app.py"), "python/it_app.py");
+        return ItWar.archive();
     }
 
-    private URI uri(String path) {
-        return URI.create(base.toString().replaceAll("/$", "") + path);
-    }
-
-    @Test
-    void aPythonRouteIsAnsweredByPython() throws Exception {
-        var response = get(uri("/python"));
-        assertEquals(200, response.statusCode());
-        assertEquals("hello from python", response.body());
-        assertEquals("text/plain;charset=utf-8", response.headers().firstValue("Content-Type").orElseThrow()
-                .replace(" ", "").toLowerCase());
-    }
-
-    @Test
-    void aPathParameterReachesPython() throws Exception {
-        var response = get(uri("/users/42?field=name&field=email"));
-        assertEquals(200, response.statusCode());
-        assertEquals("{\"id\": \"42\", \"fields\": [\"name\", \"email\"]}", response.body());
-    }
-
-    @Test
-    void aCatchAllParameterKeepsTheRestOfThePath() throws Exception {
-        var response = get(uri("/files/docs/r%C3%A9sum%C3%A9.txt"));
-        assertEquals(200, response.statusCode());
-        assertEquals("you asked for the file 'docs/résumé.txt'", response.body());
-    }
-
-    @Test
-    void queryAndHeadersRoundTripWithRepeatedValues() throws Exception {
-        var response = get(uri("/inspect?tag=a&tag=b&empty=&caf%C3%A9=cr%C3%A8me+br%C3%BBl%C3%A9e"),
-                "X-Tag", "one", "X-Tag", "two");
-        assertEquals(200, response.statusCode());
-        String body = response.body();
-        assertTrue(body.contains("\"query\": {\"caf\\u00e9\": [\"cr\\u00e8me br\\u00fbl\\u00e9e\"],"
-                + " \"empty\": [\"\"], \"tag\": [\"a\", \"b\"]}"), body);
-        assertTrue(body.contains("\"query_keys\": [\"tag\", \"empty\", \"caf\\u00e9\"]"), body);
-        assertTrue(body.contains("\"x_tag\": [\"one\", \"two\"]"), body);
-        assertEquals(List.of("a", "b"), response.headers().allValues("X-Multi"));
-    }
-
-    @Test
-    void aBinaryBodyRoundTripsUnchanged() throws Exception {
-        byte[] payload = new byte[70_000];
-        for (int i = 0; i < payload.length; i++) {
-            payload[i] = (byte) (i * 31);
-        }
-        var response = send("POST", uri("/echo/binary"), payload, "Content-Type", "application/octet-stream");
-        assertEquals(200, response.statusCode());
-        assertArrayEquals(payload, response.body());
-        assertEquals("70000", response.headers().firstValue("X-Body-Length").orElseThrow());
-    }
-
-    @Test
-    void anEmptyBodyArrivesAsEmptyBytes() throws Exception {
-        var response = send("POST", uri("/inspect"), new byte[0]);
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        assertEquals(200, response.statusCode());
-        assertTrue(body.contains("\"body_length\": 0") && body.contains("\"body_type\": \"bytes\""), body);
-    }
-
-    @Test
-    void jsonEchoesThroughPython() throws Exception {
-        byte[] json = "{\"name\": \"Zoë\", \"n\": [1, 2]}".getBytes(StandardCharsets.UTF_8);
-        var response = send("POST", uri("/echo/json?x=1"), json, "Content-Type", "application/json");
-        String body = new String(response.body(), StandardCharsets.UTF_8);
-        assertEquals(200, response.statusCode());
-        assertTrue(body.contains("\"received\": {\"name\": \"Zo\\u00eb\", \"n\": [1, 2]}"), body);
-    }
-
-    @Test
-    void aPathWithoutARouteIsServedByTheJavaServlet() throws Exception {
-        var response = get(uri("/java"));
-        assertEquals(200, response.statusCode());
-        assertEquals("hello from java", response.body());
-    }
-
-    @Test
-    void aRoutedPathWithAnUnlistedMethodFallsThroughToTheServlet() throws Exception {
-        // /users/:id lists GET only; the servlet mapped at /users/* answers the POST.
-        var response = send("POST", uri("/users/42"), new byte[0]);
-        assertEquals(200, response.statusCode());
-        assertEquals("hello from java", new String(response.body(), StandardCharsets.UTF_8));
-    }
-
-    @Test
-    void anExceptionGives500WithoutTracebackAndTheNextRequestWorks() throws Exception {
-        var failed = get(uri("/fail/exception"));
-        assertEquals(500, failed.statusCode());
-        assertFalse(failed.body().contains("Traceback") || failed.body().contains("boom"), failed.body());
-        assertEquals(200, get(uri("/python")).statusCode());
-    }
-
-    @Test
-    void aBadAnswerShapeGives500() throws Exception {
-        assertEquals(500, get(uri("/fail/shape")).statusCode());
-        assertEquals(500, get(uri("/fail/status")).statusCode());
-        assertEquals(200, get(uri("/python")).statusCode());
-    }
-
-    @Test
-    void aHeaderValueWithCrLfGives500NotASplitResponse() throws Exception {
-        var response = get(uri("/fail/header"));
-        assertEquals(500, response.statusCode());
-        assertTrue(response.headers().allValues("Set-Cookie").isEmpty());
-    }
-
-    @Test
-    void sysExitGives500AndTheServerKeepsServing() throws Exception {
-        for (int i = 0; i < 3; i++) {
-            assertEquals(500, get(uri("/fail/exit")).statusCode());
-            var next = get(uri("/python"));
-            assertEquals(200, next.statusCode());
-            assertEquals("hello from python", next.body());
-        }
+    @Override
+    protected URI base() {
+        return URI.create(base.toString());
     }
 }

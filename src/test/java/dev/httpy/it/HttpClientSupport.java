@@ -8,7 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A real HTTP client for the integration tests: java.net.http over loopback. */
-final class HttpClientSupport {
+public final class HttpClientSupport {
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -17,7 +17,7 @@ final class HttpClientSupport {
     private HttpClientSupport() {
     }
 
-    static HttpResponse<String> get(URI uri, String... headers) throws IOException, InterruptedException {
+    public static HttpResponse<String> get(URI uri, String... headers) throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET();
         if (headers.length > 0) {
             request.headers(headers);
@@ -25,7 +25,7 @@ final class HttpClientSupport {
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    static HttpResponse<byte[]> send(String method, URI uri, byte[] body, String... headers)
+    public static HttpResponse<byte[]> send(String method, URI uri, byte[] body, String... headers)
             throws IOException, InterruptedException {
         var request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body));

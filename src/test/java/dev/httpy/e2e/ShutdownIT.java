@@ -1,0 +1,77 @@
+package dev.httpy.e2e;
+
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Stops a real Tomcat and a real Jetty (SIGTERM, as an init system or {@code docker stop} does)
+ * while a Python handler sleeps in a request: the server must exit on its own within 10 s.
+ */
+class ShutdownIT {
+    private static final Duration LIMIT = Duration.ofSeconds(10);
+    private static final double HANDLER_SECONDS = 5;
+
+    @Test
+    void tomcatExitsWithinTenSecondsWithAHandlerInFlight() throws Exception {
+        stopWithHandlerInFlight(ServerProcess.tomcat("tomcat-shutdown"));
+    }
+
+    @Test
+    void jettyExitsWithinTenSecondsWithAHandlerInFlight() throws Exception {
+        stopWithHandlerInFlight(ServerProcess.jetty("jetty-shutdown"));
+    }
+
+    private static void stopWithHandlerInFlight(ServerProcess server) throws Exception {
+        try (server; var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            server.deploy(Wars.itWar(), "it");
+            server.start().awaitStatus("/it/python", 200);
+            Path started = server.base().resolve("slow-handler-started");
+            var slow = client.sendAsync(HttpRequest.newBuilder(server.uri("/it/slow?seconds=" + HANDLER_SECONDS + "&started="
+                    + URLEncoder.encode(started.toString(), StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            awaitStarted(server, started, slow);
+
+            var stopped = server.stop();
+            String clientSaw = slow.handle((r, e) -> r != null ? r.statusCode() + " \"" + r.body().strip() + "\""
+                    : e.getClass().getSimpleName() + ": " + e.getMessage()).get(30, TimeUnit.SECONDS);
+            System.out.printf("%s stopped in %d ms with a %.0f s Python handler in flight (exit code %d%s); the"
+                            + " client got %s%n", server, stopped.took().toMillis(), HANDLER_SECONDS, stopped.exitCode(),
+                    stopped.killed() ? ", needed SIGKILL" : "", clientSaw);
+            System.out.println("its log ends:\n" + server.logTail(12));
+            assertFalse(stopped.killed(), server + " ignored SIGTERM for 15 s; its log ends:\n" + server.logTail(60));
+            assertTrue(stopped.took().compareTo(LIMIT) < 0, server + " took " + stopped.took() + " to stop; its log ends:\n"
+                    + server.logTail(60));
+        }
+    }
+
+    /**
+     * Waits until the handler is really running in Python, not just sent: it creates the file. (Not by
+     * asking the app over HTTP: a worker holds the responses of its batch until the batch ends, so an
+     * answer could wait for the slow handler itself.)
+     */
+    private static void awaitStarted(ServerProcess server, Path started, CompletableFuture<HttpResponse<String>> slow)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(started)) {
+            if (System.nanoTime() > deadline || slow.isDone()) {
+                throw new AssertionError("/slow did not start in " + server + " (it answered: " + (slow.isDone()
+                        ? slow.handle((r, e) -> r != null ? r.statusCode() + " " + r.body() : e.toString()).join()
+                        : "nothing yet") + "); its log ends:\n" + server.logTail(40));
+            }
+            Thread.sleep(10);
+        }
+    }
+}
