@@ -44,8 +44,8 @@ public final class ServerProcess implements AutoCloseable {
     private static final Path JETTY_HOME = Path.of(System.getProperty("httpy.test.jettyHome",
             SERVERS.resolve("jetty-home-12.1.12").toString())).toAbsolutePath();
     private static final Path JAVA_HOME = Path.of(System.getProperty("java.home"));
-    /** The Jetty modules of an ee11 web app; ee11-cdi-decorate joins them once the WAR carries Weld. */
-    private static final String JETTY_MODULES = "ee11-deploy,ee11-annotations,http";
+    /** The Jetty modules of an ee11 web app; ee11-cdi-decorate lets Weld (in the WAR) inject into servlets. */
+    private static final String JETTY_MODULES = "ee11-deploy,ee11-annotations,ee11-cdi-decorate,http";
     /** Other builds share this 2-core machine: a server that is slow to start is not a failure yet. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);

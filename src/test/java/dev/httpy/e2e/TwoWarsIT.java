@@ -49,7 +49,7 @@ class TwoWarsIT {
     }
 
     /** The packaged WAR with its example app.py replaced by app {@code name}'s, plus a helper only it has. */
-    private static Path war(String name, String other) {
+    private static Path war(String name, String other) throws java.io.IOException {
         String app = """
                 import importlib
                 import sys
@@ -84,6 +84,7 @@ class TwoWarsIT {
         archive.addAsWebInfResource(new StringAsset("\"\"\"Only app " + name + " has this module.\"\"\"\n"),
                 "python/only_" + name + ".py");
         Path file = ServerProcess.SERVERS.resolve("wars/" + name + ".war");
+        java.nio.file.Files.createDirectories(file.getParent());
         archive.as(ZipExporter.class).exportTo(file.toFile(), true);
         return file;
     }

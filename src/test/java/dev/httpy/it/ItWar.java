@@ -29,12 +29,32 @@ public final class ItWar {
                 .addAsWebInfResource(new File("src/test/resources/it/it_app.py"), "python/it_app.py");
     }
 
+    /**
+     * {@link #archive()} without Weld: for measuring httpy's own redeploy leaks. Weld leaves
+     * ThreadLocals on the container threads that start asynchronous requests, which pin old class
+     * loaders until Tomcat renews those threads (see README.md, "Redeploy and isolation").
+     */
+    public static WebArchive archiveWithoutCdi() {
+        var archive = archive();
+        archive.delete("WEB-INF/beans.xml");
+        archive.getContent(path -> path.get().startsWith("/WEB-INF/lib/weld-")
+                        || path.get().startsWith("/WEB-INF/lib/jakarta.enterprise")
+                        || path.get().startsWith("/WEB-INF/lib/jboss-"))
+                .keySet().forEach(archive::delete);
+        return archive;
+    }
+
     /** {@link #archive()} written to {@code file} (replaced atomically if it exists), for a standalone server. */
     public static Path export(Path file) {
+        return export(archive(), file);
+    }
+
+    /** {@code archive} written to {@code file} (replaced atomically if it exists). */
+    public static Path export(WebArchive archive, Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Path partial = file.resolveSibling(file.getFileName() + ".partial");
-            archive().as(ZipExporter.class).exportTo(partial.toFile(), true);
+            archive.as(ZipExporter.class).exportTo(partial.toFile(), true);
             return Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the integration-test WAR to " + file, e);
