@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the WAR and runs the example app in a real, unpacked Tomcat 11 on http://localhost:8080
-# (PORT=9090 to change). Tomcat comes from Maven Central as the official tar.gz. The Dockerfile
-# beside this script does the same steps in an image. Ctrl-C stops Tomcat.
+# Builds the WAR and runs the example app in a real, unpacked Tomcat 11 on http://localhost:8080.
+# PORT=9090 picks another port; PYTHON_EXECUTABLE=/usr/bin/python3 runs a system Python instead of
+# the embedded one. Tomcat comes from Maven Central as the official tar.gz. The Dockerfile beside
+# this script does the same steps in an image. Ctrl-C stops Tomcat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,13 @@ tar xzf "target/tomcat-dist/tomcat-$TOMCAT_VERSION.tar.gz" -C "$TOMCAT" --strip-
 sed -i -e "s/port=\"8080\"/port=\"$PORT\"/" -e 's/<Server port="8005"/<Server port="-1"/' "$TOMCAT/conf/server.xml"
 rm -rf "$TOMCAT"/webapps/*
 cp target/httpy.war "$TOMCAT/webapps/ROOT.war"
+# PYTHON_EXECUTABLE=/usr/bin/python3 runs the app on that Python (Flask from python3-flask works then).
+if [ -n "${PYTHON_EXECUTABLE:-}" ]; then
+  mkdir -p "$TOMCAT/conf/Catalina/localhost"
+  cat > "$TOMCAT/conf/Catalina/localhost/ROOT.xml" <<XML
+<Context><Parameter name="python.executable" value="$PYTHON_EXECUTABLE" override="false"/></Context>
+XML
+fi
 
 echo "httpy example: http://localhost:$PORT/python (Python) and http://localhost:$PORT/java (Java servlet)"
 export CATALINA_OPTS="${CATALINA_OPTS:-} --enable-native-access=ALL-UNNAMED"
