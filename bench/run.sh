@@ -1,0 +1,344 @@
+#!/usr/bin/env bash
+# The issue-4 benchmark harness, from the repository root:
+#
+#   bash bench/run.sh            throughput: /python (Python hello) against /java (plain servlet)
+#   bash bench/run.sh memory     1,000,000 requests to /python: Tomcat RSS and Python object growth
+#   bash bench/run.sh profile    where /python spends its time: JFR (and perf, if installed)
+#
+# It builds the WAR, lays out the same Tomcat as tomcat-docker/run-tomcat.sh in target/bench-tomcat,
+# listening on 127.0.0.1 only, starts it, waits for /python to answer 200, warms both routes up,
+# loads them with wrk and prints Markdown tables. Tomcat is always stopped at the end, also on an
+# error or Ctrl-C. Logs and wrk's raw output go to target/bench/.
+#
+# Settings (environment):
+#   PORT=18081          Tomcat's HTTP port; it must be free
+#   DURATION=15         seconds of each wrk run           CONNECTIONS="64 400"  wrk -c values
+#   WARMUP=5            seconds of warm-up per route      THREADS=$(nproc)      wrk -t
+#   REQUESTS=1000000    requests to /python in memory mode (at -c${MEMORY_CONNECTIONS:-64}), after
+#   MEMORY_WARMUP=20    seconds of warm-up, sampled in MEMORY_STEPS=4 steps
+#   JAVA_OPTS_EXTRA=    more JVM options for Tomcat (memory mode adds MEMORY_HEAP, below)
+#   MEMORY_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"   memory mode's heap, committed up front so
+#                       that RSS growth shows native memory, not the Java heap growing into its limit
+#   SKIP_BUILD=1        use the target/httpy.war already built
+#   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
+# Quick smoke run: DURATION=2 WARMUP=1 CONNECTIONS=64 bash bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# TOMCAT_VERSION, httpy_use_java25, httpy_install_tomcat: shared with tomcat-docker/run-tomcat.sh.
+source tomcat-docker/tomcat-lib.sh
+
+MODE="${1:-throughput}"
+case "$MODE" in
+  throughput | memory | profile) ;;
+  *) echo "usage: bash bench/run.sh [throughput|memory|profile]" >&2; exit 2 ;;
+esac
+PORT="${PORT:-18081}"
+DURATION="${DURATION:-15}"
+WARMUP="${WARMUP:-5}"
+CONNECTIONS="${CONNECTIONS:-64 400}"
+THREADS="${THREADS:-$(nproc)}"
+REQUESTS="${REQUESTS:-1000000}"
+MEMORY_CONNECTIONS="${MEMORY_CONNECTIONS:-64}"
+MEMORY_WARMUP="${MEMORY_WARMUP:-20}"
+MEMORY_STEPS="${MEMORY_STEPS:-4}"
+MEMORY_HEAP="${MEMORY_HEAP:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
+TOMCAT=target/bench-tomcat
+OUT=target/bench
+BASE="http://127.0.0.1:$PORT"
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+httpy_use_java25
+for tool in wrk curl; do
+  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool (Debian: apt-get install $tool)" >&2; exit 1; }
+done
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "port $PORT is taken; pick a free one with PORT=..." >&2
+  exit 1
+fi
+
+TOMCAT_PID=""
+stop_tomcat() {
+  if [[ -n "$TOMCAT_PID" ]] && kill -0 "$TOMCAT_PID" 2>/dev/null; then
+    kill -TERM "$TOMCAT_PID" 2>/dev/null || true
+    for _ in $(seq 60); do
+      kill -0 "$TOMCAT_PID" 2>/dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "$TOMCAT_PID" 2>/dev/null; then
+      echo "Tomcat ($TOMCAT_PID) ignored SIGTERM for 30 s; killing it" >&2
+      kill -KILL "$TOMCAT_PID" 2>/dev/null || true
+    fi
+    wait "$TOMCAT_PID" 2>/dev/null || true
+    echo "Tomcat stopped" >&2
+  fi
+  TOMCAT_PID=""
+}
+trap stop_tomcat EXIT
+trap 'echo "interrupted" >&2; exit 130' INT
+trap 'echo "terminated" >&2; exit 143' TERM
+
+log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+
+# ---- build and deploy ----
+
+mkdir -p "$OUT"
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  log "building the WAR"
+  mvn -B -q -DskipTests package
+fi
+[[ -f target/httpy.war ]] || { echo "target/httpy.war is missing: build it or drop SKIP_BUILD" >&2; exit 1; }
+log "laying out Tomcat $TOMCAT_VERSION in $TOMCAT on 127.0.0.1:$PORT"
+httpy_install_tomcat "$TOMCAT" "$PORT"
+# Loopback only; the default access log off unless asked for (it writes a line per request).
+sed -i -e "s/<Connector port=\"$PORT\"/<Connector address=\"127.0.0.1\" port=\"$PORT\"/" "$TOMCAT/conf/server.xml"
+if [[ "${ACCESS_LOG:-0}" != 1 ]]; then
+  sed -i -e '/<Valve className="org.apache.catalina.valves.AccessLogValve"/,/\/>/d' "$TOMCAT/conf/server.xml"
+fi
+grep -q "address=\"127.0.0.1\" port=\"$PORT\"" "$TOMCAT/conf/server.xml" \
+  || { echo "could not bind the connector to 127.0.0.1 in $TOMCAT/conf/server.xml" >&2; exit 1; }
+
+if [[ "$MODE" == memory ]]; then
+  # The shipped WAR plus bench/bench_app.py, with the filter pointed at it: /debug/pyobjects
+  # reports Python's object count. Deployed unpacked, as Tomcat would unpack ROOT.war.
+  mkdir -p "$TOMCAT/webapps/ROOT"
+  (cd "$TOMCAT/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf ../../../httpy.war)
+  cp bench/bench_app.py "$TOMCAT/webapps/ROOT/WEB-INF/python/"
+  sed -i -e 's/<param-value>app:go_request</<param-value>bench_app:go_request</' \
+         -e 's/<param-value>app:go_init</<param-value>bench_app:go_init</' "$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
+  [[ $(grep -c 'bench_app:go_' "$TOMCAT/webapps/ROOT/WEB-INF/web.xml") == 2 ]] \
+    || { echo "could not point the filter at bench_app in WEB-INF/web.xml" >&2; exit 1; }
+else
+  cp target/httpy.war "$TOMCAT/webapps/ROOT.war"
+fi
+
+# ---- start ----
+
+JVM_OPTS="--enable-native-access=ALL-UNNAMED ${JAVA_OPTS_EXTRA:-}"
+if [[ "$MODE" == memory ]]; then
+  # NMT splits the RSS growth into the JVM's own native memory and the rest (libpython's malloc).
+  JVM_OPTS="$JVM_OPTS $MEMORY_HEAP -XX:NativeMemoryTracking=summary"
+fi
+if [[ "$MODE" == profile ]]; then
+  # Lets perf name JIT-compiled Java frames (jcmd Compiler.perfmap writes /tmp/perf-PID.map).
+  JVM_OPTS="$JVM_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+PreserveFramePointer"
+fi
+log "starting Tomcat (CATALINA_OPTS=$JVM_OPTS); log: $OUT/tomcat.log"
+CATALINA_OPTS="$JVM_OPTS" CATALINA_PID="" "$TOMCAT/bin/catalina.sh" run >"$OUT/tomcat.log" 2>&1 &
+TOMCAT_PID=$!   # catalina.sh run execs java: this is the JVM itself
+
+status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE$1" || true; }
+for i in $(seq 240); do
+  [[ $(status_of /python) == 200 ]] && break
+  if ! kill -0 "$TOMCAT_PID" 2>/dev/null; then
+    echo "Tomcat exited while starting; the end of $OUT/tomcat.log:" >&2
+    tail -30 "$OUT/tomcat.log" >&2
+    exit 1
+  fi
+  if [[ $i == 240 ]]; then
+    echo "/python did not answer 200 within 120 s; the end of $OUT/tomcat.log:" >&2
+    tail -30 "$OUT/tomcat.log" >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+[[ $(status_of /java) == 200 ]] || { echo "/java does not answer 200" >&2; exit 1; }
+log "Tomcat $TOMCAT_PID answers on $BASE/python and $BASE/java"
+
+# ---- measuring ----
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$TOMCAT_PID/status"; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
+delta_mib() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f MiB", (a - b) / 1024}'; }
+# field NAME "objects=N blocks=M": N or M
+field() { sed "s/.*$1=\([0-9]*\).*/\1/" <<<"$2"; }
+
+# run_wrk NAME PATH CONNECTIONS SECONDS: wrk's report in $OUT/wrk-NAME.txt; sets R[key]=value
+# from the HTTPY_RESULT line of bench/wrk-report.lua.
+declare -A R
+run_wrk() {
+  local name="$1" path="$2" connections="$3" seconds="$4" file="$OUT/wrk-$1.txt"
+  local threads="$THREADS"
+  ((threads > connections)) && threads="$connections"
+  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s bench/wrk-report.lua "$BASE$path" >"$file" 2>&1 \
+    || { echo "wrk failed; $file:" >&2; cat "$file" >&2; exit 1; }
+  local line
+  line=$(grep '^HTTPY_RESULT ' "$file") || { echo "no HTTPY_RESULT line in $file" >&2; cat "$file" >&2; exit 1; }
+  R=()
+  for kv in ${line#HTTPY_RESULT }; do
+    R[${kv%%=*}]="${kv#*=}"
+  done
+  R[socket_errors]=$((R[connect] + R[read] + R[write] + R[timeout]))
+  kill -0 "$TOMCAT_PID" 2>/dev/null || { echo "Tomcat died during $name; see $OUT/tomcat.log" >&2; exit 1; }
+}
+
+ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "n/a"; else printf "%.2f", a / b}'; }
+
+warm_up() {
+  for path in "$@"; do
+    log "warming up $path for ${WARMUP}s"
+    run_wrk "warmup${path//\//-}" "$path" 64 "$WARMUP"
+  done
+}
+
+machine_line() {
+  echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
+    "$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $(grep -o 'CPython [0-9.]* initialised' "$OUT/tomcat.log" | head -1 | sed 's/ initialised//'); Tomcat $TOMCAT_VERSION;" \
+    "load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now"
+}
+
+throughput() {
+  warm_up /java /python
+  local rss_before rss_after
+  rss_before=$(rss_kb)
+  declare -A rps p50 p99 sock non2xx
+  for c in $CONNECTIONS; do
+    # Each pair back to back, Java first, so both see the same machine load.
+    for route in java python; do
+      log "wrk -t$THREADS -c$c -d${DURATION}s /$route"
+      run_wrk "$route-c$c" "/$route" "$c" "$DURATION"
+      rps[$route,$c]=${R[rps]}; p50[$route,$c]=${R[p50_us]}; p99[$route,$c]=${R[p99_us]}
+      sock[$route,$c]=${R[socket_errors]}; non2xx[$route,$c]=${R[status]}
+    done
+  done
+  rss_after=$(rss_kb)
+
+  echo
+  echo "## httpy throughput: $(date)"
+  echo
+  echo "$(machine_line). wrk -t$THREADS, ${DURATION}s per run, after ${WARMUP}s warm-up per route; wrk and Tomcat share the machine."
+  echo
+  echo "| route | connections | req/s | p50 | p99 | socket errors | non-2xx |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for c in $CONNECTIONS; do
+    for route in python java; do
+      printf '| /%s | %s | %.0f | %s | %s | %s | %s |\n' "$route" "$c" "${rps[$route,$c]}" "$(ms "${p50[$route,$c]}")" \
+        "$(ms "${p99[$route,$c]}")" "${sock[$route,$c]}" "${non2xx[$route,$c]}"
+    done
+  done
+  echo
+  echo "| connections | python/java req/s (target >= 0.80) | python/java p99 (target <= 2.00) |"
+  echo "| ---: | ---: | ---: |"
+  for c in $CONNECTIONS; do
+    echo "| $c | $(ratio "${rps[python,$c]}" "${rps[java,$c]}") | $(ratio "${p99[python,$c]}" "${p99[java,$c]}") |"
+  done
+  echo
+  echo "Tomcat RSS: $(mib "$rss_before") before the measured runs, $(mib "$rss_after") after ($(delta_mib "$rss_after" "$rss_before"))."
+}
+
+pyobjects() {
+  local answer
+  answer=$(curl -s --max-time 30 "$BASE/debug/pyobjects") || { echo "GET /debug/pyobjects failed" >&2; exit 1; }
+  [[ "$answer" == objects=* ]] || { echo "GET /debug/pyobjects answered: $answer" >&2; exit 1; }
+  echo "$answer"
+}
+
+memory() {
+  # Warm-up: JIT, Tomcat's thread pool, Python's caches and free lists settle; its rate sizes the runs.
+  local half=$(((MEMORY_WARMUP + 1) / 2))
+  run_wrk warmup-memory-1 /python "$MEMORY_CONNECTIONS" "$half"
+  run_wrk warmup-memory-2 /python "$MEMORY_CONNECTIONS" "$half"
+  local rate=${R[rps]}
+  pyobjects >/dev/null
+  local before rss_before
+  before=$(pyobjects)
+  rss_before=$(rss_kb)
+  "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" VM.native_memory baseline >/dev/null
+  local done_requests=0 runs=0 bad=0 sockets=0 seconds goal k rows=""
+  for ((k = 1; k <= MEMORY_STEPS; k++)); do
+    goal=$((REQUESTS * k / MEMORY_STEPS))
+    ((done_requests < goal)) || continue
+    while ((done_requests < goal)); do
+      # A little past the goal at the last rate; loops again if the rate dropped.
+      seconds=$(awk -v n=$((goal - done_requests)) -v r="$rate" 'BEGIN {s = int(n / r) + 1; print (s < 600 ? s : 600)}')
+      log "memory: $done_requests of $REQUESTS requests done; wrk -c$MEMORY_CONNECTIONS for ${seconds}s"
+      run_wrk "memory-$runs" /python "$MEMORY_CONNECTIONS" "$seconds"
+      done_requests=$((done_requests + R[requests])); runs=$((runs + 1))
+      bad=$((bad + R[status])); sockets=$((sockets + R[socket_errors]))
+      rate=${R[rps]}
+      ((runs < 50)) || { echo "memory: gave up after 50 wrk runs" >&2; exit 1; }
+    done
+    local now rss
+    rss=$(rss_kb)
+    now=$(pyobjects)
+    rows+="| $done_requests | $(mib "$rss") | $(delta_mib "$rss" "$rss_before") | $(field objects "$now") | $(field blocks "$now") |"$'\n'
+  done
+  local rss_after=$rss after=$now
+  "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" VM.native_memory summary.diff >"$OUT/nmt-diff.txt"
+  # "Total: reserved=...KB +NKB, committed=...KB +NKB": the committed change (absent when zero).
+  local nmt_kb
+  nmt_kb=$(sed -n 's/^Total: .*committed=[0-9]*KB \([-+][0-9]*\)KB.*/\1/p' "$OUT/nmt-diff.txt")
+  nmt_kb=${nmt_kb:-0}
+  nmt_kb=${nmt_kb#+}
+
+  local ob ab oa aa
+  ob=$(field objects "$before"); ab=$(field blocks "$before")
+  oa=$(field objects "$after"); aa=$(field blocks "$after")
+  echo
+  echo "## httpy memory: $(date)"
+  echo
+  echo "$(machine_line). Tomcat heap: $MEMORY_HEAP."
+  echo
+  echo "$done_requests requests to /python (wrk -t$THREADS -c$MEMORY_CONNECTIONS, $runs run(s), last at $(printf '%.0f' "$rate") req/s)" \
+    "after ${MEMORY_WARMUP}s of warm-up; $sockets socket errors, $bad non-2xx."
+  echo
+  echo "| measure | before | after | growth | target |"
+  echo "| --- | ---: | ---: | ---: | --- |"
+  echo "| Tomcat RSS (VmRSS) | $(mib "$rss_before") | $(mib "$rss_after") | $(delta_mib "$rss_after" "$rss_before") | <= 10 MB |"
+  echo "| Python objects tracked by gc (after gc.collect()) | $ob | $oa | $((oa - ob)) | no growth |"
+  echo "| CPython allocated blocks (sys.getallocatedblocks()) | $ab | $aa | $((aa - ab)) | no growth |"
+  echo
+  echo "Of the RSS growth, the JVM's native memory tracking accounts for $(delta_mib $((nmt_kb)) 0) committed" \
+    "(heap, metaspace, code cache, threads, GC...; $OUT/nmt-diff.txt); the remaining" \
+    "$(delta_mib $((rss_after - rss_before - nmt_kb)) 0) is memory the JVM does not track: libpython's and glibc's."
+  echo
+  echo "Along the way:"
+  echo
+  echo "| requests done | Tomcat RSS | RSS growth | gc objects | allocated blocks |"
+  echo "| ---: | ---: | ---: | ---: | ---: |"
+  echo "| 0 | $(mib "$rss_before") | +0.0 MiB | $ob | $ab |"
+  printf '%s' "$rows"
+}
+
+profile() {
+  warm_up /python
+  local jfr="$OUT/python.jfr"
+  rm -f "$jfr"
+  log "profiling /python: wrk -c64 for ${DURATION}s with JFR (and perf, if installed)"
+  # JDK 25's CPU-time sampler (JEP 509) also sees threads that are inside libpython.
+  "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.start name=bench settings=profile \
+    "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=2ms" >"$OUT/jfr-start.txt" 2>&1 \
+    || "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.start name=bench settings=profile >"$OUT/jfr-start.txt"
+  local perf_pid=""
+  if command -v perf >/dev/null; then
+    perf record -F 499 -g -p "$TOMCAT_PID" -o "$OUT/perf.data" >"$OUT/perf-record.txt" 2>&1 &
+    perf_pid=$!
+  fi
+  run_wrk profile-python /python 64 "$DURATION"
+  if [[ -n "$perf_pid" ]]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+    "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" Compiler.perfmap >/dev/null 2>&1 || true
+  fi
+  "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.stop name=bench filename="$(realpath "$OUT")/python.jfr" >/dev/null
+  printf '/python at %.0f req/s during the recording\n\n' "${R[rps]}"
+  for view in cpu-time-hot-methods hot-methods native-methods allocation-by-site; do
+    echo "### jfr view $view"
+    "$JAVA_HOME/bin/jfr" view --width 160 "$view" "$jfr" 2>&1 | head -40
+    echo
+  done
+  if [[ -s "$OUT/perf.data" ]]; then
+    echo "### perf: CPU samples by shared object (whole Tomcat process)"
+    perf report -i "$OUT/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
+    echo
+    echo "### perf: top symbols"
+    perf report -i "$OUT/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -50
+  fi
+}
+
+case "$MODE" in
+  throughput) throughput | tee "$OUT/throughput.md" ;;
+  memory) memory | tee "$OUT/memory.md" ;;
+  profile) profile | tee "$OUT/profile.md" ;;
+esac
