@@ -13,9 +13,10 @@
 # Settings (environment):
 #   PORT=18081          Tomcat's HTTP port; it must be free
 #   DURATION=15         seconds of each wrk run           CONNECTIONS="64 400"  wrk -c values
-#   WARMUP=5            seconds of warm-up per route      THREADS=$(nproc)      wrk -t
+#   WARMUP=10           seconds of warm-up per route     THREADS=$(nproc)      wrk -t
 #   REQUESTS=1000000    requests to /python in memory mode (at -c${MEMORY_CONNECTIONS:-64}), after
 #   MEMORY_WARMUP=20    seconds of warm-up, sampled in MEMORY_STEPS=4 steps
+#   PROFILE_CONNECTIONS=400  wrk -c in profile mode
 #   JAVA_OPTS_EXTRA=    more JVM options for Tomcat (memory mode adds MEMORY_HEAP, below)
 #   MEMORY_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"   memory mode's heap, committed up front so
 #                       that RSS growth shows native memory, not the Java heap growing into its limit
@@ -34,13 +35,14 @@ case "$MODE" in
 esac
 PORT="${PORT:-18081}"
 DURATION="${DURATION:-15}"
-WARMUP="${WARMUP:-5}"
+WARMUP="${WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-64 400}"
 THREADS="${THREADS:-$(nproc)}"
 REQUESTS="${REQUESTS:-1000000}"
 MEMORY_CONNECTIONS="${MEMORY_CONNECTIONS:-64}"
 MEMORY_WARMUP="${MEMORY_WARMUP:-20}"
 MEMORY_STEPS="${MEMORY_STEPS:-4}"
+PROFILE_CONNECTIONS="${PROFILE_CONNECTIONS:-400}"
 MEMORY_HEAP="${MEMORY_HEAP:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 TOMCAT=target/bench-tomcat
 OUT=target/bench
@@ -302,38 +304,69 @@ memory() {
 
 profile() {
   warm_up /python
-  local jfr="$OUT/python.jfr"
-  rm -f "$jfr"
-  log "profiling /python: wrk -c64 for ${DURATION}s with JFR (and perf, if installed)"
-  # JDK 25's CPU-time sampler (JEP 509) also sees threads that are inside libpython.
+  local jfr="$OUT/python.jfr" c="$PROFILE_CONNECTIONS"
+  rm -f "$jfr" "$OUT/perf.data"
+  log "profiling /python: wrk -c$c for ${DURATION}s with JFR (and perf, if installed)"
+  # JDK 25's CPU-time sampler (JEP 509) also samples threads while they are inside libpython.
   "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.start name=bench settings=profile \
-    "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=2ms" >"$OUT/jfr-start.txt" 2>&1 \
-    || "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.start name=bench settings=profile >"$OUT/jfr-start.txt"
+    "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >"$OUT/jfr-start.txt" 2>&1
   local perf_pid=""
   if command -v perf >/dev/null; then
     perf record -F 499 -g -p "$TOMCAT_PID" -o "$OUT/perf.data" >"$OUT/perf-record.txt" 2>&1 &
     perf_pid=$!
   fi
-  run_wrk profile-python /python 64 "$DURATION"
+  run_wrk "profile-python-c$c" /python "$c" "$DURATION"
   if [[ -n "$perf_pid" ]]; then
     kill -INT "$perf_pid" 2>/dev/null || true
     wait "$perf_pid" 2>/dev/null || true
+    # /tmp/perf-PID.map names the JIT-compiled Java methods for perf report.
     "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" Compiler.perfmap >/dev/null 2>&1 || true
   fi
   "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.stop name=bench filename="$(realpath "$OUT")/python.jfr" >/dev/null
-  printf '/python at %.0f req/s during the recording\n\n' "${R[rps]}"
-  for view in cpu-time-hot-methods hot-methods native-methods allocation-by-site; do
-    echo "### jfr view $view"
-    "$JAVA_HOME/bin/jfr" view --width 160 "$view" "$jfr" 2>&1 | head -40
-    echo
-  done
+
+  echo
+  echo "## httpy profile of /python: $(date)"
+  echo
+  echo "$(machine_line)."
+  echo
+  printf 'wrk -t%s -c%s -d%ss /python: %.0f req/s, p99 %s, while recorded (JFR: %s, perf: %s).\n' "$THREADS" "$c" \
+    "$DURATION" "${R[rps]}" "$(ms "${R[p99_us]}")" "$jfr" "${perf_pid:+$OUT/perf.data}"
+  echo
+  echo "### JFR CPU-time samples (Java threads only)"
+  echo
+  if command -v jq >/dev/null; then
+    "$JAVA_HOME/bin/jfr" print --json --events jdk.CPUTimeSample --stack-depth 64 "$jfr" | jq -r -f bench/jfr-cpu.jq
+  else
+    "$JAVA_HOME/bin/jfr" view --width 160 cpu-time-hot-methods "$jfr" | head -40
+  fi
+  echo
+  echo "### JFR allocation pressure by site"
+  echo
+  echo '```'
+  "$JAVA_HOME/bin/jfr" view --width 140 allocation-by-site "$jfr" | sed -n '4,18p'
+  echo '```'
   if [[ -s "$OUT/perf.data" ]]; then
-    echo "### perf: CPU samples by shared object (whole Tomcat process)"
-    perf report -i "$OUT/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -25
     echo
-    echo "### perf: top symbols"
-    perf report -i "$OUT/perf.data" --no-children --sort dso,sym --stdio -g none 2>/dev/null \
-      | grep -v '^#' | grep -v '^$' | head -50
+    echo "### perf: all CPU of the Tomcat process by thread pool and library"
+    echo
+    echo "| thread | library | share |"
+    echo "| --- | --- | ---: |"
+    perf report -i "$OUT/perf.data" --no-children --sort comm,dso -g none --stdio -t ';' 2>/dev/null \
+      | awk -F';' '!/^#/ && NF >= 3 {
+          gsub(/ /, "", $1); comm = $2; dso = $3
+          sub(/ +$/, "", comm); sub(/[-#]?[0-9]+$/, "", comm); sub(/ +$/, "", dso); sub(/ tid [0-9]+/, "", dso)
+          if (comm ~ /^http-nio/) comm = "http-nio-* (Tomcat)"; else if (comm ~ /^:/) comm = "(threads gone before perf named them)"
+          share[comm "|" dso] += $1 }
+        END { for (k in share) if (share[k] >= 0.5) printf "%.1f|%s\n", share[k], k }' \
+      | sort -t'|' -k1,1 -rn | head -20 | awk -F'|' '{printf "| %s | %s | %s%% |\n", $2, $3, $1}'
+    echo
+    echo "### perf: top symbols of the Python worker threads (share of all Tomcat CPU)"
+    echo
+    echo '```'
+    perf report -i "$OUT/perf.data" --no-children --comm "$(perf report -i "$OUT/perf.data" --no-children --sort comm -g none --stdio 2>/dev/null \
+        | awk '/httpy-python-[0-9]+/ {print $2}' | paste -sd, -)" --sort dso,sym -g none --stdio 2>/dev/null \
+      | grep -v '^#' | grep -v '^$' | head -30
+    echo '```'
   fi
 }
 
