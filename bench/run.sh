@@ -13,6 +13,7 @@
 # Settings (environment):
 #   PORT=18081          Tomcat's HTTP port; it must be free
 #   DURATION=15         seconds of each wrk run           CONNECTIONS="64 400"  wrk -c values
+#   ROUNDS=3            rounds of python/java pairs (medians and per-round ratios are reported)
 #   WARMUP=10           seconds of warm-up per route     THREADS=$(nproc)      wrk -t
 #   REQUESTS=1000000    requests to /python in memory mode (at -c${MEMORY_CONNECTIONS:-64}), after
 #   MEMORY_WARMUP=20    seconds of warm-up, sampled in MEMORY_STEPS=4 steps
@@ -22,7 +23,7 @@
 #                       that RSS growth shows native memory, not the Java heap growing into its limit
 #   SKIP_BUILD=1        use the target/httpy.war already built
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
-# Quick smoke run: DURATION=2 WARMUP=1 CONNECTIONS=64 bash bench/run.sh
+# Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # TOMCAT_VERSION, httpy_use_java25, httpy_install_tomcat: shared with tomcat-docker/run-tomcat.sh.
@@ -37,6 +38,7 @@ PORT="${PORT:-18081}"
 DURATION="${DURATION:-15}"
 WARMUP="${WARMUP:-10}"
 CONNECTIONS="${CONNECTIONS:-64 400}"
+ROUNDS="${ROUNDS:-3}"
 THREADS="${THREADS:-$(nproc)}"
 REQUESTS="${REQUESTS:-1000000}"
 MEMORY_CONNECTIONS="${MEMORY_CONNECTIONS:-64}"
@@ -189,18 +191,28 @@ machine_line() {
     "load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now"
 }
 
+# median of the numbers given
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+
 throughput() {
   warm_up /java /python
-  local rss_before rss_after
+  local rss_before rss_after round c route order
   rss_before=$(rss_kb)
-  declare -A rps p50 p99 sock non2xx
-  for c in $CONNECTIONS; do
-    # Each pair back to back, Java first, so both see the same machine load.
-    for route in java python; do
-      log "wrk -t$THREADS -c$c -d${DURATION}s /$route"
-      run_wrk "$route-c$c" "/$route" "$c" "$DURATION"
-      rps[$route,$c]=${R[rps]}; p50[$route,$c]=${R[p50_us]}; p99[$route,$c]=${R[p99_us]}
-      sock[$route,$c]=${R[socket_errors]}; non2xx[$route,$c]=${R[status]}
+  # Per route and connection count: the values of every round, space-separated.
+  declare -A rps p50 p99 sock non2xx rps_ratio p99_ratio
+  for ((round = 1; round <= ROUNDS; round++)); do
+    for c in $CONNECTIONS; do
+      # Each pair back to back so both see the same machine load; who goes first alternates.
+      order="java python"
+      ((round % 2 == 0)) && order="python java"
+      for route in $order; do
+        log "round $round/$ROUNDS: wrk -t$THREADS -c$c -d${DURATION}s /$route"
+        run_wrk "$route-c$c-r$round" "/$route" "$c" "$DURATION"
+        rps[$route,$c]+=" ${R[rps]}"; p50[$route,$c]+=" ${R[p50_us]}"; p99[$route,$c]+=" ${R[p99_us]}"
+        sock[$route,$c]=$((${sock[$route,$c]:-0} + R[socket_errors])); non2xx[$route,$c]=$((${non2xx[$route,$c]:-0} + R[status]))
+      done
+      rps_ratio[$c]+=" $(ratio "${rps[python,$c]##* }" "${rps[java,$c]##* }")"
+      p99_ratio[$c]+=" $(ratio "${p99[python,$c]##* }" "${p99[java,$c]##* }")"
     done
   done
   rss_after=$(rss_kb)
@@ -208,24 +220,32 @@ throughput() {
   echo
   echo "## httpy throughput: $(date)"
   echo
-  echo "$(machine_line). wrk -t$THREADS, ${DURATION}s per run, after ${WARMUP}s warm-up per route; wrk and Tomcat share the machine."
+  echo "$(machine_line). wrk -t$THREADS, $ROUNDS round(s) of ${DURATION}s per route and connection count, after ${WARMUP}s" \
+    "of warm-up per route; wrk and Tomcat share the machine. req/s, p50 and p99 are medians over the rounds" \
+    "(each round's figures in $OUT/wrk-*-r*.txt); errors are summed."
   echo
   echo "| route | connections | req/s | p50 | p99 | socket errors | non-2xx |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   for c in $CONNECTIONS; do
     for route in python java; do
-      printf '| /%s | %s | %.0f | %s | %s | %s | %s |\n' "$route" "$c" "${rps[$route,$c]}" "$(ms "${p50[$route,$c]}")" \
-        "$(ms "${p99[$route,$c]}")" "${sock[$route,$c]}" "${non2xx[$route,$c]}"
+      # shellcheck disable=SC2086 # word splitting of the per-round lists is intended
+      printf '| /%s | %s | %.0f | %s | %s | %s | %s |\n' "$route" "$c" "$(median ${rps[$route,$c]})" \
+        "$(ms "$(median ${p50[$route,$c]})")" "$(ms "$(median ${p99[$route,$c]})")" "${sock[$route,$c]}" "${non2xx[$route,$c]}"
     done
   done
   echo
-  echo "| connections | python/java req/s (target >= 0.80) | python/java p99 (target <= 2.00) |"
-  echo "| ---: | ---: | ---: |"
+  echo "Ratios are taken within each round (python and java run back to back), then the median:"
+  echo
+  echo "| connections | python/java req/s (target >= 0.80) | per round | python/java p99 (target <= 2.00) | per round |"
+  echo "| ---: | ---: | --- | ---: | --- |"
   for c in $CONNECTIONS; do
-    echo "| $c | $(ratio "${rps[python,$c]}" "${rps[java,$c]}") | $(ratio "${p99[python,$c]}" "${p99[java,$c]}") |"
+    # shellcheck disable=SC2086
+    printf '| %s | %.2f | %s | %.2f | %s |\n' "$c" "$(median ${rps_ratio[$c]})" "${rps_ratio[$c]# }" \
+      "$(median ${p99_ratio[$c]})" "${p99_ratio[$c]# }"
   done
   echo
-  echo "Tomcat RSS: $(mib "$rss_before") before the measured runs, $(mib "$rss_after") after ($(delta_mib "$rss_after" "$rss_before"))."
+  echo "Tomcat RSS: $(mib "$rss_before") after warm-up, $(mib "$rss_after") after the measured runs ($(delta_mib "$rss_after" "$rss_before");" \
+    "default heap settings, so this is mostly the Java heap growing; bench/run.sh memory measures leaks)."
 }
 
 pyobjects() {
