@@ -312,7 +312,8 @@ memory() {
   echo
   echo "Of the RSS growth, the JVM's native memory tracking accounts for $(delta_mib $((nmt_kb)) 0) committed" \
     "(heap, metaspace, code cache, threads, GC...; $OUT/nmt-diff.txt); the remaining" \
-    "$(delta_mib $((rss_after - rss_before - nmt_kb)) 0) is memory the JVM does not track: libpython's and glibc's."
+    "$(delta_mib $((rss_after - rss_before - nmt_kb)) 0) is outside its view: libpython's allocations, and memory glibc keeps" \
+    "mapped after the JVM frees it (so a negative NMT figure does not shrink RSS)."
   echo
   echo "Along the way:"
   echo
