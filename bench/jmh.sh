@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The bridge microbenchmarks (src/test/java/dev/httpy/bench/BridgeBenchmark.java), from the
+# The bridge microbenchmarks (src/test/java/dev/httpy/bench/BridgeBenchmark.java, and the
+# break-down of one call in src/test/java/dev/httpy/python/BridgePartsBenchmark.java), from the
 # repository root:
 #
-#   bash bench/jmh.sh                       all of them (about 2 minutes)
+#   bash bench/jmh.sh                       all of them (about 4 minutes)
 #   bash bench/jmh.sh bridgeTrivialCall     those whose name matches (JMH's regular expression)
 #   bash bench/jmh.sh -wi 2 -i 3 -f 1       any JMH option (bash bench/jmh.sh -h lists them)
 #
@@ -18,7 +19,7 @@ mkdir -p target/bench
 mvn -B -q test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/test-classpath.txt
 CLASSPATH="target/test-classes:target/classes:$(cat target/bench/test-classpath.txt)"
 if [[ $# -eq 0 ]]; then
-  set -- 'dev.httpy.bench.'
+  set -- 'dev.httpy.bench.|dev.httpy.python.BridgePartsBenchmark'
 fi
 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$CLASSPATH" org.openjdk.jmh.Main "$@" 2>&1 \
   | tee target/bench/jmh.txt

@@ -49,7 +49,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *       about {@link #bridgeTrivialCall}.</li>
  * </ul>
  * {@code *Trivial*} calls {@code bench_handlers.trivial}, which only returns a constant
- * {@code (200, bytes, [name, value])}; {@code *ExampleRequest} calls the example app's
+ * {@code (200, bytes, [name, value])}; {@link #bridgeEmptyCall} and {@link #bridgeArgumentsOnly}
+ * split its cost into the bare call, the arguments and the answer; {@code *ExampleRequest} calls the example app's
  * {@code app.go_request} through the glue ({@code _httpy.call_handler}) exactly as a {@code GET
  * /python} does in Tomcat.
  *
@@ -69,12 +70,18 @@ public class BridgeBenchmark {
     private PythonRuntime runtime;
     private PythonWorkers workers;
     private PythonFunction trivial;
+    private PythonFunction nothing;
+    private PythonFunction ignore;
     private RequestFunction exampleApp;
     private PythonRequest request;
     private Object[] arguments;
 
+    /** Keeps httpy's INFO lines (Python started and stopped) out of JMH's report. */
+    private static final java.util.logging.Logger QUIET = java.util.logging.Logger.getLogger("dev.httpy");
+
     @Setup(Level.Trial)
     public void startPython() throws Exception {
+        QUIET.setLevel(java.util.logging.Level.WARNING);
         Path handlers = Path.of(BridgeBenchmark.class.getResource("/bench/bench_handlers.py").toURI()).getParent();
         Path exampleAppDir = Path.of("python");
         if (!Files.isRegularFile(exampleAppDir.resolve("app.py"))) {
@@ -102,6 +109,8 @@ public class BridgeBenchmark {
 
         onWorker(py -> {
             trivial = py.function("bench_handlers:trivial");
+            nothing = py.function("bench_handlers:nothing");
+            ignore = py.function("bench_handlers:ignore");
             exampleApp = new RequestFunction(py.function("app:go_request"), py.function("_httpy:call_handler"));
             return null;
         });
@@ -118,6 +127,8 @@ public class BridgeBenchmark {
         if (workers != null) {
             onWorker(py -> {
                 py.release(trivial);
+                py.release(nothing);
+                py.release(ignore);
                 exampleApp.release(py);
                 return null;
             });
@@ -154,6 +165,32 @@ public class BridgeBenchmark {
             long sink = 0;
             for (int i = 0; i < BATCH; i++) {
                 sink += ((List<?>) py.call(trivial, arguments)).size();
+            }
+            return sink;
+        });
+    }
+
+    /** The floor under {@link #bridgeTrivialCall}: a call with no arguments answering {@code None}. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long bridgeEmptyCall() {
+        return onWorker(py -> {
+            long sink = 0;
+            for (int i = 0; i < BATCH; i++) {
+                sink += py.call(nothing) == null ? 1 : 0;
+            }
+            return sink;
+        });
+    }
+
+    /** The six arguments converted into Python, {@code None} back: {@link #bridgeTrivialCall} less the answer. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long bridgeArgumentsOnly() {
+        return onWorker(py -> {
+            long sink = 0;
+            for (int i = 0; i < BATCH; i++) {
+                sink += py.call(ignore, arguments) == null ? 1 : 0;
             }
             return sink;
         });
