@@ -21,6 +21,7 @@
 #   JAVA_OPTS_EXTRA=    more JVM options for Tomcat (memory mode adds MEMORY_HEAP, below)
 #   MEMORY_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"   memory mode's heap, committed up front so
 #                       that RSS growth shows native memory, not the Java heap growing into its limit
+#   PYTHON_WORKERS=     the filter's python.workers (default: the WAR's web.xml, so httpy's default 4)
 #   SKIP_BUILD=1        use the target/httpy.war already built
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
 # Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh
@@ -111,8 +112,19 @@ if [[ "$MODE" == memory ]]; then
          -e 's/<param-value>app:go_init</<param-value>bench_app:go_init</' "$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
   [[ $(grep -c 'bench_app:go_' "$TOMCAT/webapps/ROOT/WEB-INF/web.xml") == 2 ]] \
     || { echo "could not point the filter at bench_app in WEB-INF/web.xml" >&2; exit 1; }
+elif [[ -n "${PYTHON_WORKERS:-}" ]]; then
+  mkdir -p "$TOMCAT/webapps/ROOT"
+  (cd "$TOMCAT/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf ../../../httpy.war)
 else
   cp target/httpy.war "$TOMCAT/webapps/ROOT.war"
+fi
+if [[ -n "${PYTHON_WORKERS:-}" ]]; then
+  # The filter's python.workers init-param, for trying other worker counts.
+  [[ -d "$TOMCAT/webapps/ROOT" ]] || { echo "PYTHON_WORKERS needs an unpacked deployment" >&2; exit 1; }
+  sed -i -e "s|<filter-class>dev.httpy.servlet.PythonDispatchFilter</filter-class>|&<init-param><param-name>python.workers</param-name><param-value>$PYTHON_WORKERS</param-value></init-param>|" \
+    "$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
+  grep -q "<param-value>$PYTHON_WORKERS</param-value>" "$TOMCAT/webapps/ROOT/WEB-INF/web.xml" \
+    || { echo "could not set python.workers in WEB-INF/web.xml" >&2; exit 1; }
 fi
 
 # ---- start ----
@@ -188,7 +200,8 @@ warm_up() {
 machine_line() {
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
     "$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $(grep -o 'CPython [0-9.]* initialised' "$OUT/tomcat.log" | head -1 | sed 's/ initialised//'); Tomcat $TOMCAT_VERSION;" \
-    "load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now"
+    "load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now;" \
+    "httpy: $(grep -ho 'with [0-9]* Python workers, queue [0-9]*' "$TOMCAT"/logs/localhost.*.log 2>/dev/null | tail -1 | sed 's/^with //')"
 }
 
 # median of the numbers given
