@@ -22,6 +22,8 @@
 #   MEMORY_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"   memory mode's heap, committed up front so
 #                       that RSS growth shows native memory, not the Java heap growing into its limit
 #   PYTHON_WORKERS=     the filter's python.workers (default: the WAR's web.xml, so httpy's default 4)
+#   JAVA_ASYNC=1        also load /java-async, a control servlet that hands each request to one of four
+#                       threads like httpy does, without Python (bench/java/dev/httpy/bench/)
 #   SKIP_BUILD=1        use the target/httpy.war already built
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
 # Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh
@@ -102,29 +104,37 @@ fi
 grep -q "address=\"127.0.0.1\" port=\"$PORT\"" "$TOMCAT/conf/server.xml" \
   || { echo "could not bind the connector to 127.0.0.1 in $TOMCAT/conf/server.xml" >&2; exit 1; }
 
-if [[ "$MODE" == memory ]]; then
-  # The shipped WAR plus bench/bench_app.py, with the filter pointed at it: /debug/pyobjects
-  # reports Python's object count. Deployed unpacked, as Tomcat would unpack ROOT.war.
-  mkdir -p "$TOMCAT/webapps/ROOT"
-  (cd "$TOMCAT/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf ../../../httpy.war)
-  cp bench/bench_app.py "$TOMCAT/webapps/ROOT/WEB-INF/python/"
-  sed -i -e 's/<param-value>app:go_request</<param-value>bench_app:go_request</' \
-         -e 's/<param-value>app:go_init</<param-value>bench_app:go_init</' "$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
-  [[ $(grep -c 'bench_app:go_' "$TOMCAT/webapps/ROOT/WEB-INF/web.xml") == 2 ]] \
-    || { echo "could not point the filter at bench_app in WEB-INF/web.xml" >&2; exit 1; }
-elif [[ -n "${PYTHON_WORKERS:-}" ]]; then
+if [[ "$MODE" == memory || -n "${PYTHON_WORKERS:-}" || "${JAVA_ASYNC:-0}" == 1 ]]; then
+  # Deployed unpacked (as Tomcat would unpack ROOT.war) so that the bench can add to it.
   mkdir -p "$TOMCAT/webapps/ROOT"
   (cd "$TOMCAT/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf ../../../httpy.war)
 else
   cp target/httpy.war "$TOMCAT/webapps/ROOT.war"
 fi
+WEB_XML="$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
+if [[ "$MODE" == memory ]]; then
+  # bench/bench_app.py beside the example app, with the filter pointed at it: /debug/pyobjects
+  # reports Python's object count.
+  cp bench/bench_app.py "$TOMCAT/webapps/ROOT/WEB-INF/python/"
+  sed -i -e 's/<param-value>app:go_request</<param-value>bench_app:go_request</' \
+         -e 's/<param-value>app:go_init</<param-value>bench_app:go_init</' "$WEB_XML"
+  [[ $(grep -c 'bench_app:go_' "$WEB_XML") == 2 ]] \
+    || { echo "could not point the filter at bench_app in WEB-INF/web.xml" >&2; exit 1; }
+fi
 if [[ -n "${PYTHON_WORKERS:-}" ]]; then
   # The filter's python.workers init-param, for trying other worker counts.
-  [[ -d "$TOMCAT/webapps/ROOT" ]] || { echo "PYTHON_WORKERS needs an unpacked deployment" >&2; exit 1; }
-  sed -i -e "s|<filter-class>dev.httpy.servlet.PythonDispatchFilter</filter-class>|&<init-param><param-name>python.workers</param-name><param-value>$PYTHON_WORKERS</param-value></init-param>|" \
-    "$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
-  grep -q "<param-value>$PYTHON_WORKERS</param-value>" "$TOMCAT/webapps/ROOT/WEB-INF/web.xml" \
+  sed -i -e "s|<filter-class>dev.httpy.servlet.PythonDispatchFilter</filter-class>|&<init-param><param-name>python.workers</param-name><param-value>$PYTHON_WORKERS</param-value></init-param>|" "$WEB_XML"
+  grep -q "<param-value>$PYTHON_WORKERS</param-value>" "$WEB_XML" \
     || { echo "could not set python.workers in WEB-INF/web.xml" >&2; exit 1; }
+fi
+ROUTES="java python"
+if [[ "${JAVA_ASYNC:-0}" == 1 ]]; then
+  # The control route /java-async (bench/java/dev/httpy/bench/AsyncHelloServlet.java).
+  mkdir -p "$TOMCAT/webapps/ROOT/WEB-INF/classes"
+  "$JAVA_HOME/bin/javac" --release 25 -cp "$TOMCAT/lib/servlet-api.jar" -d "$TOMCAT/webapps/ROOT/WEB-INF/classes" \
+    bench/java/dev/httpy/bench/AsyncHelloServlet.java
+  sed -i -e 's|</web-app>|<servlet><servlet-name>bench-java-async</servlet-name><servlet-class>dev.httpy.bench.AsyncHelloServlet</servlet-class><async-supported>true</async-supported></servlet><servlet-mapping><servlet-name>bench-java-async</servlet-name><url-pattern>/java-async</url-pattern></servlet-mapping>\n</web-app>|' "$WEB_XML"
+  ROUTES="java java-async python"
 fi
 
 # ---- start ----
@@ -157,7 +167,9 @@ for i in $(seq 240); do
   fi
   sleep 0.5
 done
-[[ $(status_of /java) == 200 ]] || { echo "/java does not answer 200" >&2; exit 1; }
+for route in $ROUTES; do
+  [[ $(status_of "/$route") == 200 ]] || { echo "/$route does not answer 200" >&2; exit 1; }
+done
 log "Tomcat $TOMCAT_PID answers on $BASE/python and $BASE/java"
 
 # ---- measuring ----
@@ -208,24 +220,32 @@ machine_line() {
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 
 throughput() {
-  warm_up /java /python
-  local rss_before rss_after round c route order
+  local route
+  # shellcheck disable=SC2086
+  warm_up $(for route in $ROUTES; do echo "/$route"; done)
+  local rss_before rss_after round c order pair
   rss_before=$(rss_kb)
   # Per route and connection count: the values of every round, space-separated.
   declare -A rps p50 p99 sock non2xx rps_ratio p99_ratio
+  # Ratios reported: numerator/denominator route pairs.
+  local pairs="python/java"
+  [[ "$ROUTES" == *java-async* ]] && pairs="python/java java-async/java python/java-async"
   for ((round = 1; round <= ROUNDS; round++)); do
     for c in $CONNECTIONS; do
-      # Each pair back to back so both see the same machine load; who goes first alternates.
-      order="java python"
-      ((round % 2 == 0)) && order="python java"
+      # The routes back to back so they see the same machine load; the order flips every round.
+      order="$ROUTES"
+      ((round % 2 == 0)) && order=$(tr ' ' '\n' <<<"$ROUTES" | tac | paste -sd' ')
       for route in $order; do
         log "round $round/$ROUNDS: wrk -t$THREADS -c$c -d${DURATION}s /$route"
         run_wrk "$route-c$c-r$round" "/$route" "$c" "$DURATION"
         rps[$route,$c]+=" ${R[rps]}"; p50[$route,$c]+=" ${R[p50_us]}"; p99[$route,$c]+=" ${R[p99_us]}"
         sock[$route,$c]=$((${sock[$route,$c]:-0} + R[socket_errors])); non2xx[$route,$c]=$((${non2xx[$route,$c]:-0} + R[status]))
       done
-      rps_ratio[$c]+=" $(ratio "${rps[python,$c]##* }" "${rps[java,$c]##* }")"
-      p99_ratio[$c]+=" $(ratio "${p99[python,$c]##* }" "${p99[java,$c]##* }")"
+      for pair in $pairs; do
+        local a=${pair%/*} b=${pair#*/}
+        rps_ratio[$pair,$c]+=" $(ratio "${rps[$a,$c]##* }" "${rps[$b,$c]##* }")"
+        p99_ratio[$pair,$c]+=" $(ratio "${p99[$a,$c]##* }" "${p99[$b,$c]##* }")"
+      done
     done
   done
   rss_after=$(rss_kb)
@@ -240,21 +260,23 @@ throughput() {
   echo "| route | connections | req/s | p50 | p99 | socket errors | non-2xx |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
   for c in $CONNECTIONS; do
-    for route in python java; do
+    for route in $(tr ' ' '\n' <<<"$ROUTES" | tac); do
       # shellcheck disable=SC2086 # word splitting of the per-round lists is intended
       printf '| /%s | %s | %.0f | %s | %s | %s | %s |\n' "$route" "$c" "$(median ${rps[$route,$c]})" \
         "$(ms "$(median ${p50[$route,$c]})")" "$(ms "$(median ${p99[$route,$c]})")" "${sock[$route,$c]}" "${non2xx[$route,$c]}"
     done
   done
   echo
-  echo "Ratios are taken within each round (python and java run back to back), then the median:"
+  echo "Ratios are taken within each round (the routes run back to back), then the median; the targets are python/java's:"
   echo
-  echo "| connections | python/java req/s (target >= 0.80) | per round | python/java p99 (target <= 2.00) | per round |"
-  echo "| ---: | ---: | --- | ---: | --- |"
-  for c in $CONNECTIONS; do
-    # shellcheck disable=SC2086
-    printf '| %s | %.2f | %s | %.2f | %s |\n' "$c" "$(median ${rps_ratio[$c]})" "${rps_ratio[$c]# }" \
-      "$(median ${p99_ratio[$c]})" "${p99_ratio[$c]# }"
+  echo "| ratio | connections | req/s (target >= 0.80) | per round | p99 (target <= 2.00) | per round |"
+  echo "| --- | ---: | ---: | --- | ---: | --- |"
+  for pair in $pairs; do
+    for c in $CONNECTIONS; do
+      # shellcheck disable=SC2086
+      printf '| %s | %s | %.2f | %s | %.2f | %s |\n' "$pair" "$c" "$(median ${rps_ratio[$pair,$c]})" "${rps_ratio[$pair,$c]# }" \
+        "$(median ${p99_ratio[$pair,$c]})" "${p99_ratio[$pair,$c]# }"
+    done
   done
   echo
   echo "Tomcat RSS: $(mib "$rss_before") after warm-up, $(mib "$rss_after") after the measured runs ($(delta_mib "$rss_after" "$rss_before");" \
