@@ -174,6 +174,10 @@ log "Tomcat $TOMCAT_PID answers on $BASE/python and $BASE/java"
 
 # ---- measuring ----
 
+# Tomcat's CPU time so far (user + system, all threads) in clock ticks; per request it is a steadier
+# figure than req/s on a machine that other work shares.
+CLK_TCK=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$TOMCAT_PID/stat"; }
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$TOMCAT_PID/status"; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f MiB", k / 1024}'; }
 delta_mib() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f MiB", (a - b) / 1024}'; }
@@ -187,8 +191,11 @@ run_wrk() {
   local name="$1" path="$2" connections="$3" seconds="$4" file="$OUT/wrk-$1.txt"
   local threads="$THREADS"
   ((threads > connections)) && threads="$connections"
+  local ticks_before ticks_after
+  ticks_before=$(cpu_ticks)
   wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s bench/wrk-report.lua "$BASE$path" >"$file" 2>&1 \
     || { echo "wrk failed; $file:" >&2; cat "$file" >&2; exit 1; }
+  ticks_after=$(cpu_ticks)
   local line
   line=$(grep '^HTTPY_RESULT ' "$file") || { echo "no HTTPY_RESULT line in $file" >&2; cat "$file" >&2; exit 1; }
   R=()
@@ -196,6 +203,7 @@ run_wrk() {
     R[${kv%%=*}]="${kv#*=}"
   done
   R[socket_errors]=$((R[connect] + R[read] + R[write] + R[timeout]))
+  R[cpu_us]=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" -v n="${R[requests]}" 'BEGIN {printf "%.1f", n ? t * 1e6 / hz / n : 0}')
   kill -0 "$TOMCAT_PID" 2>/dev/null || { echo "Tomcat died during $name; see $OUT/tomcat.log" >&2; exit 1; }
 }
 
@@ -226,7 +234,7 @@ throughput() {
   local rss_before rss_after round c order pair
   rss_before=$(rss_kb)
   # Per route and connection count: the values of every round, space-separated.
-  declare -A rps p50 p99 sock non2xx rps_ratio p99_ratio
+  declare -A rps p50 p99 cpu sock non2xx rps_ratio p99_ratio cpu_ratio
   # Ratios reported: numerator/denominator route pairs.
   local pairs="python/java"
   [[ "$ROUTES" == *java-async* ]] && pairs="python/java java-async/java python/java-async"
@@ -239,12 +247,14 @@ throughput() {
         log "round $round/$ROUNDS: wrk -t$THREADS -c$c -d${DURATION}s /$route"
         run_wrk "$route-c$c-r$round" "/$route" "$c" "$DURATION"
         rps[$route,$c]+=" ${R[rps]}"; p50[$route,$c]+=" ${R[p50_us]}"; p99[$route,$c]+=" ${R[p99_us]}"
+        cpu[$route,$c]+=" ${R[cpu_us]}"
         sock[$route,$c]=$((${sock[$route,$c]:-0} + R[socket_errors])); non2xx[$route,$c]=$((${non2xx[$route,$c]:-0} + R[status]))
       done
       for pair in $pairs; do
         local a=${pair%/*} b=${pair#*/}
         rps_ratio[$pair,$c]+=" $(ratio "${rps[$a,$c]##* }" "${rps[$b,$c]##* }")"
         p99_ratio[$pair,$c]+=" $(ratio "${p99[$a,$c]##* }" "${p99[$b,$c]##* }")"
+        cpu_ratio[$pair,$c]+=" $(ratio "${cpu[$a,$c]##* }" "${cpu[$b,$c]##* }")"
       done
     done
   done
@@ -255,27 +265,29 @@ throughput() {
   echo
   echo "$(machine_line). wrk -t$THREADS, $ROUNDS round(s) of ${DURATION}s per route and connection count, after ${WARMUP}s" \
     "of warm-up per route; wrk and Tomcat share the machine. req/s, p50 and p99 are medians over the rounds" \
-    "(each round's figures in $OUT/wrk-*-r*.txt); errors are summed."
+    "(each round's figures in $OUT/wrk-*-r*.txt); errors are summed. Tomcat CPU per request: the JVM's user+system" \
+    "time (all threads, GC and JIT included) during the run over the requests served; it varies less with the machine's other load."
   echo
-  echo "| route | connections | req/s | p50 | p99 | socket errors | non-2xx |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| route | connections | req/s | p50 | p99 | socket errors | non-2xx | Tomcat CPU per request |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for c in $CONNECTIONS; do
     for route in $(tr ' ' '\n' <<<"$ROUTES" | tac); do
       # shellcheck disable=SC2086 # word splitting of the per-round lists is intended
-      printf '| /%s | %s | %.0f | %s | %s | %s | %s |\n' "$route" "$c" "$(median ${rps[$route,$c]})" \
-        "$(ms "$(median ${p50[$route,$c]})")" "$(ms "$(median ${p99[$route,$c]})")" "${sock[$route,$c]}" "${non2xx[$route,$c]}"
+      printf '| /%s | %s | %.0f | %s | %s | %s | %s | %s us |\n' "$route" "$c" "$(median ${rps[$route,$c]})" \
+        "$(ms "$(median ${p50[$route,$c]})")" "$(ms "$(median ${p99[$route,$c]})")" "${sock[$route,$c]}" "${non2xx[$route,$c]}" \
+        "$(median ${cpu[$route,$c]})"
     done
   done
   echo
   echo "Ratios are taken within each round (the routes run back to back), then the median; the targets are python/java's:"
   echo
-  echo "| ratio | connections | req/s (target >= 0.80) | per round | p99 (target <= 2.00) | per round |"
-  echo "| --- | ---: | ---: | --- | ---: | --- |"
+  echo "| ratio | connections | req/s (target >= 0.80) | per round | p99 (target <= 2.00) | per round | Tomcat CPU per request | per round |"
+  echo "| --- | ---: | ---: | --- | ---: | --- | ---: | --- |"
   for pair in $pairs; do
     for c in $CONNECTIONS; do
       # shellcheck disable=SC2086
-      printf '| %s | %s | %.2f | %s | %.2f | %s |\n' "$pair" "$c" "$(median ${rps_ratio[$pair,$c]})" "${rps_ratio[$pair,$c]# }" \
-        "$(median ${p99_ratio[$pair,$c]})" "${p99_ratio[$pair,$c]# }"
+      printf '| %s | %s | %.2f | %s | %.2f | %s | %.2f | %s |\n' "$pair" "$c" "$(median ${rps_ratio[$pair,$c]})" "${rps_ratio[$pair,$c]# }" \
+        "$(median ${p99_ratio[$pair,$c]})" "${p99_ratio[$pair,$c]# }" "$(median ${cpu_ratio[$pair,$c]})" "${cpu_ratio[$pair,$c]# }"
     done
   done
   echo
