@@ -24,6 +24,7 @@
 #   PYTHON_WORKERS=     the filter's python.workers (default: the WAR's web.xml, so httpy's default 4)
 #   JAVA_ASYNC=1        also load /java-async, a control servlet that hands each request to one of four
 #                       threads like httpy does, without Python (bench/java/dev/httpy/bench/)
+#   SYNC_FILTER=1       deploy the filter without <async-supported>: container threads wait for Python
 #   SKIP_BUILD=1        use the target/httpy.war already built
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
 # Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh
@@ -104,7 +105,7 @@ fi
 grep -q "address=\"127.0.0.1\" port=\"$PORT\"" "$TOMCAT/conf/server.xml" \
   || { echo "could not bind the connector to 127.0.0.1 in $TOMCAT/conf/server.xml" >&2; exit 1; }
 
-if [[ "$MODE" == memory || -n "${PYTHON_WORKERS:-}" || "${JAVA_ASYNC:-0}" == 1 ]]; then
+if [[ "$MODE" == memory || -n "${PYTHON_WORKERS:-}" || "${JAVA_ASYNC:-0}" == 1 || "${SYNC_FILTER:-0}" == 1 ]]; then
   # Deployed unpacked (as Tomcat would unpack ROOT.war) so that the bench can add to it.
   mkdir -p "$TOMCAT/webapps/ROOT"
   (cd "$TOMCAT/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf ../../../httpy.war)
@@ -126,6 +127,12 @@ if [[ -n "${PYTHON_WORKERS:-}" ]]; then
   sed -i -e "s|<filter-class>dev.httpy.servlet.PythonDispatchFilter</filter-class>|&<init-param><param-name>python.workers</param-name><param-value>$PYTHON_WORKERS</param-value></init-param>|" "$WEB_XML"
   grep -q "<param-value>$PYTHON_WORKERS</param-value>" "$WEB_XML" \
     || { echo "could not set python.workers in WEB-INF/web.xml" >&2; exit 1; }
+fi
+if [[ "${SYNC_FILTER:-0}" == 1 ]]; then
+  # Without async support the filter holds the container thread until the worker has answered.
+  sed -i -e '/<filter>/,/<\/filter>/ s|<async-supported>true</async-supported>|<async-supported>false</async-supported>|' "$WEB_XML"
+  grep -q '<async-supported>false</async-supported>' "$WEB_XML" \
+    || { echo "could not turn off the filter's async support in WEB-INF/web.xml" >&2; exit 1; }
 fi
 ROUTES="java python"
 if [[ "${JAVA_ASYNC:-0}" == 1 ]]; then
@@ -438,8 +445,13 @@ profile() {
   fi
 }
 
-case "$MODE" in
-  throughput) throughput | tee "$OUT/throughput.md" ;;
-  memory) memory | tee "$OUT/memory.md" ;;
-  profile) profile | tee "$OUT/profile.md" ;;
-esac
+# In braces with an exit, so that bash has read all of it before it runs: editing this file while
+# it runs cannot make it run something else afterwards.
+{
+  case "$MODE" in
+    throughput) throughput | tee "$OUT/throughput.md" ;;
+    memory) memory | tee "$OUT/memory.md" ;;
+    profile) profile | tee "$OUT/profile.md" ;;
+  esac
+  exit
+}
