@@ -28,6 +28,9 @@
 #   SKIP_BUILD=1        use the target/httpy.war already built
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
 # Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh
+# The whole script is one { ... exit; } block: bash parses it all before running any of it, so editing
+# this file during a run cannot derail the run.
+{
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # TOMCAT_VERSION, httpy_use_java25, httpy_install_tomcat: shared with tomcat-docker/run-tomcat.sh.
@@ -445,13 +448,10 @@ profile() {
   fi
 }
 
-# In braces with an exit, so that bash has read all of it before it runs: editing this file while
-# it runs cannot make it run something else afterwards.
-{
-  case "$MODE" in
-    throughput) throughput | tee "$OUT/throughput.md" ;;
-    memory) memory | tee "$OUT/memory.md" ;;
-    profile) profile | tee "$OUT/profile.md" ;;
-  esac
-  exit
+case "$MODE" in
+  throughput) throughput | tee "$OUT/throughput.md" ;;
+  memory) memory | tee "$OUT/memory.md" ;;
+  profile) profile | tee "$OUT/profile.md" ;;
+esac
+exit
 }
