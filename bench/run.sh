@@ -93,6 +93,7 @@ log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
 # ---- build and deploy ----
 
 mkdir -p "$OUT"
+rm -f "$OUT"/wrk-*.txt   # this run's wrk reports only
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building the WAR"
   mvn -B -q -DskipTests package
