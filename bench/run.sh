@@ -449,10 +449,9 @@ profile() {
   fi
 }
 
-case "$MODE" in
-  throughput) throughput | tee "$OUT/throughput.md" ;;
-  memory) memory | tee "$OUT/memory.md" ;;
-  profile) profile | tee "$OUT/profile.md" ;;
-esac
+# In this shell, not in a pipeline's subshell, so that Ctrl-C stops the run at once: the INT trap
+# applies here, while a subshell would carry on after wrk (which exits cleanly on SIGINT).
+"$MODE" >"$OUT/$MODE.md"
+cat "$OUT/$MODE.md"
 exit
 }
