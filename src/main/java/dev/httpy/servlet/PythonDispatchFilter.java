@@ -43,6 +43,7 @@ public final class PythonDispatchFilter implements Filter {
 
     private RouteTable routes;
     /** The methods a python.routes pattern answers. */
+    private static final byte[] EMPTY = new byte[0];
     private static final List<String> ALL_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
 
     private Dispatcher dispatcher;
@@ -235,7 +236,14 @@ public final class PythonDispatchFilter implements Filter {
         if (declared > maxBody) {
             return null;
         }
+        if (declared == 0 || (declared < 0 && request.getHeader("Transfer-Encoding") == null)) {
+            return EMPTY; // a GET: no 16 KB read buffer per request
+        }
         try (InputStream in = request.getInputStream()) {
+            if (declared > 0) {
+                byte[] body = in.readNBytes((int) declared);
+                return in.read() < 0 ? body : null;
+            }
             byte[] body = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
             return body.length > maxBody ? null : body;
         }
