@@ -63,6 +63,11 @@ public record WsgiApplication(String name) implements PythonHandler {
         try {
             PythonObject next = py.cachedFunction("_httpy:wsgi_next");
             var first = (List<?>) py.call(next, call);
+            if (Boolean.TRUE.equals(first.get(3))) {
+                // The whole body is here: write it after the GIL is released, as the request function's
+                // answers are, so the worker can go on to the next request of its batch.
+                return () -> whole(exchange, first);
+            }
             if (!exchange.claim()) {
                 return null; // the timeout answered first
             }
@@ -95,15 +100,41 @@ public record WsgiApplication(String name) implements PythonHandler {
         }
     }
 
+    /** A response whose first chunk is all of it: sent with a Content-Length, unless the app set one. */
+    private static void whole(Exchange exchange, List<?> first) {
+        if (!exchange.claim()) {
+            return; // the timeout answered first
+        }
+        try {
+            HttpServletResponse response = exchange.response();
+            var body = (byte[]) first.get(2);
+            setHead(response, first);
+            if (!response.containsHeader("Content-Length")) {
+                response.setContentLength(body.length);
+            }
+            if (body.length > 0) {
+                response.getOutputStream().write(body);
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "client gone while answering: {0}", e.toString());
+        } finally {
+            exchange.finish();
+        }
+    }
+
     /** Status, headers and the first chunk; false when the client has gone. */
     private static boolean head(HttpServletResponse response, List<?> first) {
+        setHead(response, first);
+        return write(response, (byte[]) first.get(2));
+    }
+
+    private static void setHead(HttpServletResponse response, List<?> first) {
         response.setStatus(((Long) first.get(0)).intValue());
         @SuppressWarnings("unchecked")
         var headers = (List<String>) first.get(1);
         for (int i = 0; i < headers.size(); i += 2) {
             response.addHeader(headers.get(i), headers.get(i + 1));
         }
-        return write(response, (byte[]) first.get(2));
     }
 
     /** One chunk, flushed so the client sees it before the app makes the next; false when the client has gone. */

@@ -16,6 +16,7 @@ import os
 import sys
 import traceback
 from typing import Any, Callable
+from wsgiref.util import FileWrapper as _FileWrapper
 
 _TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -249,7 +250,6 @@ class _WsgiCall:
 
     def __init__(self, app: Callable[..., Any], environ: dict[str, Any],
                  input_fd: int) -> None:
-        import wsgiref.util
         self.input = (os.fdopen(input_fd, "rb") if input_fd >= 0
                       else io.BytesIO(b""))
         environ.update({
@@ -259,7 +259,7 @@ class _WsgiCall:
             "wsgi.multithread": True,
             "wsgi.multiprocess": False,
             "wsgi.run_once": False,
-            "wsgi.file_wrapper": wsgiref.util.FileWrapper,
+            "wsgi.file_wrapper": _FileWrapper,
         })
         self.status: int | None = None
         self.headers: list[str] = []
@@ -317,7 +317,12 @@ class _WsgiCall:
         self.pending.append(bytes(data))
 
     def next(self) -> Any:
-        """(status, headers, first chunk) first, then each chunk, then None."""
+        """(status, headers, first chunk, complete) first, then each chunk, then None.
+
+        complete says the first chunk is the whole body, so Java can write it without coming back:
+        the iterable ended, or it was a one-item list or tuple, or the chunk is as long as the app's
+        Content-Length (then the iterable is asked once more, to end it).
+        """
         while True:
             if self.pending:
                 chunk: bytes | None = b"".join(self.pending)
@@ -335,10 +340,31 @@ class _WsgiCall:
                     if self.status is None:
                         raise BadResponse("WSGI app returned without calling start_response")
                     self.sent = True
-                    return self.status, self.headers, bytes(chunk or b"")
+                    return self.status, self.headers, bytes(chunk or b""), self._complete(chunk)
                 continue
             if chunk is None or chunk:
                 return None if chunk is None else bytes(chunk)
+
+    def _complete(self, first: bytes | None) -> bool:
+        if first is None:
+            return True
+        if self.pending:
+            return False
+        if isinstance(self.result, (list, tuple)) and len(self.result) == 1:
+            return True
+        length = next((self.headers[i + 1] for i in range(0, len(self.headers), 2)
+                       if self.headers[i].lower() == "content-length"), None)
+        if length is None or not length.isdigit() or int(length) != len(first):
+            return False
+        try:
+            after = next(self.iterator)
+        except StopIteration:
+            return True
+        if not isinstance(after, (bytes, bytearray)):
+            raise BadResponse(f"WSGI app yielded a {type(after).__name__}; it must yield bytes")
+        # More than Content-Length promised: the streaming path sends it and the container cuts it.
+        self.pending.append(bytes(after))
+        return False
 
     def close(self) -> None:
         try:

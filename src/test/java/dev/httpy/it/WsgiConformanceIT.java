@@ -4,6 +4,7 @@ import java.io.File;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -87,6 +88,19 @@ class WsgiConformanceIT {
         var response = get(uri("/wsgi/write"));
         assertEquals(200, response.statusCode(), response.body());
         assertEquals("written then iterated", response.body());
+    }
+
+    @Test
+    void aWholeBodyGoesOutWithItsLengthAndAStreamedOneChunked() throws Exception {
+        var listOfOne = get(uri("/wsgi/bare"));
+        assertEquals("one chunk, no Content-Length", listOfOne.body());
+        assertEquals(Optional.of(Integer.toString(listOfOne.body().length())),
+                listOfOne.headers().firstValue("Content-Length"));
+        var written = get(uri("/wsgi/write"));
+        assertEquals(Optional.of("chunked"), written.headers().firstValue("Transfer-Encoding"));
+        var declared = get(uri("/wsgi/inspect/declared"));
+        assertEquals(Optional.of(Integer.toString(declared.body().getBytes(StandardCharsets.UTF_8).length)),
+                declared.headers().firstValue("Content-Length"));
     }
 
     @Test
