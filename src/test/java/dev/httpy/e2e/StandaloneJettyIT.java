@@ -2,9 +2,14 @@ package dev.httpy.e2e;
 
 import java.net.URI;
 
+import dev.httpy.it.HttpClientSupport;
 import dev.httpy.it.HttpContract;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /** {@link HttpContract} against the integration-test WAR in a real Jetty 12.1 (ee11) started as its own process. */
 class StandaloneJettyIT extends HttpContract {
@@ -22,6 +27,17 @@ class StandaloneJettyIT extends HttpContract {
         if (server != null) {
             server.close();
         }
+    }
+
+    /** Weld is in this WAR; asynchronous Python requests must not make it log (it did, twice a request). */
+    @Test
+    void pythonRequestsLeaveNoWeldWarningsInTheLog() throws Exception {
+        for (int i = 0; i < 50; i++) {
+            assertEquals(200, HttpClientSupport.get(uri("/python")).statusCode());
+        }
+        assertEquals(200, HttpClientSupport.get(uri("/java/py-sum?n=1&n=2")).statusCode());
+        String log = server.log();
+        assertFalse(log.contains("WELD-000714") || log.contains("WELD-000715"), () -> server.logTail(40));
     }
 
     @Override

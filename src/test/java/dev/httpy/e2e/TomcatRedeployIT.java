@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * operator does: the WAR leaves {@code webapps/} (Tomcat stops the app and deletes its directory)
  * and comes back (Tomcat unpacks and starts it again).
  *
- * <p>httpy keeps one CPython for the life of the JVM and, when an app stops, drops its modules and
- * {@code sys.path} entries. So every deployment must import its Python code afresh (a new token),
+ * <p>httpy keeps one CPython for the life of the JVM and gives each deployment a sub-interpreter of
+ * its own, ended when the app stops. The WAR is the integration-test WAR with Weld in it, as users
+ * deploy it. So every deployment must import its Python code afresh (a new token),
  * see only its own directory and modules, load C extensions, and leave nothing behind that grows:
  * no web app class loader outlives its deployment, and heap and RSS stay flat.
  */
@@ -38,7 +39,7 @@ class TomcatRedeployIT {
     @Test
     void twentyRedeploysEachServeFreshPythonAndLeakNothing() throws Exception {
         try (var server = ServerProcess.tomcat("tomcat-redeploy")) {
-            server.deploy(Wars.itWarWithoutCdi(), "it");
+            server.deploy(Wars.itWar(), "it");
             server.start();
             Set<String> tokens = new HashSet<>();
             Map<Integer, Sample> samples = new LinkedHashMap<>();
@@ -47,7 +48,7 @@ class TomcatRedeployIT {
                 if (deploy > 1) {
                     server.undeploy("it");
                     server.awaitStatus("/it/python", 404);
-                    server.deploy(Wars.itWarWithoutCdi(), "it");
+                    server.deploy(Wars.itWar(), "it");
                 }
                 String at = "deploy " + deploy + ": ";
                 assertEquals("hello from python", server.awaitStatus("/it/python", 200).body(), at);

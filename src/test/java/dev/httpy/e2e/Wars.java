@@ -7,7 +7,6 @@ import dev.httpy.it.ItWar;
 /** The WAR files the end-to-end tests copy into the servers' {@code webapps/}. */
 final class Wars {
     private static Path itWar;
-    private static Path itWarWithoutCdi;
 
     private Wars() {
     }
@@ -18,13 +17,5 @@ final class Wars {
             itWar = ItWar.export(ServerProcess.SERVERS.resolve("wars/it.war"));
         }
         return itWar;
-    }
-
-    /** The integration-test WAR without Weld ({@link ItWar#archiveWithoutCdi()}), for the redeploy leak check. */
-    static synchronized Path itWarWithoutCdi() {
-        if (itWarWithoutCdi == null) {
-            itWarWithoutCdi = ItWar.export(ItWar.archiveWithoutCdi(), ServerProcess.SERVERS.resolve("wars/it-no-cdi.war"));
-        }
-        return itWarWithoutCdi;
     }
 }

@@ -38,6 +38,14 @@ public abstract class HttpContract {
     }
 
     @Test
+    public void aJavaServletCallsPythonThroughCdiInjection() throws Exception {
+        var sum = get(uri("/java/py-sum?n=1&n=2&n=3.5"));
+        assertEquals(200, sum.statusCode(), sum.body());
+        assertEquals("6.5", sum.body());
+        assertEquals("42", get(uri("/java/py-sum?n=40&n=2")).body(), "int in, int out");
+    }
+
+    @Test
     public void aPathParameterReachesPython() throws Exception {
         var response = get(uri("/users/42?field=name&field=email"));
         assertEquals(200, response.statusCode());

@@ -29,21 +29,6 @@ public final class ItWar {
                 .addAsWebInfResource(new File("src/test/resources/it/it_app.py"), "python/it_app.py");
     }
 
-    /**
-     * {@link #archive()} without Weld: for measuring httpy's own redeploy leaks. Weld leaves
-     * ThreadLocals on the container threads that start asynchronous requests, which pin old class
-     * loaders until Tomcat renews those threads (see README.md, "Redeploy and isolation").
-     */
-    public static WebArchive archiveWithoutCdi() {
-        var archive = archive();
-        archive.delete("WEB-INF/beans.xml");
-        archive.getContent(path -> path.get().startsWith("/WEB-INF/lib/weld-")
-                        || path.get().startsWith("/WEB-INF/lib/jakarta.enterprise")
-                        || path.get().startsWith("/WEB-INF/lib/jboss-"))
-                .keySet().forEach(archive::delete);
-        return archive;
-    }
-
     /** {@link #archive()} written to {@code file} (replaced atomically if it exists), for a standalone server. */
     public static Path export(Path file) {
         return export(archive(), file);
