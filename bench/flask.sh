@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
 # The same Flask hello app (python/flask_app.py, GET /hello) served by gunicorn (Debian package,
 # 2 sync workers) and by httpy in Tomcat 11 (the example WAR's /flask/* mount, Debian's Python 3.11
-# through python.executable, default filter settings), loaded by wrk in alternating rounds in one run.
+# through python.executable, default filter settings, no access log), loaded by wrk in alternating rounds in one run.
 # Both run on Debian's python3 with python3-flask. Prints req/s, p50, p99 and non-2xx/socket errors
 # for both, and the ratio httpy/gunicorn.
-# Usage: bash bench/flask.sh   (DURATION=15 ROUNDS=2 CONNECTIONS="8 64" PORT=18096 GUNICORN_PORT=18097)
+# Usage: bash bench/flask.sh   (DURATION=15 ROUNDS=2 CONNECTIONS="8 64" PORT=18096 GUNICORN_PORT=18097;
+#        PYTHON_WORKERS=N sets the Flask filter's python.workers, default 4)
 # Needs: apt-get install wrk gunicorn python3-flask
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${DURATION:-15}" ROUNDS="${ROUNDS:-2}" CONNECTIONS="${CONNECTIONS:-8 64}"
 PORT="${PORT:-18096}" GUNICORN_PORT="${GUNICORN_PORT:-18097}"
-PYTHON="${PYTHON:-/usr/bin/python3}"
+PYTHON="${PYTHON:-/usr/bin/python3}" PYTHON_WORKERS="${PYTHON_WORKERS:-}"
 for tool in wrk gunicorn; do
   command -v "$tool" >/dev/null || { echo "bench/flask.sh needs $tool: apt-get install $tool" >&2; exit 1; }
 done
@@ -22,7 +23,16 @@ httpy_use_java25
 mvn -B -q -DskipTests package
 work=target/bench-flask; rm -rf "$work"; mkdir -p "$work"
 httpy_install_tomcat "$work/tomcat" "$PORT"
-cp target/httpy.war "$work/tomcat/webapps/ROOT.war"
+if [ -n "$PYTHON_WORKERS" ]; then
+  # The Flask filter's python.workers, set in the web.xml of an unpacked copy of the WAR.
+  mkdir -p "$work/tomcat/webapps/ROOT" && (cd "$work/tomcat/webapps/ROOT" && unzip -q ../../../../httpy.war)
+  sed -i 's#<param-value>/flask/\*path</param-value>#&</init-param><init-param><param-name>python.workers</param-name><param-value>'"$PYTHON_WORKERS"'</param-value>#' \
+    "$work/tomcat/webapps/ROOT/WEB-INF/web.xml"
+else
+  cp target/httpy.war "$work/tomcat/webapps/ROOT.war"
+fi
+# No access log, as gunicorn keeps none by default (bench/run.sh does the same).
+sed -i -e '/<Valve className="org.apache.catalina.valves.AccessLogValve"/,/\/>/d' "$work/tomcat/conf/server.xml"
 mkdir -p "$work/tomcat/conf/Catalina/localhost"
 echo "<Context><Parameter name=\"python.executable\" value=\"$PYTHON\" override=\"false\"/></Context>" \
   > "$work/tomcat/conf/Catalina/localhost/ROOT.xml"
