@@ -50,3 +50,12 @@ def c_extensions() -> dict[str, Any]:
     return {"ssl": ssl.OPENSSL_VERSION, "sqlite3": sqlite3.sqlite_version,
             "json_c": json.decoder.c_scanstring is not None,
             "version": "%d.%d" % sys.version_info[:2], "executable": sys.executable}
+
+
+def sleep_span(seconds: float) -> list[float]:
+    """Sleeps (the GIL released) and says when it started and ended."""
+    import time
+    start = time.monotonic()
+    time.sleep(seconds)
+    return [start, time.monotonic()]
+

@@ -24,6 +24,16 @@ import java.util.concurrent.TimeUnit;
  * wake-up of a waiting thread per request under load. A task that
  * overruns can be {@linkplain #interrupt interrupted}: a watchdog thread raises
  * {@code TimeoutError} in the worker running it.
+ *
+ * <p>Workers that share one GIL take turns while their tasks are long (over
+ * {@link #TURNS_ON_NANOS} on average, as a Flask request is): one of them, the primary, takes the
+ * tasks, and the others wait until every worker taking tasks has been in its current one for
+ * {@link #STUCK_NANOS} (waiting on I/O with the GIL released, or just slow); then one more joins
+ * in. Without this, each worker would wait for the GIL with a request in hand, and almost every
+ * request would end by passing the GIL to another thread that must first be woken and scheduled.
+ * Short tasks (a few microseconds of Python, then the answer written without the GIL) go faster
+ * with every worker taking them, so turns stop when the average falls under
+ * {@link #TURNS_OFF_NANOS}. With a GIL per worker they all take tasks at once.
  */
 public final class PythonWorkers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PythonWorkers.class.getName());
@@ -31,6 +41,23 @@ public final class PythonWorkers implements AutoCloseable {
     private static final int BATCH = 16;
     /** How often an idle worker forwards log records written by threads the app started. */
     private static final long IDLE_LOG_MILLIS = 1000;
+    /** How long the workers taking tasks may all be in one task each before another joins them. */
+    static final long STUCK_NANOS = 2_000_000;
+    /** Workers sharing a GIL start taking turns when their tasks average more than this... */
+    static final long TURNS_ON_NANOS = 40_000;
+    /** ...and stop when they average less than this. */
+    static final long TURNS_OFF_NANOS = 20_000;
+    /** Put in {@link #interrupts} to make the watchdog look at the workers again. */
+    private static final PythonTask WAKE_WATCHDOG = new PythonTask() {
+        @Override
+        public Runnable runWithGil(Python py) {
+            return null;
+        }
+
+        @Override
+        public void abandon() {
+        }
+    };
 
     /** Per-worker interpreters with their own GIL: the venv to add and what each runs first. */
     record OwnGil(List<Path> sitePackages, Consumer<Python> prepare) {
@@ -47,6 +74,21 @@ public final class PythonWorkers implements AutoCloseable {
     private final Thread watchdog;
     private volatile boolean closed;
     private boolean shutDown;
+    /** True when workers share one GIL and so may take turns (see the class comment). */
+    private final boolean takeTurns;
+    /** Whether they take turns now: their tasks are long. */
+    private volatile boolean turnsOn;
+    /** A moving average of how long tasks take, for {@link #turnsOn}; updated racily, as an estimate. */
+    private volatile long averageTaskNanos;
+    private final Object turns = new Object();
+    /** The worker that takes tasks without waiting for a turn; written with {@link #turns} held. */
+    private volatile Worker primary;
+    /** Workers allowed to take one batch of tasks beside the primary; guarded by {@link #turns}. */
+    private int extraTurns;
+    /** Workers waiting for a turn; guarded by {@link #turns}. */
+    private int waitingForTurn;
+    /** The watchdog checks for stuck workers every {@link #STUCK_NANOS} while this is set. */
+    private volatile boolean watchdogTicking;
 
     PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int threadCount,
                   int queueCapacity) {
@@ -58,6 +100,7 @@ public final class PythonWorkers implements AutoCloseable {
         this.ownGil = ownGil;
         this.name = name;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.takeTurns = ownGil == null && threadCount > 1;
         for (int i = 0; i < threadCount; i++) {
             var worker = new Worker();
             workers.add(worker);
@@ -91,7 +134,106 @@ public final class PythonWorkers implements AutoCloseable {
         if (closed && queue.remove(task)) {
             return false;
         }
+        if (turnsOn) {
+            letAnotherInIfStuck();
+            if (!watchdogTicking) {
+                watchdogTicking = true;
+                interrupts.add(WAKE_WATCHDOG);
+            }
+        }
         return true;
+    }
+
+    /**
+     * Waits for a turn to take tasks.
+     *
+     * @return true for the primary (or when workers do not take turns), which may wait for tasks;
+     *         false for an extra turn, which takes only the tasks already queued
+     */
+    private boolean awaitTurn(Worker me) throws InterruptedException {
+        if (!takeTurns) {
+            return true;
+        }
+        synchronized (turns) {
+            while (turnsOn) {
+                if (primary == null) {
+                    primary = me;
+                }
+                if (primary == me) {
+                    return true;
+                }
+                if (extraTurns > 0) {
+                    extraTurns--;
+                    return false;
+                }
+                waitingForTurn++;
+                try {
+                    turns.wait();
+                } finally {
+                    waitingForTurn--;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** Adds a task's duration to the average and turns turn-taking on or off. */
+    private void measured(long taskNanos) {
+        long average = averageTaskNanos + (taskNanos - averageTaskNanos) / 16;
+        averageTaskNanos = average;
+        if (!turnsOn && average > TURNS_ON_NANOS) {
+            turnsOn = true;
+        } else if (turnsOn && average < TURNS_OFF_NANOS) {
+            synchronized (turns) {
+                turnsOn = false;
+                turns.notifyAll();
+            }
+        }
+    }
+
+    /** A worker that stops hands the primary's turn to a waiting one. */
+    private void leaveTurn(Worker me) {
+        if (takeTurns) {
+            synchronized (turns) {
+                if (primary == me) {
+                    primary = null;
+                    turns.notifyAll();
+                }
+            }
+        }
+    }
+
+    /** Lets one more worker take tasks when tasks wait and every worker taking them is stuck in one. */
+    private void letAnotherInIfStuck() {
+        if (queue.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Worker worker : workers) {
+            long since = worker.inTaskSince;
+            if (since == 0 ? worker == primary : now - since < STUCK_NANOS) {
+                return; // it takes the next task soon
+            }
+        }
+        synchronized (turns) {
+            if (waitingForTurn > extraTurns) {
+                extraTurns++;
+                turns.notify();
+            }
+        }
+    }
+
+    /** Whether tasks wait or a worker is in one. */
+    private boolean anyWorkInHand() {
+        if (!queue.isEmpty()) {
+            return true;
+        }
+        for (Worker worker : workers) {
+            if (worker.inTaskSince != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tasks waiting for a worker right now. */
@@ -188,6 +330,8 @@ public final class PythonWorkers implements AutoCloseable {
         volatile MemorySegment runsIn = MemorySegment.NULL;
         /** The task in Python right now; written and read only with the GIL held. */
         volatile PythonTask running;
+        /** System.nanoTime() when {@link #running} started; 0 between tasks. */
+        volatile long inTaskSince;
         /** Python's ident for this thread, for PyThreadState_SetAsyncExc. */
         volatile long ident;
         /** A TimeoutError was raised for {@link #running}; cleared with the GIL held. */
@@ -238,7 +382,11 @@ public final class PythonWorkers implements AutoCloseable {
                 while (!closed) {
                     PythonTask task;
                     try {
-                        task = queue.poll(IDLE_LOG_MILLIS, TimeUnit.MILLISECONDS);
+                        boolean primaryTurn = awaitTurn(this);
+                        task = primaryTurn ? queue.poll(IDLE_LOG_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
+                        if (task == null && !primaryTurn) {
+                            continue; // an extra turn came too late: the queue is empty again
+                        }
                     } catch (InterruptedException stop) {
                         break;
                     }
@@ -271,6 +419,8 @@ public final class PythonWorkers implements AutoCloseable {
                 if (started.isDone()) {
                     LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
                 }
+            } finally {
+                leaveTurn(this);
             }
             try {
                 if (main == null) {
@@ -287,6 +437,8 @@ public final class PythonWorkers implements AutoCloseable {
 
         private void run(PythonTask task, Python py, List<Runnable> afterGil) throws Throwable {
             running = task;
+            long start = System.nanoTime() | 1; // never 0
+            inTaskSince = start;
             try {
                 Runnable after = task.runWithGil(py);
                 if (after != null) {
@@ -297,6 +449,10 @@ public final class PythonWorkers implements AutoCloseable {
                 runQuietly(task::abandon);
             } finally {
                 running = null;
+                inTaskSince = 0;
+                if (takeTurns) {
+                    measured(System.nanoTime() - start);
+                }
                 if (interrupted) {
                     // The TimeoutError may still be pending if the task returned first; it must
                     // not hit the next task.
@@ -314,7 +470,18 @@ public final class PythonWorkers implements AutoCloseable {
     private void watch() {
         try {
             while (!closed) {
-                PythonTask task = interrupts.take();
+                PythonTask task = watchdogTicking ? interrupts.poll(STUCK_NANOS, TimeUnit.NANOSECONDS) : interrupts.take();
+                if (turnsOn) {
+                    letAnotherInIfStuck();
+                }
+                if (takeTurns) {
+                    // Cleared before looking, so that a submit() in between either is seen or wakes us.
+                    watchdogTicking = false;
+                    watchdogTicking = turnsOn && anyWorkInHand();
+                }
+                if (task == null || task == WAKE_WATCHDOG) {
+                    continue;
+                }
                 int stuck = 0;
                 for (Worker worker : workers) {
                     if (worker.running == task && !worker.interrupted) {

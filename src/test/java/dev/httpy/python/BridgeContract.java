@@ -59,6 +59,15 @@ abstract class BridgeContract {
 
     /** Calls bridge_probe.NAME on a worker thread, as the filter does. */
     Object call(String name, Object... args) throws Throwable {
+        try {
+            return submitCall(name, args).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Queues a call of bridge_probe.NAME on a worker thread and returns at once. */
+    CompletableFuture<Object> submitCall(String name, Object... args) {
         var result = new CompletableFuture<Object>();
         boolean queued = workers.submit(new PythonTask() {
             @Override
@@ -78,11 +87,7 @@ abstract class BridgeContract {
             }
         });
         assertTrue(queued, "the worker queue refused the call");
-        try {
-            return result.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause();
-        }
+        return result;
     }
 
     @Test
@@ -214,6 +219,22 @@ abstract class BridgeContract {
         var e = assertThrows(IllegalStateException.class, () -> py.function("bridge_probe:echo"));
         assertTrue(e.getMessage().contains("without the GIL"), e.getMessage());
         assertEquals(List.of(1L, 2L), call("echo", List.of(1L, 2L)));
+    }
+
+    /**
+     * The workers share one GIL and take turns once tasks are long, but a handler that waits (the
+     * GIL released) must not hold up the next request: another worker joins in once the first has
+     * been in its task for PythonWorkers.STUCK_NANOS.
+     */
+    @Test
+    void aWaitingCallDoesNotHoldUpTheNext() throws Throwable {
+        call("sleep_span", 0.01); // a long task: the workers take turns from now on
+        var sleeping = submitCall("sleep_span", 1.0);
+        Thread.sleep(50); // let it start first
+        var quick = (List<?>) call("sleep_span", 0.0);
+        var slow = (List<?>) sleeping.get(30, TimeUnit.SECONDS);
+        assertTrue((Double) quick.get(1) < (Double) slow.get(1),
+                "the quick call ended " + quick + " only after the sleeping one " + slow);
     }
 
     PythonRuntime runtime() {
