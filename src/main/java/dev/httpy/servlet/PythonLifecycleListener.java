@@ -2,6 +2,7 @@ package dev.httpy.servlet;
 
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.function.UnaryOperator;
 
 import dev.httpy.python.PythonRuntime;
 import jakarta.servlet.ServletContext;
@@ -18,6 +19,8 @@ import jakarta.servlet.ServletContextListener;
  */
 public final class PythonLifecycleListener implements ServletContextListener {
     public static final String RUNTIME_ATTRIBUTE = PythonRuntime.class.getName();
+    private static final System.Logger LOG = System.getLogger(PythonLifecycleListener.class.getName());
+    static final String WELD_GUARD = "org.jboss.weld.context.ignore.guard";
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -30,6 +33,31 @@ public final class PythonLifecycleListener implements ServletContextListener {
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
                 + settings.isolation().name().toLowerCase() + " interpreter, sys.path starts with " + settings.paths());
+        String weld = weldAdvice(context.getClassLoader(), context::getInitParameter);
+        if (weld != null) {
+            LOG.log(System.Logger.Level.WARNING, weld);
+        }
+    }
+
+    /**
+     * What to change when the web app has Weld with its nested-invocation guard on, or null. Python
+     * requests are asynchronous and end on another thread than they start on, which that guard
+     * reports as a container fault, twice per request, and its ThreadLocal pins the class loader.
+     */
+    static String weldAdvice(ClassLoader loader, UnaryOperator<String> initParameter) {
+        try {
+            Class.forName("org.jboss.weld.module.web.servlet.HttpContextLifecycle", false, loader);
+        } catch (ClassNotFoundException | LinkageError noWeld) {
+            return null;
+        }
+        if ("false".equalsIgnoreCase(String.valueOf(initParameter.apply(WELD_GUARD)).strip())) {
+            return null;
+        }
+        return "httpy: this web app has Weld with its nested-invocation guard on, so Weld will log"
+                + " WELD-000714 and WELD-000715 for every Python request (they are asynchronous and end on"
+                + " another thread) and leave ThreadLocals behind that keep this app's classes after undeploy."
+                + " Add the context-param " + WELD_GUARD + "=false to web.xml (and org.jboss.weld.context.mapping"
+                + " limited to the servlets that use CDI); see README.md, \"Calling Python from Java\"";
     }
 
     @Override

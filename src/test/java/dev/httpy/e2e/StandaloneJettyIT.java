@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link HttpContract} against the integration-test WAR in a real Jetty 12.1 (ee11) started as its own process. */
 class StandaloneJettyIT extends HttpContract {
@@ -38,6 +39,8 @@ class StandaloneJettyIT extends HttpContract {
         assertEquals(200, HttpClientSupport.get(uri("/java/py-sum?n=1&n=2")).statusCode());
         String log = server.log();
         assertFalse(log.contains("WELD-000714") || log.contains("WELD-000715"), () -> server.logTail(40));
+        assertTrue(log.contains("CPython 3.14"), "httpy's own log lines reach this log\n" + server.logTail(40));
+        assertFalse(log.contains("nested-invocation guard on"), "the WAR sets the guard off; no advice expected");
     }
 
     @Override
