@@ -2,6 +2,7 @@ package dev.httpy.python;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -12,6 +13,7 @@ import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Making and ending CPython sub-interpreters. Every method expects to run on a platform thread
@@ -110,6 +112,7 @@ final class SubInterpreters {
      * abort the whole process, so the interpreter is left behind and logged instead.
      */
     static void end(LibPython lib, MemorySegment first) throws Throwable {
+        boolean ended = false;
         int gilState = (int) lib.PyGILState_Ensure.invokeExact();
         var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
         try {
@@ -121,6 +124,7 @@ final class SubInterpreters {
                 lib.PyThreadState_Clear.invokeExact(first);
                 lib.PyThreadState_Delete.invokeExact(first);
                 lib.Py_EndInterpreter.invokeExact(ending);
+                ended = true;
                 LOG.log(System.Logger.Level.INFO, "Python app stopped; its sub-interpreter ended");
             } else {
                 leftBehind(others);
@@ -131,6 +135,20 @@ final class SubInterpreters {
             unused = (MemorySegment) lib.PyThreadState_Swap.invokeExact(main);
         } finally {
             lib.PyGILState_Release.invokeExact(gilState);
+        }
+        if (ended) {
+            trimMalloc();
+        }
+    }
+
+    /** glibc's malloc_trim(0), where there is one: hands the ended interpreter's freed heap back to the OS. */
+    private static final MethodHandle MALLOC_TRIM = Linker.nativeLinker().defaultLookup().find("malloc_trim")
+            .map(address -> Linker.nativeLinker().downcallHandle(address, FunctionDescriptor.of(JAVA_INT, JAVA_LONG)))
+            .orElse(null);
+
+    private static void trimMalloc() throws Throwable {
+        if (MALLOC_TRIM != null) {
+            int unused = (int) MALLOC_TRIM.invokeExact(0L);
         }
     }
 
