@@ -27,6 +27,7 @@
 #   SYNC_FILTER=1       deploy the filter without <async-supported>: container threads wait for Python
 #   SKIP_BUILD=1        use the target/httpy.war already built
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
+#   FAIL_ON_NON2XX=1    exit 1 when any measured response was not 2xx (the CI smoke run sets it)
 # Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh
 # The whole script is one { ... exit; } block: bash parses it all before running any of it, so editing
 # this file during a run cannot derail the run.
@@ -304,6 +305,11 @@ throughput() {
   echo
   echo "Tomcat RSS: $(mib "$rss_before") after warm-up, $(mib "$rss_after") after the measured runs ($(delta_mib "$rss_after" "$rss_before");" \
     "default heap settings, so this is mostly the Java heap growing; bench/run.sh memory measures leaks)."
+  if [[ -n "${FAIL_ON_NON2XX:-}" ]]; then
+    for key in "${!non2xx[@]}"; do
+      ((non2xx[$key] == 0)) || { echo "non-2xx answers from /${key%,*} at c=${key#*,}: ${non2xx[$key]}" >&2; exit 1; }
+    done
+  fi
 }
 
 pyobjects() {
