@@ -109,6 +109,23 @@ class HostileIT {
     }
 
     @Test
+    void aHandlerThatWaitsDoesNotHoldUpTheNextRequest() throws Exception {
+        // Long requests first, so that the /hostile workers take turns on their GIL (PythonWorkers);
+        // then one that sleeps 3 s and, while it sleeps, a quick one that must not wait for it.
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, get(uri("/hostile/sleep?seconds=0.02")).statusCode());
+        }
+        Thread.sleep(1500); // idle workers look for a turn once their 1 s wait for a task ends
+        var sleeping = HttpClient.newHttpClient().sendAsync(
+                HttpRequest.newBuilder(uri("/hostile/sleep?seconds=3")).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        var quick = get(uri("/hostile/ok"));
+        assertEquals(200, quick.statusCode(), quick.body());
+        assertFalse(sleeping.isDone(), "the quick request was answered only after the sleeping one");
+        assertEquals(200, sleeping.get().statusCode());
+    }
+
+    @Test
     void perWorkerGilInterpretersServeAndRecoverFromASpin() throws Exception {
         for (int i = 0; i < 2; i++) {
             assertEquals(504, get(uri("/pergil/spin")).statusCode());

@@ -229,6 +229,7 @@ abstract class BridgeContract {
     @Test
     void aWaitingCallDoesNotHoldUpTheNext() throws Throwable {
         call("sleep_span", 0.01); // a long task: the workers take turns from now on
+        Thread.sleep(1200); // an idle worker looks for a turn once its 1 s wait for a task ends
         var sleeping = submitCall("sleep_span", 1.0);
         Thread.sleep(50); // let it start first
         var quick = (List<?>) call("sleep_span", 0.0);
