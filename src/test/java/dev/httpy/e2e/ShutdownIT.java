@@ -13,16 +13,19 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Stops a real Tomcat and a real Jetty (SIGTERM, as an init system or {@code docker stop} does)
- * while a Python handler sleeps in a request: the server must exit on its own within 10 s.
+ * while two Python handlers sleep in requests, one for 5 s and one for 2 s: the server must exit on
+ * its own within 10 s, and the 2 s one, which ends within httpy's 4 s of grace, must get its answer.
  */
 class ShutdownIT {
     private static final Duration LIMIT = Duration.ofSeconds(10);
     private static final double HANDLER_SECONDS = 5;
+    private static final double SHORT_HANDLER_SECONDS = 2;
 
     @Test
     void tomcatExitsWithinTenSecondsWithAHandlerInFlight() throws Exception {
@@ -39,10 +42,11 @@ class ShutdownIT {
             server.deploy(Wars.itWar(), "it");
             server.start().awaitStatus("/it/python", 200);
             Path started = server.base().resolve("slow-handler-started");
-            var slow = client.sendAsync(HttpRequest.newBuilder(server.uri("/it/slow?seconds=" + HANDLER_SECONDS + "&started="
-                    + URLEncoder.encode(started.toString(), StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(30)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            var slow = slow(client, server, HANDLER_SECONDS, started);
             awaitStarted(server, started, slow);
+            Path shortStarted = server.base().resolve("short-handler-started");
+            var shortOne = slow(client, server, SHORT_HANDLER_SECONDS, shortStarted);
+            awaitStarted(server, shortStarted, shortOne);
 
             var stopped = server.stop();
             String clientSaw = slow.handle((r, e) -> r != null ? r.statusCode() + " \"" + r.body().strip() + "\""
@@ -54,7 +58,17 @@ class ShutdownIT {
             assertFalse(stopped.killed(), server + " ignored SIGTERM for 15 s; its log ends:\n" + server.logTail(60));
             assertTrue(stopped.took().compareTo(LIMIT) < 0, server + " took " + stopped.took() + " to stop; its log ends:\n"
                     + server.logTail(60));
+            var answered = shortOne.get(30, TimeUnit.SECONDS);
+            assertEquals(200, answered.statusCode(), answered.body());
+            assertEquals("slept " + SHORT_HANDLER_SECONDS + " s", answered.body());
         }
+    }
+
+    private static CompletableFuture<HttpResponse<String>> slow(HttpClient client, ServerProcess server, double seconds,
+                                                                Path started) {
+        return client.sendAsync(HttpRequest.newBuilder(server.uri("/it/slow?seconds=" + seconds + "&started="
+                + URLEncoder.encode(started.toString(), StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /**
