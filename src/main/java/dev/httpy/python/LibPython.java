@@ -219,9 +219,9 @@ final class LibPython {
      * library.
      */
     static LibPython load(Path library) {
-        MethodHandle dlopen = libc("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        MethodHandle dlsym = libc("dlsym", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        MethodHandle dlerror = libc("dlerror", FunctionDescriptor.of(POINTER));
+        MethodHandle dlopen = Libc.function("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        MethodHandle dlsym = Libc.function("dlsym", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        MethodHandle dlerror = Libc.function("dlerror", FunctionDescriptor.of(POINTER));
         MemorySegment handle;
         try (var arena = Arena.ofConfined()) {
             handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), RTLD_NOW | RTLD_GLOBAL);
@@ -259,10 +259,6 @@ final class LibPython {
         return symbols.find(name).orElseThrow(() -> new IllegalArgumentException(
                 path + " (Python " + version + ") has no symbol " + name + "; httpy needs CPython 3.10 to 3.14"
                         + " built with the GIL (not a free-threaded 't' build)"));
-    }
-
-    private static MethodHandle libc(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), descriptor);
     }
 
     private static int minorOf(String version, Path path) {

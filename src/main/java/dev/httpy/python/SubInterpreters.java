@@ -2,7 +2,6 @@ package dev.httpy.python;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -35,6 +34,9 @@ final class SubInterpreters {
             MemoryLayout.paddingLayout(4), ADDRESS.withName("func"), ADDRESS.withName("err_msg"),
             JAVA_INT.withName("exitcode"), MemoryLayout.paddingLayout(4));
     private static final int OWN_GIL = 2;
+    /** glibc's malloc_trim, where the C library has it: hands an ended interpreter's freed heap back to the OS. */
+    private static final MethodHandle MALLOC_TRIM = Libc.optionalFunction("malloc_trim",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG)).orElse(null);
 
     private SubInterpreters() {
     }
@@ -140,11 +142,6 @@ final class SubInterpreters {
             trimMalloc();
         }
     }
-
-    /** glibc's malloc_trim(0), where there is one: hands the ended interpreter's freed heap back to the OS. */
-    private static final MethodHandle MALLOC_TRIM = Linker.nativeLinker().defaultLookup().find("malloc_trim")
-            .map(address -> Linker.nativeLinker().downcallHandle(address, FunctionDescriptor.of(JAVA_INT, JAVA_LONG)))
-            .orElse(null);
 
     private static void trimMalloc() throws Throwable {
         if (MALLOC_TRIM != null) {
