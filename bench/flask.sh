@@ -32,7 +32,7 @@ else
   cp target/httpy.war "$work/tomcat/webapps/ROOT.war"
 fi
 # No access log, as gunicorn keeps none by default (bench/run.sh does the same).
-sed -i -e '/<Valve className="org.apache.catalina.valves.AccessLogValve"/,/\/>/d' "$work/tomcat/conf/server.xml"
+httpy_no_access_log "$work/tomcat"
 mkdir -p "$work/tomcat/conf/Catalina/localhost"
 echo "<Context><Parameter name=\"python.executable\" value=\"$PYTHON\" override=\"false\"/></Context>" \
   > "$work/tomcat/conf/Catalina/localhost/ROOT.xml"

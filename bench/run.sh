@@ -105,7 +105,7 @@ httpy_install_tomcat "$TOMCAT" "$PORT"
 # Loopback only; the default access log off unless asked for (it writes a line per request).
 sed -i -e "s/<Connector port=\"$PORT\"/<Connector address=\"127.0.0.1\" port=\"$PORT\"/" "$TOMCAT/conf/server.xml"
 if [[ "${ACCESS_LOG:-0}" != 1 ]]; then
-  sed -i -e '/<Valve className="org.apache.catalina.valves.AccessLogValve"/,/\/>/d' "$TOMCAT/conf/server.xml"
+  httpy_no_access_log "$TOMCAT"
 fi
 grep -q "address=\"127.0.0.1\" port=\"$PORT\"" "$TOMCAT/conf/server.xml" \
   || { echo "could not bind the connector to 127.0.0.1 in $TOMCAT/conf/server.xml" >&2; exit 1; }

@@ -1,4 +1,4 @@
-# Steps shared by tomcat-docker/run-tomcat.sh and bench/run.sh; sourced from the repository root,
+# Steps shared by tomcat-docker/run-tomcat.sh and the bench/ scripts; sourced from the repository root,
 # not run. Tomcat comes from Maven Central as the official tar.gz.
 TOMCAT_VERSION=11.0.24
 
@@ -21,4 +21,10 @@ httpy_install_tomcat() {
   tar xzf "target/tomcat-dist/tomcat-$TOMCAT_VERSION.tar.gz" -C "$dir" --strip-components=1
   sed -i -e "s/port=\"8080\"/port=\"$port\"/" -e 's/<Server port="8005"/<Server port="-1"/' "$dir/conf/server.xml"
   rm -rf "$dir"/webapps/*
+}
+
+# httpy_no_access_log DIR: removes the Tomcat in DIR's default access log (a line per request), as the
+# benchmarks do: gunicorn keeps none by default, and it is disk I/O the measurement does not want.
+httpy_no_access_log() {
+  sed -i -e '/<Valve className="org.apache.catalina.valves.AccessLogValve"/,/\/>/d' "$1/conf/server.xml"
 }
