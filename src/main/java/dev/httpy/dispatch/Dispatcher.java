@@ -1,79 +1,549 @@
 package dev.httpy.dispatch;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
+import dev.httpy.python.BodyPipe;
+import dev.httpy.python.PipePoller;
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonException;
+import dev.httpy.python.PythonObject;
+import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Hands requests to the Python workers and answers them: with Python's response, with 500 when
- * Python fails, 503 at once when the queue is full, 504 when the handler overruns its time.
+ * Takes each Python request from the filter to its answer, by the cheapest way that makes nobody
+ * wait:
+ * <ul>
+ *   <li><b>here</b>: a short handler with its body in hand runs on the container thread that
+ *       received the request, when Python is free ({@link FastPath}); no hand-off at all;</li>
+ *   <li><b>async</b>: otherwise the request goes asynchronous: its body is read as it arrives
+ *       ({@link BodyReader}), a Python worker runs the handler, and the answer goes out as the
+ *       client accepts it ({@link Exchange});</li>
+ *   <li><b>blocking</b>: a chain without async support keeps the container thread, which reads the
+ *       body, waits for a worker's answer and writes it.</li>
+ * </ul>
+ * Python's failures become 500, a full queue 503 at once, an overrun 504, a stalled body 408, and
+ * a client that stops reading is dropped; {@link Deadlines} keeps the time limits.
  */
-public final class Dispatcher implements AutoCloseable {
+public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     /** Seconds a client should wait before retrying an overloaded server. */
     static final String RETRY_AFTER_SECONDS = "1";
+    private static final byte[] EMPTY = new byte[0];
 
+    /** The limits a dispatcher keeps, from the filter's init-params. */
+    public record Limits(Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody, boolean debug) {
+    }
+
+    private final String name;
     private final PythonWorkers workers;
+    private final FastPath fastPath;
     private final PythonHandler handler;
-    private final Duration timeout;
-    private final boolean debug;
-    final LongAdder rejected = new LongAdder();
-    private volatile boolean warnedSync;
+    private final Limits limits;
+    private final Deadlines deadlines;
+    private final PipePoller pipes;
+    private final Map<String, HandlerTimes> times = new ConcurrentHashMap<>();
+    private final LongAdder rejected = new LongAdder();
+    private volatile boolean warnedBlocking;
 
-    public Dispatcher(PythonWorkers workers, PythonHandler handler, Duration timeout, boolean debug) {
+    /**
+     * @param fastPath runs short handlers on container threads, or null to always hand them to workers
+     */
+    public Dispatcher(String name, PythonWorkers workers, FastPath fastPath, PythonHandler handler, Limits limits) {
+        this.name = name;
         this.workers = workers;
+        this.fastPath = fastPath;
         this.handler = handler;
-        this.timeout = timeout;
-        this.debug = debug;
+        this.limits = limits;
+        this.deadlines = new Deadlines(name + "-deadlines", limits.bodyTimeout(), limits.timeout(), limits.writeTimeout(), this);
+        this.pipes = handler instanceof WsgiApplication ? new PipePoller(name + "-body-pipes") : null;
+    }
+
+    private HandlerTimes timesOf(String route) {
+        return times.computeIfAbsent(route, r -> new HandlerTimes());
+    }
+
+    // ---- request functions ----
+
+    /**
+     * Serves one request to the request function; {@code request} has no body yet.
+     *
+     * @param route   the matched route pattern, whose handler times decide the fast path
+     * @param hasBody whether a body follows the headers (Content-Length over 0, or chunked)
+     */
+    public void serve(HttpServletRequest servletRequest, HttpServletResponse response, String route,
+                      RequestFunction function, PythonRequest request, boolean hasBody) throws IOException {
+        HandlerTimes routeTimes = timesOf(route);
+        if (!hasBody && tryHere(routeTimes, servletRequest, response, py -> function.call(py, request))) {
+            return;
+        }
+        if (!servletRequest.isAsyncSupported()) {
+            byte[] body = hasBody ? readBlocking(servletRequest, false) : EMPTY;
+            if (body == null) {
+                tooLarge(servletRequest, response);
+                return;
+            }
+            serveBlocking(servletRequest, response, functionCall(function, request.withBody(body), routeTimes));
+            return;
+        }
+        Exchange exchange = startAsync(servletRequest, response, null);
+        if (!hasBody) {
+            submit(exchange, functionCall(function, request, routeTimes));
+            return;
+        }
+        BodyReader.collect(exchange, servletRequest.getInputStream(), servletRequest.getContentLengthLong(),
+                limits.maxBody(), body -> {
+                    // On the container thread that read the end of the body: it may run the handler itself.
+                    PythonRequest whole = request.withBody(body);
+                    if (!runHereAsync(routeTimes, exchange, whole, function)) {
+                        submit(exchange, functionCall(function, whole, routeTimes));
+                    }
+                });
+    }
+
+    private PythonCall functionCall(RequestFunction function, PythonRequest request, HandlerTimes routeTimes) {
+        return timed(routeTimes, (py, exchange) -> {
+            PythonResponse answer = function.call(py, request);
+            return () -> exchange.answer(answer, null);
+        });
+    }
+
+    // ---- WSGI ----
+
+    /** Serves one request to the WSGI app; the body, if any, is piped into {@code wsgi.input} as it arrives. */
+    public void serve(HttpServletRequest servletRequest, HttpServletResponse response, String route,
+                      WsgiApplication app, Map<String, Object> environ, boolean hasBody) throws IOException {
+        HandlerTimes routeTimes = timesOf(route);
+        if (!hasBody && tryHereWsgi(routeTimes, servletRequest, response, app, environ)) {
+            return;
+        }
+        if (!servletRequest.isAsyncSupported()) {
+            // The chain keeps this thread anyway: read the whole body first, so the app never waits for it.
+            byte[] body = hasBody ? readBlocking(servletRequest, true) : null;
+            serveBlocking(servletRequest, response, wsgiCall(app, environ, body, null, routeTimes));
+            return;
+        }
+        BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
+        Exchange exchange = startAsync(servletRequest, response, pipe == null ? null : pipe::discard);
+        submit(exchange, wsgiCall(app, environ, null, pipe, routeTimes));
+        if (pipe != null && !exchange.ended()) {
+            BodyReader.pipe(exchange, servletRequest.getInputStream(), limits.maxBody(), pipe, pipes);
+        }
+    }
+
+    private PythonCall wsgiCall(WsgiApplication app, Map<String, Object> environ, byte[] body, BodyPipe pipe,
+                                HandlerTimes routeTimes) {
+        PythonCall call = timed(routeTimes, (py, exchange) -> {
+            Object input = pipe != null ? (Object) (long) pipe.takeReadFd() : body;
+            WsgiApplication.Start start = app.start(py, environ, input);
+            if (start.complete()) {
+                return () -> {
+                    if (exchange.claim()) {
+                        exchange.begin(start.status(), start.headers(), start.firstChunk(), true, null);
+                    }
+                };
+            }
+            var stream = new WsgiStream(app, start.call(), exchange, py);
+            return () -> {
+                if (exchange.claim()) {
+                    exchange.begin(start.status(), start.headers(), start.firstChunk(), false, stream);
+                } else {
+                    stream.cancel();
+                }
+            };
+        });
+        if (pipe == null) {
+            return call;
+        }
+        return new PythonCall() {
+            @Override
+            public Runnable run(Python py, Exchange exchange) {
+                return call.run(py, exchange);
+            }
+
+            @Override
+            public void discard() {
+                pipe.discard();
+            }
+        };
+    }
+
+    /** The rest of a streamed WSGI answer: each next chunk is made on a worker once the last is accepted. */
+    private final class WsgiStream implements Exchange.ChunkSource {
+        private final WsgiApplication app;
+        private final PythonObject call;
+        private final Exchange exchange;
+        /** The interpreter the call lives in: with a GIL per worker, only its worker may touch it. */
+        private final Python home;
+
+        WsgiStream(WsgiApplication app, PythonObject call, Exchange exchange, Python home) {
+            this.app = app;
+            this.call = call;
+            this.exchange = exchange;
+            this.home = home;
+        }
+
+        @Override
+        public void requestNext() {
+            exchange.pythonSince = System.nanoTime() | 1;
+            var task = new PythonTask() {
+                @Override
+                public Runnable runWithGil(Python py) {
+                    try {
+                        byte[] chunk = app.next(py, call);
+                        return () -> exchange.offer(chunk == null ? EMPTY : chunk, chunk == null);
+                    } catch (PythonException | IllegalArgumentException | ClassCastException e) {
+                        return () -> exchange.drop(System.Logger.Level.WARNING, "WSGI app " + app.name() + " failed after"
+                                + " its response had started; the response is cut short: " + describe(e));
+                    } finally {
+                        exchange.pythonSince = 0;
+                    }
+                }
+
+                @Override
+                public void abandon() {
+                    exchange.drop(System.Logger.Level.WARNING, "the Python workers stopped while it streamed");
+                }
+            };
+            exchange.currentTask = task;
+            if (!workers.submit(task, home)) {
+                exchange.drop(System.Logger.Level.WARNING, "the queue of requests waiting for Python is full (python.queue)"
+                        + " while it streamed; the response is cut short");
+            }
+        }
+
+        @Override
+        public void cancel() {
+            var close = new PythonTask() {
+                @Override
+                public Runnable runWithGil(Python py) {
+                    app.close(py, call);
+                    return null;
+                }
+
+                @Override
+                public void abandon() {
+                    // The workers have stopped; the interpreter goes with them.
+                }
+            };
+            if (!workers.submit(close, home)) {
+                LOG.log(System.Logger.Level.DEBUG, "could not close a cut WSGI response: the queue is full");
+            }
+        }
+    }
+
+    // ---- the fast path: Python on the container thread ----
+
+    /** What running on the container thread gave: the work's value, or httpy's error answer (500, 504). */
+    private sealed interface Here<T> {
+        record Ran<T>(T value) implements Here<T> {
+        }
+
+        record Failed<T>(int status, String text, String problem) implements Here<T> {
+        }
     }
 
     /**
-     * Queues the request and returns; the response is completed later on a worker (or by the
-     * timeout). Where some filter or servlet of the chain does not support async, it waits instead.
-     *
-     * @return false when the queue was full and the client got 503
+     * Runs {@code work} on this container thread if the route is short and Python is free; null
+     * when it did not run (then the caller takes the async path).
      */
-    public boolean dispatch(HttpServletRequest servletRequest, HttpServletResponse response, PythonCall call)
-            throws InterruptedException {
-        Exchange exchange;
-        String method = servletRequest.getMethod();
-        String path = servletRequest.getRequestURI();
-        if (servletRequest.isAsyncSupported()) {
-            AsyncContext async = servletRequest.startAsync();
-            async.setTimeout(timeout.toMillis());
-            exchange = new Exchange(method, path, response, async, call, handler.name(), workers, debug);
-            async.addListener(exchange);
-            return submit(exchange);
-        } else {
-            if (!warnedSync) {
-                warnedSync = true;
-                LOG.log(System.Logger.Level.WARNING, "{0} {1}: a filter or servlet in its chain lacks"
-                        + " <async-supported>true</async-supported>, so Python requests there hold a container thread"
-                        + " while they wait", method, path);
+    private <T> Here<T> runHere(HandlerTimes routeTimes, Function<Python, T> work) {
+        if (fastPath == null || !routeTimes.isShort() || !fastPath.mayRunHere()) {
+            return null;
+        }
+        Deadlines.HereRun run = deadlines.hereRun();
+        run.timedOut = false;
+        long start = System.nanoTime();
+        run.since = start | 1;
+        try {
+            return new Here.Ran<>(fastPath.run(work));
+        } catch (PythonException e) {
+            if (run.timedOut) {
+                return new Here.Failed<>(504, "504 Gateway Timeout: the Python handler did not answer in time\n",
+                        handler.name() + " did not answer within the timeout (python.timeout)");
             }
-            exchange = new Exchange(method, path, response, null, call, handler.name(), workers, debug);
-            if (!submit(exchange)) {
-                return false;
-            }
-            exchange.awaitAnswer(timeout);
-            return true;
+            String text = "500 Internal Server Error\n";
+            return new Here.Failed<>(500, limits.debug() ? text + "\n" + (e.pythonTraceback().isEmpty()
+                    ? e.getMessage() : e.pythonTraceback()) + "\n" : text,
+                    handler.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
+        } catch (FastPath.Unavailable e) {
+            return null; // stopping, or this thread may not run Python: the workers take it
+        } catch (RuntimeException e) {
+            String text = "500 Internal Server Error\n";
+            return new Here.Failed<>(500, limits.debug() ? text + "\n" + e + "\n" : text,
+                    handler.name() + " answered badly: " + e);
+        } finally {
+            run.since = 0;
+            routeTimes.record(System.nanoTime() - start);
         }
     }
 
-    private boolean submit(Exchange exchange) {
-        if (!workers.submit(exchange)) {
-            exchange.discardCall();
-            rejected.increment();
-            exchange.answer(PythonResponse.text(503, "503 Service Unavailable: all Python workers are busy\n")
-                    .withHeader("Retry-After", RETRY_AFTER_SECONDS), "the queue of requests waiting for Python is full"
-                    + " (python.queue); " + (rejected.sum()) + " refused so far");
+    /**
+     * A short request without a body, run here when possible; its answer written directly when it
+     * fits the container's buffer (flushed as the request ends, so nobody waits), else
+     * asynchronously.
+     *
+     * @return false when it did not run
+     */
+    private boolean tryHere(HandlerTimes routeTimes, HttpServletRequest request, HttpServletResponse response,
+                            Function<Python, PythonResponse> work) throws IOException {
+        Here<PythonResponse> here = runHere(routeTimes, work);
+        if (here == null) {
             return false;
         }
+        PythonResponse answer = switch (here) {
+            case Here.Ran<PythonResponse> ran -> ran.value();
+            case Here.Failed<PythonResponse> failed -> {
+                LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
+                        failed.status(), failed.problem());
+                yield PythonResponse.text(failed.status(), failed.text());
+            }
+        };
+        if (answer.body().length <= response.getBufferSize()) {
+            Exchange.writeHead(response, answer.status(), answer.headers());
+            response.setContentLength(answer.body().length);
+            response.getOutputStream().write(answer.body());
+        } else {
+            Exchange exchange = startAsync(request, response, null);
+            exchange.answer(answer, null);
+        }
         return true;
+    }
+
+    /** After an asynchronous body has arrived, on the container thread that read its end: run here if possible. */
+    private boolean runHereAsync(HandlerTimes routeTimes, Exchange exchange, PythonRequest request, RequestFunction function) {
+        Here<PythonResponse> here = runHere(routeTimes, py -> function.call(py, request));
+        if (here == null) {
+            return false;
+        }
+        exchange.pythonSince = 0;
+        switch (here) {
+            case Here.Ran<PythonResponse> ran -> exchange.answer(ran.value(), null);
+            case Here.Failed<PythonResponse> failed ->
+                    exchange.answerText(failed.status(), failed.text(), System.Logger.Level.WARNING, failed.problem());
+        }
+        return true;
+    }
+
+    private boolean tryHereWsgi(HandlerTimes routeTimes, HttpServletRequest request, HttpServletResponse response,
+                                WsgiApplication app, Map<String, Object> environ) throws IOException {
+        Here<WsgiApplication.Start> here = runHere(routeTimes, py -> app.start(py, environ, null));
+        if (here == null) {
+            return false;
+        }
+        switch (here) {
+            case Here.Failed<WsgiApplication.Start> failed -> {
+                var answer = PythonResponse.text(failed.status(), failed.text());
+                LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
+                        failed.status(), failed.problem());
+                Exchange.writeHead(response, answer.status(), answer.headers());
+                response.setContentLength(answer.body().length);
+                response.getOutputStream().write(answer.body());
+            }
+            case Here.Ran<WsgiApplication.Start> ran -> {
+                WsgiApplication.Start start = ran.value();
+                if (start.complete() && start.firstChunk().length <= response.getBufferSize()) {
+                    Exchange.writeHead(response, start.status(), start.headers());
+                    if (!response.containsHeader("Content-Length")) {
+                        response.setContentLength(start.firstChunk().length);
+                    }
+                    response.getOutputStream().write(start.firstChunk());
+                } else {
+                    Exchange exchange = startAsync(request, response, null);
+                    exchange.claim();
+                    exchange.begin(start.status(), start.headers(), start.firstChunk(), start.complete(),
+                            start.complete() ? null : new WsgiStream(app, start.call(), exchange, null));
+                }
+            }
+        }
+        return true;
+    }
+
+    // ---- the async and blocking paths ----
+
+    private Exchange startAsync(HttpServletRequest request, HttpServletResponse response, Runnable onEnd)
+            throws IOException {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(0); // Deadlines keeps httpy's own limits
+        var holder = new Exchange[1];
+        Exchange exchange = Exchange.async(request.getMethod(), request.getRequestURI(), response, async, () -> {
+            deadlines.untrack(holder[0]);
+            if (onEnd != null) {
+                onEnd.run();
+            }
+        });
+        holder[0] = exchange;
+        deadlines.track(exchange);
+        return exchange;
+    }
+
+    /** Queues one trip into Python; answers 503 at once when the queue is full. */
+    private void submit(Exchange exchange, PythonCall call) {
+        var task = new ExchangeTask(exchange, call);
+        exchange.currentTask = task;
+        exchange.pythonSince = System.nanoTime() | 1;
+        if (!workers.submit(task)) {
+            call.discard();
+            rejected.increment();
+            exchange.answerText(503, "503 Service Unavailable: all Python workers are busy\n", System.Logger.Level.WARNING,
+                    "the queue of requests waiting for Python is full (python.queue); " + rejected.sum()
+                            + " refused so far", "Retry-After", RETRY_AFTER_SECONDS);
+        }
+    }
+
+    private void serveBlocking(HttpServletRequest request, HttpServletResponse response, PythonCall call) {
+        if (!warnedBlocking) {
+            warnedBlocking = true;
+            LOG.log(System.Logger.Level.WARNING, "{0} {1}: a filter or servlet in its chain lacks"
+                    + " <async-supported>true</async-supported>, so Python requests there hold a container thread"
+                    + " while they wait", request.getMethod(), request.getRequestURI());
+        }
+        Exchange exchange = Exchange.blocking(request.getMethod(), request.getRequestURI(), response, () -> { });
+        submit(exchange, call);
+        try {
+            exchange.awaitAndWrite(limits.timeout().toNanos(), () -> pythonOverran(exchange));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.drop(System.Logger.Level.WARNING, "interrupted while waiting for Python");
+        }
+    }
+
+    /** Reads the whole body on this thread, for a chain that cannot go async; null when over python.max-body (cut = false). */
+    private byte[] readBlocking(HttpServletRequest request, boolean cut) throws IOException {
+        long limit = limits.maxBody();
+        try (InputStream in = request.getInputStream()) {
+            byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
+            if (body.length <= limit) {
+                return body;
+            }
+            if (!cut) {
+                return null;
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: the request body exceeds python.max-body ({1} bytes); the"
+                    + " WSGI app saw it cut at the limit", request.getRequestURI(), limit);
+            return java.util.Arrays.copyOf(body, (int) limit);
+        }
+    }
+
+    private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        reply(request, response, 413, "413 Content Too Large: the body exceeds " + limits.maxBody() + " bytes (python.max-body)");
+    }
+
+    /** httpy's own answer on the container thread, before anything went async; logged at INFO. */
+    public static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text)
+            throws IOException {
+        LOG.log(System.Logger.Level.INFO, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(), status, text);
+        var answer = PythonResponse.text(status, text + "\n");
+        Exchange.writeHead(response, answer.status(), answer.headers());
+        response.setContentLength(answer.body().length);
+        response.getOutputStream().write(answer.body());
+    }
+
+    /** Records how long a trip into Python took, for the route's fast-path decision. */
+    private static PythonCall timed(HandlerTimes routeTimes, PythonCall call) {
+        return (py, exchange) -> {
+            long start = System.nanoTime();
+            try {
+                return call.run(py, exchange);
+            } finally {
+                routeTimes.record(System.nanoTime() - start);
+            }
+        };
+    }
+
+    /** One trip into Python on a worker for an exchange; failures become a 500 or cut the answer. */
+    private final class ExchangeTask implements PythonTask {
+        private final Exchange exchange;
+        private final PythonCall call;
+
+        ExchangeTask(Exchange exchange, PythonCall call) {
+            this.exchange = exchange;
+            this.call = call;
+        }
+
+        @Override
+        public Runnable runWithGil(Python py) {
+            if (exchange.claimed()) {
+                call.discard(); // answered while it waited (timed out, client gone)
+                return null;
+            }
+            try {
+                return call.run(py, exchange);
+            } catch (PythonException e) {
+                return failed(exchange, handler.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),
+                        e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback());
+            } catch (RuntimeException e) {
+                return failed(exchange, handler.name() + " answered badly: " + e, e.toString());
+            } finally {
+                exchange.pythonSince = 0;
+            }
+        }
+
+        @Override
+        public void abandon() {
+            call.discard();
+            exchange.answerText(503, "503 Service Unavailable: the Python app is stopping\n", System.Logger.Level.WARNING,
+                    "the Python workers stopped before it ran", "Retry-After", RETRY_AFTER_SECONDS);
+        }
+    }
+
+    /** A 500 to send after the GIL is released, or a cut answer when it had already begun. */
+    private Runnable failed(Exchange exchange, String problem, String detail) {
+        if (exchange.claimed()) {
+            return () -> exchange.drop(System.Logger.Level.WARNING, problem + " after the response had started; it is cut short");
+        }
+        String text = "500 Internal Server Error\n";
+        return () -> exchange.answerText(500, limits.debug() ? text + "\n" + detail + "\n" : text,
+                System.Logger.Level.WARNING, problem);
+    }
+
+    private static String describe(RuntimeException e) {
+        return e instanceof PythonException p ? p.getMessage() + "\n" + p.pythonTraceback() : e.toString();
+    }
+
+    // ---- deadlines ----
+
+    @Override
+    public void bodyStalled(Exchange exchange) {
+        exchange.answerText(408, "408 Request Timeout: the request body stopped arriving\n", System.Logger.Level.WARNING,
+                "the client sent no body bytes for " + limits.bodyTimeout().toMillis() / 1000.0 + " s (python.body-timeout)");
+        exchange.stopBody();
+    }
+
+    @Override
+    public void pythonOverran(Exchange exchange) {
+        if (exchange.claimed()) {
+            exchange.drop(System.Logger.Level.WARNING, handler.name() + " did not make its next chunk within python.timeout;"
+                    + " the response is cut short");
+        } else {
+            exchange.answerText(504, "504 Gateway Timeout: the Python handler did not answer in time\n",
+                    System.Logger.Level.WARNING, handler.name() + " did not answer within the timeout (python.timeout)");
+        }
+        if (exchange.currentTask instanceof PythonTask task) {
+            workers.interrupt(task);
+        }
+    }
+
+    @Override
+    public void writeStalled(Exchange exchange) {
+        exchange.drop(System.Logger.Level.WARNING, "the client accepted none of its answer for "
+                + limits.writeTimeout().toMillis() / 1000.0 + " s (python.write-timeout); the connection is dropped");
+    }
+
+    @Override
+    public void overranHere(Thread thread) {
+        if (fastPath != null) {
+            fastPath.interrupt(thread);
+        }
     }
 
     /** Requests refused with 503 because the queue was full. */
@@ -84,5 +554,9 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void close() {
         workers.close();
+        deadlines.close();
+        if (pipes != null) {
+            pipes.close();
+        }
     }
 }

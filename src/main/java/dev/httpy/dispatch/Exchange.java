@@ -1,175 +1,400 @@
 package dev.httpy.dispatch;
 
 import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.httpy.python.Python;
-import dev.httpy.python.PythonException;
-import dev.httpy.python.PythonTask;
-import dev.httpy.python.PythonWorkers;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * One request on its way through a Python worker. Whoever answers first (the worker, the timeout,
- * the overload check, a shutdown) {@linkplain #claim claims} the response and writes it; everybody
- * else finds it answered.
+ * One request on the asynchronous path, from its body to its last byte out, and the one writer of
+ * every answer: a request function's, a WSGI app's (streamed chunk by chunk) and httpy's own
+ * (408, 413, 500, 503, 504).
+ *
+ * <p>Whoever answers first {@linkplain #claim claims} the response; everybody else finds it
+ * answered. The answer goes out through a {@link WriteListener}: as much as the client accepts
+ * now, the rest when the container says the client can take more, so no thread ever waits on a
+ * socket. A streamed answer asks its {@link ChunkSource} for the next chunk only once the last one
+ * has been accepted, so a slow reader holds one chunk of memory and no thread.
+ *
+ * <p>Without async support in the chain ({@link #blocking}), the container thread that received
+ * the request waits in {@link #awaitAndWrite} and writes each chunk itself; Python workers still
+ * never touch the socket.
  */
-public final class Exchange implements PythonTask, AsyncListener {
+public final class Exchange implements WriteListener, AsyncListener {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    /** The most one write hands the container: bigger answers go out in slices as the client takes them. */
+    static final int SLICE = 64 * 1024;
+    private static final byte[] EMPTY = new byte[0];
+
+    /** The Python side of a streamed answer: makes chunks on request, and is told when nobody wants more. */
+    interface ChunkSource {
+        /** Make the next chunk and {@link #offer} it (or fail the exchange); called once per accepted chunk. */
+        void requestNext();
+
+        /** The client has gone or the answer was cut: free the Python side (close the WSGI iterable). */
+        void cancel();
+    }
 
     private final String method;
     private final String path;
     private final HttpServletResponse response;
-    /** Null when the chain cannot go async; then the container thread waits on {@link #done}. */
+    /** Null when the chain cannot go async; then the container thread writes in {@link #awaitAndWrite}. */
     private final AsyncContext async;
-    private final PythonCall call;
-    private final String handlerName;
-    private final PythonWorkers workers;
-    private final boolean debug;
     private final long startNanos = System.nanoTime();
-    private final CountDownLatch done = new CountDownLatch(1);
-    private final AtomicBoolean answered = new AtomicBoolean();
+    private final AtomicBoolean claimed = new AtomicBoolean();
+    private final Runnable onEnd;
 
-    Exchange(String method, String path, HttpServletResponse response, AsyncContext async, PythonCall call,
-             String handlerName, PythonWorkers workers, boolean debug) {
+    // Deadlines, read by the sweeper: System.nanoTime() of when each wait began, 0 when not waiting.
+    volatile long bodyWaitSince;
+    volatile long pythonSince;
+    volatile long writeStalledSince;
+    /** The Python task running or queued for this exchange now, for python.timeout's interrupt. */
+    volatile Object currentTask;
+    /** The reader of a body still arriving, or null. */
+    volatile BodyReader body;
+
+    // The answer on its way out; guarded by this.
+    private byte[] chunk;
+    private int offset;
+    private boolean lastChunk;
+    private ChunkSource source;
+    private boolean ended;
+    private ServletOutputStream out;
+
+    private Exchange(String method, String path, HttpServletResponse response, AsyncContext async, Runnable onEnd) {
         this.method = method;
         this.path = path;
         this.response = response;
         this.async = async;
-        this.call = call;
-        this.handlerName = handlerName;
-        this.workers = workers;
-        this.debug = debug;
+        this.onEnd = onEnd;
     }
 
-    @Override
-    public Runnable runWithGil(Python py) {
-        if (answered.get()) {
-            call.discard(); // timed out while it waited in the queue
-            return null;
-        }
-        try {
-            return call.run(py, this);
-        } catch (PythonException e) {
-            return failed(handlerName + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),
-                    e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback());
-        } catch (RuntimeException e) {
-            return failed(handlerName + " answered badly: " + e, e.toString());
-        }
+    /** An exchange on a started AsyncContext, writing through a WriteListener. */
+    static Exchange async(String method, String path, HttpServletResponse response, AsyncContext async, Runnable onEnd)
+            throws IOException {
+        var exchange = new Exchange(method, path, response, async, onEnd);
+        async.addListener(exchange);
+        exchange.out = response.getOutputStream();
+        exchange.out.setWriteListener(exchange);
+        return exchange;
     }
 
-    /** A 500 to send after the GIL is released, or a log line when the answer had already begun. */
-    Runnable failed(String problem, String detail) {
-        if (answered.get()) {
-            return () -> LOG.log(System.Logger.Level.WARNING, "{0} {1}: {2} after the response had started; it is cut short",
-                    method, path, problem);
-        }
-        String text = "500 Internal Server Error\n";
-        var answer = PythonResponse.text(500, debug ? text + "\n" + detail + "\n" : text);
-        return () -> answer(answer, problem);
+    /** An exchange whose container thread waits and writes, for a chain without async support. */
+    static Exchange blocking(String method, String path, HttpServletResponse response, Runnable onEnd) {
+        return new Exchange(method, path, response, null, onEnd);
     }
 
-    @Override
-    public void abandon() {
-        call.discard();
-        answer(PythonResponse.text(503, "503 Service Unavailable: the Python app is stopping\n")
-                .withHeader("Retry-After", Dispatcher.RETRY_AFTER_SECONDS), "the Python workers stopped before it ran");
+    String method() {
+        return method;
     }
 
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        timeOut();
+    String path() {
+        return path;
     }
 
-    void timeOut() {
-        answer(PythonResponse.text(504, "504 Gateway Timeout: the Python handler did not answer in time\n"),
-                handlerName + " did not answer within the timeout (python.timeout)");
-        workers.interrupt(this);
+    boolean isAsync() {
+        return async != null;
     }
 
-    /** For a chain that cannot go async: blocks the container thread until answered or timed out. */
-    void awaitAnswer(Duration timeout) throws InterruptedException {
-        if (!done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            timeOut();
-            done.await(); // a worker that won the race is writing; the response must be complete on return
-        }
+    /** Takes the right to answer; false when somebody (a timeout, an error) already has. */
+    boolean claim() {
+        return claimed.compareAndSet(false, true);
     }
 
-    @Override
-    public void onError(AsyncEvent event) {
-        // The connection failed (client gone); there is nobody left to answer.
-        answered.set(true);
+    boolean claimed() {
+        return claimed.get();
     }
 
-    @Override
-    public void onComplete(AsyncEvent event) {
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
-    }
-
-    void discardCall() {
-        call.discard();
-    }
-
-    /** Takes the right to answer; false when somebody (the timeout) already has. */
-    public boolean claim() {
-        return answered.compareAndSet(false, true);
-    }
-
-    /** The response, for a call that {@linkplain #claim claimed} it and streams it itself. */
-    public HttpServletResponse response() {
-        return response;
-    }
-
-    /** Writes the response unless somebody already did; {@code problem} is logged with the request. */
+    /** Answers with a whole response unless somebody already did; {@code problem} is logged with the request. */
     void answer(PythonResponse answer, String problem) {
         if (!claim()) {
             return;
         }
         if (problem != null) {
             LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2} in {3} ms: {4}", method, path,
-                    answer.status(), (System.nanoTime() - startNanos) / 1_000_000, problem);
+                    answer.status(), elapsedMillis(), problem);
         }
-        try {
-            response.setStatus(answer.status());
-            var headers = answer.headers();
-            for (int i = 0; i < headers.size(); i += 2) {
-                response.addHeader(headers.get(i), headers.get(i + 1));
-            }
-            response.setContentLength(answer.body().length);
-            if (answer.body().length > 0) {
-                response.getOutputStream().write(answer.body());
-            }
-        } catch (IOException | IllegalStateException e) {
-            clientGone(e);
-        } finally {
-            finish();
-        }
+        begin(answer.status(), answer.headers(), answer.body(), true, null);
     }
 
-    void clientGone(Exception e) {
-        LOG.log(System.Logger.Level.DEBUG, "could not send the response to {0} {1}: {2}", method, path, e);
-    }
-
-    /** Completes the exchange; a streaming call calls it once it has written everything. */
-    public void finish() {
-        call.finished();
-        if (async == null) {
-            done.countDown();
+    /** httpy's own plain-text answer (408, 413, 500, 503, 504), logged at {@code level}. */
+    void answerText(int status, String text, System.Logger.Level level, String why, String... headers) {
+        if (!claim()) {
             return;
         }
-        try {
-            async.complete();
-        } catch (IllegalStateException alreadyDone) {
-            // The container completed it (client gone); nothing to do.
+        LOG.log(level, "{0} {1} -> {2} in {3} ms: {4}", method, path, status, elapsedMillis(), why);
+        var answer = PythonResponse.text(status, text);
+        for (int i = 0; i < headers.length; i += 2) {
+            answer = answer.withHeader(headers[i], headers[i + 1]);
         }
+        begin(answer.status(), answer.headers(), answer.body(), true, null);
+    }
+
+    long elapsedMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /**
+     * Sends the status and headers and the first chunk, for a caller that {@linkplain #claim claimed}
+     * the response. A complete answer ({@code last}) gets a Content-Length unless it has one;
+     * otherwise {@code more} is asked for each next chunk once this one is accepted.
+     */
+    void begin(int status, List<String> headers, byte[] first, boolean last, ChunkSource more) {
+        try {
+            writeHead(response, status, headers);
+            if (last && !response.containsHeader("Content-Length")) {
+                response.setContentLengthLong(first.length);
+            }
+        } catch (IllegalStateException e) {
+            end("could not start the response: " + e);
+            return;
+        }
+        synchronized (this) {
+            source = more;
+        }
+        offer(first, last);
+    }
+
+    /** Status and headers, from names and values alternating: the one header loop of every answer. */
+    static void writeHead(HttpServletResponse response, int status, List<String> headers) {
+        response.setStatus(status);
+        for (int i = 0; i < headers.size(); i += 2) {
+            response.addHeader(headers.get(i), headers.get(i + 1));
+        }
+    }
+
+    /** The next chunk of a streamed answer; {@code last} ends it. */
+    void offer(byte[] next, boolean last) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            chunk = next == null ? EMPTY : next;
+            offset = 0;
+            lastChunk = last;
+            if (async == null) {
+                notifyAll();
+                return;
+            }
+        }
+        pump();
+    }
+
+    /** Writes while the client accepts; asks for the next chunk or ends when this one is out. */
+    private void pump() {
+        ChunkSource askNext = null;
+        boolean complete = false;
+        synchronized (this) {
+            if (ended || chunk == null) {
+                return;
+            }
+            try {
+                while (offset < chunk.length) {
+                    if (!out.isReady()) {
+                        stalled();
+                        return;
+                    }
+                    int n = Math.min(SLICE, chunk.length - offset);
+                    out.write(chunk, offset, n);
+                    offset += n;
+                }
+                if (!lastChunk) {
+                    // So the client sees each chunk as it is made, not when the buffer fills.
+                    if (!out.isReady()) {
+                        stalled();
+                        return;
+                    }
+                    out.flush();
+                    if (!out.isReady()) {
+                        stalled();
+                        return;
+                    }
+                }
+            } catch (IOException | IllegalStateException e) {
+                drop(System.Logger.Level.DEBUG, "the client has gone: " + e);
+                return;
+            }
+            writeStalledSince = 0;
+            chunk = null;
+            if (lastChunk) {
+                complete = true;
+            } else {
+                askNext = source;
+            }
+        }
+        if (complete) {
+            end(null);
+        } else if (askNext != null) {
+            askNext.requestNext();
+        }
+    }
+
+    private void stalled() {
+        if (writeStalledSince == 0) {
+            writeStalledSince = System.nanoTime() | 1;
+        }
+    }
+
+    @Override
+    public void onWritePossible() {
+        pump();
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        drop(System.Logger.Level.DEBUG, "the client has gone: " + t);
+    }
+
+    /**
+     * The container thread's side of a blocking exchange: waits for each chunk and writes it,
+     * until the answer is complete or {@code timeoutNanos} pass without one (then 504).
+     */
+    void awaitAndWrite(long timeoutNanos, Runnable onTimeout) throws InterruptedException {
+        while (true) {
+            byte[] next;
+            boolean last;
+            ChunkSource more;
+            synchronized (this) {
+                long deadline = System.nanoTime() + timeoutNanos;
+                while (chunk == null && !ended) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    wait(Math.max(1, left / 1_000_000));
+                }
+                if (ended) {
+                    return;
+                }
+                if (chunk == null) {
+                    next = null;
+                    last = false;
+                    more = null;
+                } else {
+                    next = chunk;
+                    last = lastChunk;
+                    more = source;
+                    chunk = null;
+                }
+            }
+            if (next == null) {
+                onTimeout.run(); // answers 504, or cuts a stream short; either way ends the exchange
+                continue;
+            }
+            try {
+                var stream = response.getOutputStream();
+                stream.write(next);
+                if (!last) {
+                    stream.flush();
+                }
+            } catch (IOException e) {
+                drop(System.Logger.Level.DEBUG, "the client has gone: " + e);
+                return;
+            }
+            if (last) {
+                end(null);
+                return;
+            }
+            if (more != null) {
+                more.requestNext();
+            }
+        }
+    }
+
+    /**
+     * Gives up on the client: it stopped reading, went away, or the answer was cut. The Python side
+     * is told to stop, and the exchange ends (the container closes the connection).
+     */
+    void drop(System.Logger.Level level, String why) {
+        claimed.set(true);
+        ChunkSource toCancel;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            toCancel = source;
+            source = null;
+            chunk = null;
+        }
+        LOG.log(level, "{0} {1}: dropped after {2} ms: {3}", method, path, elapsedMillis(), why);
+        if (toCancel != null) {
+            toCancel.cancel();
+        }
+        end(why);
+    }
+
+    /** Ends the exchange once: completes the AsyncContext (or wakes the waiting container thread). */
+    private void end(String problem) {
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            chunk = null;
+            notifyAll();
+        }
+        bodyWaitSince = 0;
+        pythonSince = 0;
+        writeStalledSince = 0;
+        stopBody();
+        onEnd.run();
+        if (async != null) {
+            try {
+                async.complete();
+            } catch (IllegalStateException alreadyDone) {
+                // The container completed it (client gone); nothing to do.
+            }
+        }
+    }
+
+    /** Stops reading the body (it stalled, or the answer no longer needs it). */
+    void stopBody() {
+        BodyReader reader = body;
+        if (reader != null) {
+            reader.stop();
+        }
+    }
+
+    boolean ended() {
+        synchronized (this) {
+            return ended;
+        }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        drop(System.Logger.Level.TRACE, "completed");
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        // httpy's own deadlines answer first; the container's async timeout is off (0).
+        drop(System.Logger.Level.WARNING, "the container's async timeout expired");
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        drop(System.Logger.Level.DEBUG, "the connection failed: " + event.getThrowable());
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+    }
+
+    /** A plain-text answer made by httpy itself, for logs and tests. */
+    static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return method + " " + path;
     }
 }

@@ -15,4 +15,9 @@ import java.util.Map;
  */
 public record PythonRequest(String method, String path, Map<String, List<String>> params,
                             Map<String, List<String>> query, Map<String, List<String>> headers, byte[] body) {
+
+    /** The same request with the body that has now arrived. */
+    public PythonRequest withBody(byte[] arrived) {
+        return new PythonRequest(method, path, params, query, headers, arrived);
+    }
 }

@@ -12,14 +12,6 @@ import dev.httpy.python.Python;
 public record RequestFunction(String name) implements PythonHandler {
     private static final String CALL_HANDLER = "_httpy:call_handler";
 
-    /** The Python work for one request: call, then write the answer once the GIL is released. */
-    public PythonCall call(PythonRequest request) {
-        return (py, exchange) -> {
-            PythonResponse response = call(py, request);
-            return () -> exchange.answer(response, null);
-        };
-    }
-
     /**
      * Calls Python while the caller holds the GIL.
      *

@@ -1,11 +1,15 @@
 package dev.httpy.python;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -13,36 +17,65 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * An OS pipe that streams a request body from Java into Python: Java copies the servlet input
- * stream into the write end, and Python reads the read end as an ordinary binary file
- * ({@code os.fdopen}), whose blocking reads release the GIL. So a WSGI app reads the body as it
- * arrives, never all of it in memory at once.
+ * An OS pipe that streams a request body from Java into Python: Java writes what the client sent
+ * into the write end, without ever waiting, and Python reads the read end as an ordinary binary
+ * file ({@code os.fdopen}), whose blocking reads release the GIL. So a WSGI app reads the body as
+ * it arrives, never all of it in memory at once, and no Java thread waits for either side.
+ *
+ * <p>The write end is non-blocking: {@link #write} takes what fits and returns the count; when the
+ * app reads slower than the client sends, the caller stops reading from the client and asks
+ * {@link PipePoller} to call it back once the pipe has room again.
  */
 public final class BodyPipe {
     private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int F_SETFL = 4;
+    private static final int F_GETFL = 3;
+    private static final int F_SETPIPE_SZ = 1031;
+    /** A bigger pipe than Linux's 64 KiB default means fewer stops for a fast upload; 1 MiB is the usual unprivileged ceiling. */
+    private static final int PIPE_BYTES = 1 << 20;
+    private static final int EAGAIN = 11;
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle PIPE2 = Libc.function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle WRITE = Libc.function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FCNTL = Libc.function("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle WRITE = Libc.function("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.captureCallState("errno"));
     private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
-    private static final int CHUNK = 64 * 1024;
+
+    /** What {@link #write} returns when the reader has closed its end: the rest of the body is not wanted. */
+    public static final int READER_GONE = -1;
 
     private final int readFd;
     private final int writeFd;
-    private final java.util.concurrent.atomic.AtomicBoolean readEndOwned = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean writeEndClosed = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.CountDownLatch pumped = new java.util.concurrent.CountDownLatch(1);
+    private final AtomicBoolean readEndOwned = new AtomicBoolean();
+    private final AtomicBoolean writeEndClosed = new AtomicBoolean();
+    /** Native memory the bytes pass through on their way to write(2); freed with the write end. */
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment buffer;
+    private final MemorySegment callState;
 
-    private BodyPipe(int readFd, int writeFd) {
+    private BodyPipe(int readFd, int writeFd, int bufferBytes) {
         this.readFd = readFd;
         this.writeFd = writeFd;
+        this.buffer = arena.allocate(bufferBytes);
+        this.callState = arena.allocate(CALL_STATE);
     }
 
-    public static BodyPipe open() throws IOException {
+    /** A new pipe whose writes copy through a native buffer of {@code bufferBytes} (the most one write takes). */
+    public static BodyPipe open(int bufferBytes) throws IOException {
         try (var arena = Arena.ofConfined()) {
             MemorySegment fds = arena.allocate(JAVA_INT, 2);
             if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) {
                 throw new IOException("pipe2 failed: too many open files?");
             }
-            return new BodyPipe(fds.getAtIndex(JAVA_INT, 0), fds.getAtIndex(JAVA_INT, 1));
+            int readFd = fds.getAtIndex(JAVA_INT, 0);
+            int writeFd = fds.getAtIndex(JAVA_INT, 1);
+            int flags = (int) FCNTL.invokeExact(writeFd, F_GETFL, 0);
+            int unused = (int) FCNTL.invokeExact(writeFd, F_SETFL, flags | O_NONBLOCK);
+            unused = (int) FCNTL.invokeExact(writeFd, F_SETPIPE_SZ, PIPE_BYTES); // best effort
+            return new BodyPipe(readFd, writeFd, bufferBytes);
         } catch (IOException e) {
             throw e;
         } catch (Throwable e) {
@@ -58,52 +91,42 @@ public final class BodyPipe {
         return readFd;
     }
 
-    /**
-     * Copies {@code in} into the pipe until its end, {@code limit} bytes, or the reader closing
-     * its end; then closes the write end, which Python sees as the end of the body.
-     *
-     * @return the bytes copied, or -1 when {@code in} had more than {@code limit}
-     */
-    public long pump(InputStream in, long limit) throws IOException {
-        long total = 0;
-        try (var arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(CHUNK);
-            byte[] chunk = new byte[CHUNK];
-            for (int n; (n = in.read(chunk)) > 0; ) {
-                total += n;
-                if (total > limit) {
-                    return -1;
-                }
-                MemorySegment.copy(chunk, 0, buffer, JAVA_BYTE, 0, n);
-                for (long written = 0; written < n; ) {
-                    long w = (long) WRITE.invokeExact(writeFd, buffer.asSlice(written), (long) n - written);
-                    if (w < 0) {
-                        return total; // the app closed its end without reading it all
-                    }
-                    written += w;
-                }
-            }
-            return total;
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("write to the body pipe", e);
-        } finally {
-            closeWriteEnd();
-            pumped.countDown();
-        }
+    /** The write end's descriptor, for {@link PipePoller}. */
+    int writeFd() {
+        return writeFd;
     }
 
     /**
-     * Waits until {@link #pump} has stopped (the app read the body, or closed its end and the
-     * copy ended), at most {@code limit}: a client that stalls mid-body is not waited for longer.
+     * Writes as much of {@code bytes[offset, offset + length)} as the pipe takes now, never waiting.
+     *
+     * @return the bytes written (0 when the pipe is full), or {@link #READER_GONE}
      */
-    public void awaitPumped(java.time.Duration limit) {
-        try {
-            pumped.await(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+    public synchronized int write(byte[] bytes, int offset, int length) {
+        if (writeEndClosed.get()) {
+            return READER_GONE;
         }
+        int n = (int) Math.min(length, buffer.byteSize());
+        MemorySegment.copy(bytes, offset, buffer, JAVA_BYTE, 0, n);
+        try {
+            long written = (long) WRITE.invokeExact(callState, writeFd, buffer, (long) n);
+            if (written >= 0) {
+                return (int) written;
+            }
+            return (int) ERRNO.get(callState, 0L) == EAGAIN ? 0 : READER_GONE;
+        } catch (Throwable e) {
+            throw new IllegalStateException("write to the body pipe", e);
+        }
+    }
+
+    /** The body is complete (or cut): Python reads end-of-file once it has read what is in the pipe. */
+    public void closeWriteEnd() {
+        synchronized (this) {
+            if (!writeEndClosed.compareAndSet(false, true)) {
+                return;
+            }
+            close(writeFd);
+        }
+        arena.close();
     }
 
     /** Closes what Python did not take: the request was refused or timed out before it ran. */
@@ -112,13 +135,6 @@ public final class BodyPipe {
             close(readFd);
         }
         closeWriteEnd();
-        pumped.countDown();
-    }
-
-    private void closeWriteEnd() {
-        if (writeEndClosed.compareAndSet(false, true)) {
-            close(writeFd);
-        }
     }
 
     private static void close(int fd) {

@@ -12,8 +12,8 @@ final class Libc {
     private Libc() {
     }
 
-    static MethodHandle function(String name, FunctionDescriptor descriptor) {
-        return optionalFunction(name, descriptor)
+    static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.defaultLookup().find(name).map(address -> LINKER.downcallHandle(address, descriptor, options))
                 .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));
     }
 

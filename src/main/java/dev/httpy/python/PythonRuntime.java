@@ -130,6 +130,15 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /** Runs work on the calling thread; not available in this build yet. */
+    public <T> T onThisThread(Function<Python, T> work) {
+        throw new IllegalStateException("Python on container threads is not available");
+    }
+
+    public boolean raiseTimeout(Thread thread) {
+        return false;
+    }
+
     /** The Python version, such as {@code 3.14.3}. */
     public String version() {
         return lib.version;
@@ -142,6 +151,11 @@ public final class PythonRuntime implements AutoCloseable {
     public PythonWorkers startWorkers(String name, int threads, int queueCapacity) {
         checkOpen();
         return track(new PythonWorkers(lib, interpreter, null, name, threads, queueCapacity));
+    }
+
+    /** Stand-in until elastic workers land: {@code warm} fixed threads. */
+    public PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity) {
+        return startWorkers(name, warm, queueCapacity);
     }
 
     /**

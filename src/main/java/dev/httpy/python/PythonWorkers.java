@@ -144,6 +144,16 @@ public final class PythonWorkers implements AutoCloseable {
         return true;
     }
 
+    /** Stand-in until pinning lands: any worker. */
+    public boolean submit(PythonTask task, Python pinnedTo) {
+        return submit(task);
+    }
+
+    /** Stand-in until the real check lands: always busy, so no fast path. */
+    public boolean mayHoldGil() {
+        return true;
+    }
+
     /**
      * Waits for a turn to take tasks.
      *

@@ -14,22 +14,30 @@ import java.util.function.Function;
  * @param wsgi     {@code python.wsgi}: module:app of a WSGI application, or null with handler
  * @param routes   {@code python.routes}: route patterns (all methods) when there is no init function
  * @param init     {@code python.init}: module:function returning the route map, or null: all requests
- * @param workers  {@code python.workers}: Python worker threads (default 4)
+ * @param workers  {@code python.workers}: Python worker threads kept warm (default 4)
+ * @param maxWorkers {@code python.max-workers}: the most worker threads while handlers wait (default 200)
  * @param queue    {@code python.queue}: requests that may wait for a worker before 503 (default 1000)
  * @param timeout  {@code python.timeout}: seconds before a 504 (default 30)
+ * @param bodyTimeout {@code python.body-timeout}: seconds a request body may send nothing before a 408 (default 20)
+ * @param writeTimeout {@code python.write-timeout}: seconds a client may accept nothing of its answer before it is dropped (default 30)
  * @param maxBody  {@code python.max-body}: largest request body in bytes, else 413 (default 10 MiB)
  * @param debug    {@code python.debug}: send Python tracebacks to clients (default false)
  * @param gilPerWorker {@code python.gil}: {@code shared} (default) or {@code per-worker}, each worker
  *                 a sub-interpreter with its own GIL and its own copy of the app (Python 3.12+)
  */
-public record FilterSettings(String handler, String wsgi, List<String> routes, String init, int workers, int queue, Duration timeout, long maxBody,
+public record FilterSettings(String handler, String wsgi, List<String> routes, String init, int workers, int maxWorkers,
+                             int queue, Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody,
                              boolean debug, boolean gilPerWorker) {
     static final int DEFAULT_WORKERS = 4;
+    static final int DEFAULT_MAX_WORKERS = 200;
+    static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
-    private static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.routes", "python.init", "python.workers", "python.queue",
-            "python.timeout", "python.max-body", "python.debug", "python.gil");
+    private static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.routes", "python.init", "python.workers",
+            "python.max-workers", "python.queue", "python.timeout", "python.body-timeout", "python.write-timeout",
+            "python.max-body", "python.debug", "python.gil");
 
     /** Reads the init-params; throws IllegalArgumentException naming the first bad one. */
     public static FilterSettings read(Collection<String> names, Function<String, String> values) {
@@ -50,10 +58,17 @@ public record FilterSettings(String handler, String wsgi, List<String> routes, S
             throw new IllegalArgumentException("init-params python.init=" + init + " and python.routes=" + routeList
                     + " are both set; the init function's route map or the patterns, not both");
         }
-        return new FilterSettings(handler, wsgi, routes, init,
-                params.positiveInt("python.workers", DEFAULT_WORKERS),
+        int workers = params.positiveInt("python.workers", DEFAULT_WORKERS);
+        int maxWorkers = params.positiveInt("python.max-workers", Math.max(DEFAULT_MAX_WORKERS, workers));
+        if (maxWorkers < workers) {
+            throw new IllegalArgumentException("init-param python.max-workers=" + maxWorkers + " is below python.workers="
+                    + workers + "; the ceiling must be at least the workers kept warm: raise it or lower python.workers");
+        }
+        return new FilterSettings(handler, wsgi, routes, init, workers, maxWorkers,
                 params.positiveInt("python.queue", DEFAULT_QUEUE),
                 params.seconds("python.timeout", DEFAULT_TIMEOUT),
+                params.seconds("python.body-timeout", DEFAULT_BODY_TIMEOUT),
+                params.seconds("python.write-timeout", DEFAULT_WRITE_TIMEOUT),
                 params.bytes("python.max-body", DEFAULT_MAX_BODY),
                 params.bool("python.debug"),
                 params.choice("python.gil", "shared", "per-worker").equals("per-worker"));

@@ -1,20 +1,16 @@
 package dev.httpy.servlet;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import dev.httpy.dispatch.Dispatcher;
+import dev.httpy.dispatch.FastPath;
 import dev.httpy.dispatch.PythonRequest;
 import dev.httpy.dispatch.PythonHandler;
 import dev.httpy.dispatch.RequestFunction;
 import dev.httpy.dispatch.WsgiApplication;
-import dev.httpy.python.BodyPipe;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.routing.RouteMatch;
@@ -49,8 +45,6 @@ public final class PythonDispatchFilter implements Filter {
     private Dispatcher dispatcher;
     private PythonRuntime runtime;
     private PythonHandler handler;
-    /** Threads that copy request bodies into WSGI apps' body pipes. */
-    private ExecutorService bodyPumps;
     private long maxBody;
 
     @Override
@@ -82,18 +76,18 @@ public final class PythonDispatchFilter implements Filter {
             } else {
                 routes = RouteTable.matchAll();
             }
-            if (handler instanceof WsgiApplication) {
-                bodyPumps = Executors.newThreadPerTaskExecutor(
-                        Thread.ofPlatform().name("httpy-" + config.getFilterName() + "-body-", 0).daemon().factory());
-            }
             String threadName = "httpy-" + config.getFilterName();
             var workers = settings.gilPerWorker()
                     ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
                             py -> startOwnCopy(py, settings, function))
-                    : runtime.startWorkers(threadName, settings.workers(), settings.queue());
-            dispatcher = new Dispatcher(workers, function, settings.timeout(), settings.debug());
+                    : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
+            // With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it.
+            var fastPath = settings.gilPerWorker() ? null : new FastPath(runtime, workers);
+            dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
+                    settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
-                    + settings.workers() + " Python workers" + (settings.gilPerWorker() ? ", each with its own GIL" : "")
+                    + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
+                    : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
                     + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s");
         } catch (RuntimeException e) {
             destroy();
@@ -171,100 +165,31 @@ public final class PythonDispatchFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        long declared = request.getContentLengthLong();
+        if (declared > maxBody) {
+            Dispatcher.reply(request, response, 413, "413 Content Too Large: the body exceeds " + maxBody
+                    + " bytes (python.max-body)");
+            return;
+        }
+        boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
         if (handler instanceof WsgiApplication wsgi) {
-            serveWsgi(wsgi, request, response, path, found);
+            dispatcher.serve(request, response, found.pattern(), wsgi, WsgiEnviron.of(request, path, found), hasBody);
             return;
         }
         Map<String, List<String>> query;
         try {
             query = RequestParts.query(request.getQueryString());
         } catch (IllegalArgumentException e) {
-            reply(request, response, 400, "400 Bad Request: " + e.getMessage());
-            return;
-        }
-        byte[] body = readBody(request);
-        if (body == null) {
-            reply(request, response, 413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)");
+            Dispatcher.reply(request, response, 400, "400 Bad Request: " + e.getMessage());
             return;
         }
         var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
-                RequestParts.headers(request), body);
-        try {
-            dispatcher.dispatch(request, response, ((RequestFunction) handler).call(pythonRequest));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServletException("interrupted while waiting for Python", e);
-        }
-    }
-
-    /** A WSGI request: the body streams through a pipe while the app runs, never all in memory. */
-    private void serveWsgi(WsgiApplication wsgi, HttpServletRequest request, HttpServletResponse response, String path,
-                           RouteMatch.Found found) throws IOException, ServletException {
-        long declared = request.getContentLengthLong();
-        if (declared > maxBody) {
-            reply(request, response, 413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)");
-            return;
-        }
-        boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
-        BodyPipe body = hasBody ? BodyPipe.open() : null;
-        var environ = WsgiEnviron.of(request, path, found);
-        try {
-            if (dispatcher.dispatch(request, response, wsgi.call(environ, body)) && body != null) {
-                var in = request.getInputStream();
-                bodyPumps.execute(() -> pump(body, in, request.getRequestURI()));
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServletException("interrupted while waiting for Python", e);
-        }
-    }
-
-    private void pump(BodyPipe body, java.io.InputStream in, String uri) {
-        try {
-            if (body.pump(in, maxBody) < 0) {
-                LOG.log(System.Logger.Level.WARNING, "{0}: the request body exceeds python.max-body ({1} bytes); the"
-                        + " WSGI app saw it cut at the limit", uri, maxBody);
-            }
-        } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.DEBUG, "{0}: reading the request body failed: {1}", uri, e.toString());
-        }
-    }
-
-    /** The whole body, or null when it is larger than python.max-body (which is then not read). */
-    private byte[] readBody(HttpServletRequest request) throws IOException {
-        long declared = request.getContentLengthLong();
-        if (declared > maxBody) {
-            return null;
-        }
-        if (declared == 0 || (declared < 0 && request.getHeader("Transfer-Encoding") == null)) {
-            return EMPTY; // a GET: no 16 KB read buffer per request
-        }
-        try (InputStream in = request.getInputStream()) {
-            if (declared > 0) {
-                byte[] body = in.readNBytes((int) declared);
-                return in.read() < 0 ? body : null;
-            }
-            byte[] body = in.readNBytes((int) Math.min(maxBody + 1, Integer.MAX_VALUE - 8));
-            return body.length > maxBody ? null : body;
-        }
-    }
-
-    private static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text)
-            throws IOException {
-        LOG.log(System.Logger.Level.INFO, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(), status, text);
-        byte[] body = (text + "\n").getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType("text/plain; charset=utf-8");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+                RequestParts.headers(request), EMPTY);
+        dispatcher.serve(request, response, found.pattern(), (RequestFunction) handler, pythonRequest, hasBody);
     }
 
     @Override
     public void destroy() {
-        if (bodyPumps != null) {
-            bodyPumps.shutdownNow();
-            bodyPumps = null;
-        }
         if (dispatcher != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
                     + " the queue was full", dispatcher.rejected());

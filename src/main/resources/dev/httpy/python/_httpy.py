@@ -249,9 +249,10 @@ class _WsgiCall:
     """One request to a WSGI app: its environ, start_response, write() and iterable."""
 
     def __init__(self, app: Callable[..., Any], environ: dict[str, Any],
-                 input_fd: int) -> None:
-        self.input = (os.fdopen(input_fd, "rb") if input_fd >= 0
-                      else io.BytesIO(b""))
+                 body: int | bytes) -> None:
+        # A pipe's read end while the body is still arriving, or the whole body.
+        self.input: Any = (os.fdopen(body, "rb") if isinstance(body, int) and body >= 0
+                           else io.BytesIO(body if isinstance(body, bytes) else b""))
         environ.update({
             "wsgi.version": (1, 0),
             "wsgi.input": self.input,
@@ -376,8 +377,8 @@ class _WsgiCall:
 
 
 def wsgi_start(app: Callable[..., Any], environ: dict[str, Any],
-               input_fd: int) -> _WsgiCall:
-    return _WsgiCall(app, environ, input_fd)
+               body: int | bytes) -> _WsgiCall:
+    return _WsgiCall(app, environ, body)
 
 
 def wsgi_next(call: _WsgiCall) -> Any:

@@ -41,8 +41,11 @@ class FilterSettingsTest {
         assertEquals("app:handle", settings.handler());
         assertNull(settings.init());
         assertEquals(4, settings.workers());
+        assertEquals(200, settings.maxWorkers());
         assertEquals(1000, settings.queue());
         assertEquals(Duration.ofSeconds(30), settings.timeout());
+        assertEquals(Duration.ofSeconds(20), settings.bodyTimeout());
+        assertEquals(Duration.ofSeconds(30), settings.writeTimeout());
         assertEquals(10_485_760L, settings.maxBody());
         assertFalse(settings.debug());
         assertFalse(settings.gilPerWorker());
@@ -72,6 +75,9 @@ class FilterSettingsTest {
             "python.timeout  | 100000",
             "python.timeout  | 0.0004",
             "python.timeout  | 0x1p3",
+            "python.body-timeout | 0",
+            "python.write-timeout | never",
+            "python.max-workers | 0",
             "python.workers  | +4",
             "python.max-body | -1",
             "python.max-body | 10MB",
@@ -116,14 +122,34 @@ class FilterSettingsTest {
                 "python.handler", "web.app:handle_request",
                 "python.init", "web.app:routes",
                 "python.workers", "8",
+                "python.max-workers", "16",
                 "python.queue", "50",
                 "python.timeout", "2.5",
+                "python.body-timeout", "7",
+                "python.write-timeout", "9.5",
                 "python.max-body", "0",
                 "python.debug", "true",
                 "python.gil", "per-worker");
         // then
-        assertEquals(new FilterSettings("web.app:handle_request", null, java.util.List.of(), "web.app:routes", 8, 50,
-                Duration.ofMillis(2500), 0L, true, true), settings);
+        assertEquals(new FilterSettings("web.app:handle_request", null, java.util.List.of(), "web.app:routes", 8, 16, 50,
+                Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true), settings);
+    }
+
+    @Test
+    void maxWorkersBelowWorkersIsAnErrorNamingBoth() {
+        // given / when
+        String message = rejected("python.handler", "app:handle", "python.workers", "8", "python.max-workers", "4");
+        // then
+        assertContains(message, "python.max-workers=4");
+        assertContains(message, "python.workers=8");
+    }
+
+    @Test
+    void manyWarmWorkersRaiseTheDefaultCeilingToMatch() {
+        // given / when
+        FilterSettings settings = read("python.handler", "app:handle", "python.workers", "300");
+        // then
+        assertEquals(300, settings.maxWorkers());
     }
 
     @Test
