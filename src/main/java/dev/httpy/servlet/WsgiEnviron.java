@@ -20,8 +20,10 @@ final class WsgiEnviron {
 
     /**
      * Where the app is mounted: a route ending in a catch-all ({@code /flask/*path}) mounts it at
-     * the part before, which goes to {@code SCRIPT_NAME} after the context path; the rest is
-     * {@code PATH_INFO}. Any other route leaves the whole path in {@code PATH_INFO}.
+     * the part of the path the route matched before the catch-all, which goes to
+     * {@code SCRIPT_NAME} after the context path; the rest is {@code PATH_INFO}. So
+     * {@code /t/:tenant/*rest} mounts {@code /t/acme/x} at {@code /t/acme}. Any other route leaves the
+     * whole path in {@code PATH_INFO}.
      */
     static Map<String, Object> of(HttpServletRequest request, String path, RouteMatch.Found found) {
         var environ = new HashMap<String, Object>(32);
@@ -29,9 +31,16 @@ final class WsgiEnviron {
         String pathInfo = path;
         int star = found.pattern().lastIndexOf("/*");
         if (star >= 0 && !found.params().isEmpty()) {
-            String rest = found.params().values().iterator().next().getFirst();
-            mount = found.pattern().substring(0, star);
-            pathInfo = "/" + rest;
+            // The catch-all is the last parameter; what it matched ends the path.
+            String last = "";
+            for (var values : found.params().values()) {
+                last = values.getFirst();
+            }
+            String rest = "/" + last;
+            if (path.endsWith(rest)) {
+                mount = path.substring(0, path.length() - rest.length());
+                pathInfo = rest;
+            }
         }
         environ.put("REQUEST_METHOD", request.getMethod());
         environ.put("SCRIPT_NAME", latin1(request.getContextPath() + mount));

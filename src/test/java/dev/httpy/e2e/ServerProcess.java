@@ -87,6 +87,37 @@ public final class ServerProcess implements AutoCloseable {
         return server;
     }
 
+    /** A Tomcat whose connector runs requests on virtual threads ({@code useVirtualThreads="true"}). */
+    public static ServerProcess tomcatOnVirtualThreads(String name, String... jvmOptions) {
+        var server = tomcat(name, jvmOptions);
+        server.editServerXml("<Connector port=\"" + server.port + "\"",
+                "<Connector useVirtualThreads=\"true\" port=\"" + server.port + "\"");
+        return server;
+    }
+
+    private void editServerXml(String old, String replacement) {
+        try {
+            Path serverXml = base.resolve("conf/server.xml");
+            Files.writeString(serverXml, replaceOnce(Files.readString(serverXml), old, replacement));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * The name of the server's Java thread whose Linux thread id is {@code nativeId} (Python's
+     * {@code threading.get_native_id()}), from {@code jcmd Thread.print}; null when none has it.
+     */
+    public String threadName(long nativeId) {
+        Matcher m = Pattern.compile("^\"([^\"]+)\".*\\bnid=(\\d+)", Pattern.MULTILINE).matcher(jcmd("Thread.print"));
+        while (m.find()) {
+            if (Long.parseLong(m.group(2)) == nativeId) {
+                return m.group(1);
+            }
+        }
+        return null;
+    }
+
     /** An empty Jetty base with the ee11 web app modules; the port is given on the command line. */
     public static ServerProcess jetty(String name, String... jvmOptions) {
         var server = new ServerProcess(Kind.JETTY, name, List.of(jvmOptions));
