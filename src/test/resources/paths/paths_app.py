@@ -60,7 +60,7 @@ def pattern(size: int) -> bytes:
 def wsgi_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     path = environ["PATH_INFO"]
     mount = environ["SCRIPT_NAME"].rsplit("/", 1)[-1]  # each route is mounted at its own prefix
-    if mount == "echo":
+    if mount == "echo" or path == "/echo":
         body = environ["wsgi.input"].read()
         start_response("200 OK", [("Content-Type", "application/octet-stream")])
         return [body]

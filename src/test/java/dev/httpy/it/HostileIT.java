@@ -309,7 +309,6 @@ class HostileIT {
         assertTrue(errors.isEmpty(), "connection errors: " + errors.stream().limit(3).toList());
         assertTrue(wrong.isEmpty(), "wrong statuses: " + wrong);
         assertTrue(done.get() >= 400, "only " + done.get() + " requests in 20 s");
-        assertEquals(ProcessHandle.current().pid(), ProcessHandle.current().pid());
         nextRequestIsServed();
     }
 }
