@@ -37,6 +37,46 @@ class ShutdownIT {
         stopWithHandlerInFlight(ServerProcess.jetty("jetty-shutdown"));
     }
 
+    @Test
+    void tomcatExitsWithinTenSecondsWithAFastPathHandlerInFlight() throws Exception {
+        stopWithFastPathHandlerInFlight(ServerProcess.tomcat("tomcat-shutdown-here"));
+    }
+
+    @Test
+    void jettyExitsWithinTenSecondsWithAFastPathHandlerInFlight() throws Exception {
+        stopWithFastPathHandlerInFlight(ServerProcess.jetty("jetty-shutdown-here"));
+    }
+
+    /**
+     * The same stop with a 2 s handler running on the container thread itself: a route whose calls
+     * have all been quick, so the fast path runs it, then one call that sleeps.
+     */
+    private static void stopWithFastPathHandlerInFlight(ServerProcess server) throws Exception {
+        try (server; var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            server.deploy(Wars.pathsWar(), "p");
+            server.start().awaitStatus("/p/r/flaky", 200);
+            for (int i = 0; i < 30; i++) {
+                assertEquals(200, client.send(HttpRequest.newBuilder(server.uri("/p/r/flaky")).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode());
+            }
+            var sleeping = client.sendAsync(HttpRequest.newBuilder(server.uri("/p/r/flaky?sleep=" + SHORT_HANDLER_SECONDS))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            Thread.sleep(500);
+            assertFalse(sleeping.isDone(), "the sleeping request ended early: " + sleeping.join().body());
+
+            var stopped = server.stop();
+            System.out.printf("%s stopped in %d ms with a %.0f s handler in flight on a container thread (exit code %d%s)%n",
+                    server, stopped.took().toMillis(), SHORT_HANDLER_SECONDS, stopped.exitCode(),
+                    stopped.killed() ? ", needed SIGKILL" : "");
+            assertFalse(stopped.killed(), server + " ignored SIGTERM for 15 s; its log ends:\n" + server.logTail(60));
+            assertTrue(stopped.took().compareTo(LIMIT) < 0, server + " took " + stopped.took() + " to stop; its log ends:\n"
+                    + server.logTail(60));
+            var answered = sleeping.get(30, TimeUnit.SECONDS);
+            assertEquals(200, answered.statusCode(), answered.body());
+            assertTrue(answered.body().startsWith("flaky on "), answered.body());
+        }
+    }
+
     private static void stopWithHandlerInFlight(ServerProcess server) throws Exception {
         try (server; var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             server.deploy(Wars.itWar(), "it");
