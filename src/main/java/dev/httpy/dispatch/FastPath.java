@@ -17,7 +17,10 @@ import dev.httpy.python.PythonWorkers;
  * served here even while hundreds of slow ones sleep on workers.
  */
 public final class FastPath {
+    private static final System.Logger LOG = System.getLogger(FastPath.class.getName());
     private final PythonRuntime runtime;
+    /** Warned once: a stopping app refuses every call, and the log needs one line, not thousands. */
+    private volatile boolean warned;
     private final PythonWorkers workers;
 
     /** The app could not run Python on this thread now (stopping, or a virtual thread): use the workers. */
@@ -44,6 +47,11 @@ public final class FastPath {
         try {
             return runtime.onThisThread(work);
         } catch (IllegalStateException e) {
+            if (!warned) {
+                warned = true;
+                LOG.log(System.Logger.Level.INFO, "a container thread could not run Python, so its requests go to"
+                        + " the workers: " + e.getMessage(), e);
+            }
             throw new Unavailable(e);
         }
     }

@@ -8,8 +8,12 @@ package dev.httpy.dispatch;
  * Updated without locks: an estimate, not a count.
  */
 final class HandlerTimes {
-    /** Calls at most this long on average may run on the container thread. */
-    static final long SHORT_NANOS = 1_000_000;
+    /**
+     * Calls at most this long on average may run on the container thread: far above a hello
+     * handler's tens of microseconds, so that a busy machine that preempts a thread mid-call does
+     * not send short routes back to the workers, and far below a handler that waits on I/O.
+     */
+    static final long SHORT_NANOS = 5_000_000;
     /** Calls seen before the average is trusted. */
     static final int WARM_UP_CALLS = 8;
 
