@@ -131,7 +131,7 @@ abstract class RequestPathContract {
             for (int i = 0; i < 8; i++) {
                 var client = RawHttp.connect(server, 16 * 1024);
                 echo.add(client);
-                CompletableFuture.runAsync(() -> {
+                Thread.startVirtualThread(() -> {
                     try {
                         client.head("POST", "/p/r/echo", 8 << 20).send(distinct(8 << 20, 7));
                     } catch (Exception e) {
@@ -151,11 +151,12 @@ abstract class RequestPathContract {
             // and every slow reader, once it reads (all at once, well within python.write-timeout), gets its whole answer
             byte[] expected = distinct(8 << 20, 7);
             List<CompletableFuture<RawHttp.Response>> answers = new ArrayList<>();
+            var readers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
             for (RawHttp client : echo) {
-                answers.add(CompletableFuture.supplyAsync(() -> readQuietly(client)));
+                answers.add(CompletableFuture.supplyAsync(() -> readQuietly(client), readers));
             }
             for (RawHttp client : streams) {
-                answers.add(CompletableFuture.supplyAsync(() -> readQuietly(client)));
+                answers.add(CompletableFuture.supplyAsync(() -> readQuietly(client), readers));
             }
             for (int i = 0; i < answers.size(); i++) {
                 var answer = answers.get(i).get();
