@@ -90,7 +90,7 @@ public final class PythonDispatchFilter implements Filter {
             var workers = settings.gilPerWorker()
                     ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
                             py -> startOwnCopy(py, settings, function))
-                    : runtime.startWorkers(threadName, settings.workers(), settings.queue());
+                    : runtime.startWorkers(threadName, settings.workers(), settings.workers(), settings.queue());
             dispatcher = new Dispatcher(workers, function, settings.timeout(), settings.debug());
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
                     + settings.workers() + " Python workers" + (settings.gilPerWorker() ? ", each with its own GIL" : "")
