@@ -79,7 +79,10 @@ public final class PythonWorkers implements AutoCloseable {
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     /** Workers attached to Python (holding the GIL or about to take it): {@link #mayHoldGil}'s fast path. */
     private final AtomicInteger attached = new AtomicInteger();
-    private int workersStarted;
+    /** Numbers the worker threads' names. */
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+    /** Held while a worker's thread starts: once {@link #close} has held it, no more start. */
+    private final Object starting = new Object();
     private final TurnTaking turns;
     private final Watchdog watchdog;
     /** Lets others in or starts workers when all are stuck; null where neither can happen. */
@@ -109,7 +112,9 @@ public final class PythonWorkers implements AutoCloseable {
         this.watchdog = new Watchdog(lib, name, max, workers);
         var warmWorkers = new ArrayList<Worker>();
         for (int i = 0; i < warm; i++) {
-            warmWorkers.add(startWorker(true));
+            var worker = newWorker(true);
+            start(worker, List.of());
+            warmWorkers.add(worker);
         }
         lookout = ownGil == null && max > 1
                 ? Thread.ofPlatform().name(name + "-lookout").daemon().start(this::lookOut) : null;
@@ -132,12 +137,28 @@ public final class PythonWorkers implements AutoCloseable {
         }
     }
 
-    private Worker startWorker(boolean permanent) {
+    /** A worker, counted in {@link #size} at once, whose thread {@link #start} starts. */
+    private Worker newWorker(boolean permanent) {
         var worker = new Worker(permanent);
-        worker.thread = Thread.ofPlatform().name(name + "-" + workersStarted++).daemon().unstarted(worker::work);
+        worker.thread = Thread.ofPlatform().name(name + "-" + workerNumbers.getAndIncrement()).daemon().unstarted(worker::work);
         workers.add(worker);
-        worker.thread.start();
         return worker;
+    }
+
+    /**
+     * Starts {@code worker}, which first starts {@code others}, unless the pool has closed; then
+     * they are dropped unstarted.
+     */
+    private void start(Worker worker, List<Worker> others) {
+        worker.toStart = others;
+        synchronized (starting) {
+            if (!closed) {
+                worker.thread.start();
+                return;
+            }
+        }
+        workers.remove(worker);
+        workers.removeAll(others);
     }
 
     // ---- submitting ----
@@ -357,10 +378,15 @@ public final class PythonWorkers implements AutoCloseable {
             }
         }
         int more = Math.min(waiting, max - workers.size());
-        for (int i = 0; i < more && !closed; i++) {
-            startWorker(false);
+        if (more <= 0) {
+            return false;
         }
-        return more > 0;
+        var added = new ArrayList<Worker>(more);
+        for (int i = 0; i < more; i++) {
+            added.add(newWorker(false));
+        }
+        start(added.getFirst(), added.subList(1, more));
+        return true;
     }
 
     // ---- stopping ----
@@ -406,6 +432,9 @@ public final class PythonWorkers implements AutoCloseable {
             idle.clear();
         } finally {
             lock.unlock();
+        }
+        synchronized (starting) {
+            // Any worker starting now has started; the others see closed and never start.
         }
         turns.stop();
         watchdog.stop();
@@ -483,6 +512,8 @@ public final class PythonWorkers implements AutoCloseable {
         /** Tasks only this worker may run; guarded by {@link #lock}. */
         final ArrayDeque<PythonTask> pinned = new ArrayDeque<>();
         Thread thread;
+        /** Workers this one starts first thing, so that many threads start in parallel. */
+        List<Worker> toStart = List.of();
         /** Waiting in {@link #take}, and in {@link #idle}; guarded by {@link #lock}. */
         boolean idling;
         /** Takes no more tasks; guarded by {@link #lock}. */
@@ -507,6 +538,7 @@ public final class PythonWorkers implements AutoCloseable {
         }
 
         void work() {
+            startOthers();
             ThreadState main = null;
             ThreadState threadState;
             try {
@@ -576,6 +608,22 @@ public final class PythonWorkers implements AutoCloseable {
                 LOG.log(System.Logger.Level.ERROR, "cannot detach " + thread.getName() + " from Python", e);
             }
             leavePool();
+        }
+
+        /**
+         * Starts the workers handed to this one as two halves, the head of each starting the rest
+         * of its half: a {@code Thread.start} waits for the new thread to run, which on a busy
+         * machine takes milliseconds, so 200 new workers start in 8 rounds instead of 200.
+         */
+        private void startOthers() {
+            List<Worker> others = toStart;
+            toStart = List.of();
+            while (!others.isEmpty()) {
+                int half = others.size() / 2;
+                var second = others.subList(half, others.size());
+                start(second.getFirst(), second.subList(1, second.size()));
+                others = others.subList(0, half);
+            }
         }
 
         /** Takes and runs tasks until the pool closes or, beyond warm, none came for a while. */
