@@ -93,8 +93,8 @@ public final class PythonWorkers implements AutoCloseable {
     PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int warm, int max,
                   int queueCapacity, Duration retireAfter) {
         if (warm < 1 || max < warm || queueCapacity < 1) {
-            throw new IllegalArgumentException("workers must be at least 1, at most " + max + " and the queue at"
-                    + " least 1, not " + warm + " and " + queueCapacity);
+            throw new IllegalArgumentException("Python workers " + name + ": warm " + warm + ", max " + max + ", queue "
+                    + queueCapacity + ": give at least 1 warm worker, a max of at least warm and a queue of at least 1");
         }
         if (ownGil != null && max != warm) {
             throw new IllegalArgumentException("workers with a GIL each do not grow: give the same warm and max, not "
@@ -165,22 +165,7 @@ public final class PythonWorkers implements AutoCloseable {
 
     /** Queues a task; false, at once, when the queue is full or the workers are stopping. */
     public boolean submit(PythonTask task) {
-        boolean handedToIdle;
-        lock.lock();
-        try {
-            if (closed || queue.size() >= capacity) {
-                return false;
-            }
-            queue.addLast(task);
-            queuedShared = queue.size();
-            handedToIdle = wakeAnIdleWorker();
-        } finally {
-            lock.unlock();
-        }
-        if (!handedToIdle) {
-            lookOutSoon();
-        }
-        return true;
+        return enqueue(task, false);
     }
 
     /**
@@ -195,22 +180,7 @@ public final class PythonWorkers implements AutoCloseable {
      */
     public boolean submit(PythonTask task, Python pinnedTo) {
         if (ownGil == null) {
-            boolean handedToIdle;
-            lock.lock();
-            try {
-                if (closed) {
-                    return false;
-                }
-                queue.addFirst(task);
-                queuedShared = queue.size();
-                handedToIdle = wakeAnIdleWorker();
-            } finally {
-                lock.unlock();
-            }
-            if (!handedToIdle) {
-                lookOutSoon();
-            }
-            return true;
+            return enqueue(task, true);
         }
         Worker owner = workers.stream().filter(w -> w.py == pinnedTo).findFirst().orElse(null);
         lock.lock();
@@ -232,6 +202,33 @@ public final class PythonWorkers implements AutoCloseable {
             lock.unlock();
         }
         runQuietly(task::abandon);
+        return true;
+    }
+
+    /**
+     * Queues a task for any worker: last, unless it {@code continues} an accepted request, which
+     * goes first and is not refused for a full queue.
+     */
+    private boolean enqueue(PythonTask task, boolean continues) {
+        boolean handedToIdle;
+        lock.lock();
+        try {
+            if (closed || (!continues && queue.size() >= capacity)) {
+                return false;
+            }
+            if (continues) {
+                queue.addFirst(task);
+            } else {
+                queue.addLast(task);
+            }
+            queuedShared = queue.size();
+            handedToIdle = wakeAnIdleWorker();
+        } finally {
+            lock.unlock();
+        }
+        if (!handedToIdle) {
+            lookOutSoon();
+        }
         return true;
     }
 
