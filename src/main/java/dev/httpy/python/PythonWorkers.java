@@ -146,15 +146,20 @@ public final class PythonWorkers implements AutoCloseable {
     }
 
     /**
-     * Starts {@code worker}, which first starts {@code others}, unless the pool has closed; then
-     * they are dropped unstarted.
+     * Starts {@code worker}, which first starts {@code others}, unless the pool has closed or the
+     * system has no thread to spare; then they are dropped unstarted.
      */
     private void start(Worker worker, List<Worker> others) {
         worker.toStart = others;
         synchronized (starting) {
             if (!closed) {
-                worker.thread.start();
-                return;
+                try {
+                    worker.thread.start();
+                    return;
+                } catch (OutOfMemoryError e) {
+                    LOG.log(System.Logger.Level.ERROR, "cannot start {0} and {1} more Python workers of {2}: {3}",
+                            worker.thread.getName(), others.size(), name, e.getMessage());
+                }
             }
         }
         workers.remove(worker);
@@ -538,6 +543,9 @@ public final class PythonWorkers implements AutoCloseable {
             startOthers();
             ThreadState main = null;
             ThreadState threadState;
+            // Making a thread state takes the GIL for a moment.
+            attachedNow = true;
+            attached.incrementAndGet();
             try {
                 if (ownGil == null) {
                     threadState = ThreadState.create(lib, interpreter);
@@ -554,6 +562,9 @@ public final class PythonWorkers implements AutoCloseable {
                 started.completeExceptionally(e);
                 leavePool();
                 return;
+            } finally {
+                attachedNow = false;
+                attached.decrementAndGet();
             }
             try (var arena = Arena.ofConfined()) {
                 var py = new Python(lib, arena);
