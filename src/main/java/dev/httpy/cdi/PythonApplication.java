@@ -88,7 +88,7 @@ public class PythonApplication {
                 throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
                         + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
             }
-            workers = runtime.startWorkers("httpy-cdi", WORKERS, QUEUE);
+            workers = runtime.startWorkers("httpy-cdi", WORKERS, WORKERS, QUEUE);
         }
         return workers;
     }

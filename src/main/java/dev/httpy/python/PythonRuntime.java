@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -145,24 +146,27 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts {@code threads} platform threads that run {@link PythonTask}s from a queue holding at
-     * most {@code queueCapacity} waiting tasks, in the app's interpreter.
+     * Starts {@code warm} platform threads that run {@link PythonTask}s from a queue holding at
+     * most {@code queueCapacity} waiting tasks, in the app's interpreter; while tasks wait and every
+     * worker is stuck in one, more start, up to {@code max}, and end again after
+     * 10 s without a task (see {@link PythonWorkers}).
      */
-    public PythonWorkers startWorkers(String name, int threads, int queueCapacity) {
-        checkOpen();
-        return track(new PythonWorkers(lib, interpreter, null, name, threads, queueCapacity));
+    public PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity) {
+        return startWorkers(name, warm, max, queueCapacity, PythonWorkers.RETIRE_AFTER);
     }
 
-    /** Stand-in until elastic workers land: {@code warm} fixed threads. */
-    public PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity) {
-        return startWorkers(name, warm, queueCapacity);
+    /** As above, with workers beyond {@code warm} ending after {@code retireAfter} idle. */
+    PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity, Duration retireAfter) {
+        checkOpen();
+        return track(new PythonWorkers(lib, interpreter, null, name, warm, max, queueCapacity, retireAfter));
     }
 
     /**
-     * Starts workers that each run a sub-interpreter with a GIL of its own (Python 3.12+), so
-     * Python runs on as many cores as there are workers. Each interpreter loads the app afresh and
-     * then runs {@code onStart} (find the request function, call the init function). Fails, naming
-     * the module, when the app imports an extension that does not support such interpreters.
+     * Starts {@code threads} workers that each run a sub-interpreter with a GIL of its own (Python
+     * 3.12+), so Python runs on as many cores as there are workers. Each interpreter loads the app
+     * afresh and then runs {@code onStart} (find the request function, call the init function).
+     * Their number is fixed: a new one would have to load the app first. Fails, naming the module,
+     * when the app imports an extension that does not support such interpreters.
      */
     public PythonWorkers startOwnGilWorkers(String name, int threads, int queueCapacity, Consumer<Python> onStart) {
         checkOpen();
@@ -170,7 +174,7 @@ public final class PythonRuntime implements AutoCloseable {
                 py -> {
                     prepare(py);
                     onStart.accept(py);
-                }), name, threads, queueCapacity));
+                }), name, threads, threads, queueCapacity, PythonWorkers.RETIRE_AFTER));
     }
 
     private PythonWorkers track(PythonWorkers workers) {

@@ -2,62 +2,53 @@ package dev.httpy.python;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.Path;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import dev.httpy.python.TurnTaking.Turn;
 
 /**
- * A fixed set of platform threads that run {@link PythonTask}s from one bounded queue.
+ * Platform threads that run {@link PythonTask}s from one bounded queue: {@code warm} of them for
+ * life, and up to {@code max} while tasks wait on workers that are all busy.
  *
  * <p>Each thread makes its Python thread state once and keeps it (a thread state per call costs
- * 60-90 us); it takes the GIL when a task arrives and, while more tasks are waiting, runs them
- * before giving the GIL back (releasing it only briefly to answer each one), which saves the
- * wake-up of a waiting thread per request under load. A task that
- * overruns can be {@linkplain #interrupt interrupted}: a watchdog thread raises
- * {@code TimeoutError} in the worker running it.
+ * 60-90 us); it takes the GIL when a task arrives and, while more tasks are waiting, runs up to
+ * {@value #BATCH} of them before giving the GIL back, releasing it only briefly to answer each one
+ * before taking the next. That saves the wake-up of a waiting thread per task under load.
  *
- * <p>Workers that share one GIL take turns while their tasks are long (over
- * {@link #TURNS_ON_NANOS} on average, as a Flask request is): one of them, the primary, takes the
- * tasks, and the others wait until every worker taking tasks has been in its current one for
- * {@link #STUCK_NANOS} (waiting on I/O with the GIL released, or just slow); then one more joins
- * in. Without this, each worker would wait for the GIL with a request in hand, and almost every
- * request would end by passing the GIL to another thread that must first be woken and scheduled.
- * Short tasks (a few microseconds of Python, then the answer written without the GIL) go faster
- * with every worker taking them, so turns stop when the average falls under
- * {@link #TURNS_OFF_NANOS}. With a GIL per worker they all take tasks at once.
+ * <p><b>Elastic.</b> When tasks wait and every worker has been inside a task for
+ * {@link TurnTaking#STUCK_NANOS} (2 ms: waiting with the GIL released, on {@code time.sleep} or a
+ * database, or just slow), the pool starts as many workers as tasks wait, at once, up to
+ * {@code max}: 200 requests that each sleep need 200 workers, not 200 times 2 ms. A worker beyond
+ * {@code warm} ends after {@link #RETIRE_AFTER} without a task, deleting its own thread state on
+ * its own thread. With a GIL per worker (each worker a sub-interpreter that imports its own copy
+ * of the app) the pool stays at {@code warm}: a new worker would have to load the app first.
+ *
+ * <p>Workers sharing one GIL take turns while tasks are long ({@link TurnTaking}); a
+ * {@link Watchdog} raises {@code TimeoutError} in a task that is {@linkplain #interrupt
+ * interrupted}.
  */
 public final class PythonWorkers implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PythonWorkers.class.getName());
     /** Tasks one worker runs per GIL acquisition before it lets others in. */
     private static final int BATCH = 16;
-    /** How often an idle worker forwards log records written by threads the app started. */
-    private static final long IDLE_LOG_MILLIS = 1000;
-    /** How long the workers taking tasks may all be in one task each before another joins them. */
-    static final long STUCK_NANOS = 2_000_000;
-    /** Workers sharing a GIL start taking turns when their tasks average more than this... */
-    static final long TURNS_ON_NANOS = 40_000;
-    /** ...and stop when they average less than this. */
-    static final long TURNS_OFF_NANOS = 20_000;
-    /** Put in {@link #interrupts} to make the watchdog look at the workers again. */
-    private static final PythonTask WAKE_WATCHDOG = new PythonTask() {
-        @Override
-        public Runnable runWithGil(Python py) {
-            return null;
-        }
-
-        @Override
-        public void abandon() {
-        }
-    };
+    /** How often an idle warm worker forwards log records written by threads the app started. */
+    private static final long IDLE_LOG_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a worker beyond {@code warm} may wait for a task before it ends. */
+    static final Duration RETIRE_AFTER = Duration.ofSeconds(10);
 
     /** Per-worker interpreters with their own GIL: the venv to add and what each runs first. */
     record OwnGil(List<Path> sitePackages, Consumer<Python> prepare) {
@@ -68,52 +59,72 @@ public final class PythonWorkers implements AutoCloseable {
     private final MemorySegment interpreter;
     private final OwnGil ownGil;
     private final String name;
-    private final BlockingQueue<PythonTask> queue;
-    private final List<Worker> workers = new ArrayList<>();
-    private final BlockingQueue<PythonTask> interrupts = new LinkedBlockingQueue<>();
-    private final Thread watchdog;
+    private final int warm;
+    private final int max;
+    private final int capacity;
+    private final long retireAfterNanos;
+
+    /** Guards the queue, the workers' pinned tasks and {@link #idle}; each worker waits on a condition of its own. */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<PythonTask> queue = new ArrayDeque<>();
+    /** Workers waiting for a task, the last to arrive first: the others stay idle and, beyond warm, end. */
+    private final ArrayDeque<Worker> idle = new ArrayDeque<>();
+    /** {@code queue.size()}, for reading without the lock. */
+    private volatile int queuedShared;
+    /** Tasks waiting in workers' pinned queues, for reading without the lock. */
+    private volatile int queuedPinned;
     private volatile boolean closed;
     private boolean shutDown;
-    /** True when workers share one GIL and so may take turns (see the class comment). */
-    private final boolean takeTurns;
-    /** Whether they take turns now: their tasks are long. */
-    private volatile boolean turnsOn;
-    /** A moving average of how long tasks take, for {@link #turnsOn}; updated racily, as an estimate. */
-    private volatile long averageTaskNanos;
-    private final Object turns = new Object();
-    /** The worker that takes tasks without waiting for a turn; written with {@link #turns} held. */
-    private volatile Worker primary;
-    /** Workers allowed to take one batch of tasks beside the primary; guarded by {@link #turns}. */
-    private int extraTurns;
-    /** Workers waiting for a turn; guarded by {@link #turns}. */
-    private int waitingForTurn;
-    /** The watchdog checks for stuck workers every {@link #STUCK_NANOS} while this is set. */
-    private volatile boolean watchdogTicking;
 
-    PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int threadCount,
-                  int queueCapacity) {
-        if (threadCount < 1 || queueCapacity < 1) {
-            throw new IllegalArgumentException("workers and queue must be at least 1, not " + threadCount + " and " + queueCapacity);
+    private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
+    /** Workers attached to Python (holding the GIL or about to take it): {@link #mayHoldGil}'s fast path. */
+    private final AtomicInteger attached = new AtomicInteger();
+    /** Numbers the worker threads' names. */
+    private final AtomicInteger workerNumbers = new AtomicInteger();
+    /** Held while a worker's thread starts: once {@link #close} has held it, no more start. */
+    private final Object starting = new Object();
+    private final TurnTaking turns;
+    private final Watchdog watchdog;
+    /** Lets others in or starts workers when all are stuck; null where neither can happen. */
+    private final Thread lookout;
+    /** The lookout looks every {@link TurnTaking#STUCK_NANOS} while this is set. */
+    private volatile boolean lookoutTicking;
+
+    PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int warm, int max,
+                  int queueCapacity, Duration retireAfter) {
+        if (warm < 1 || max < warm || queueCapacity < 1) {
+            throw new IllegalArgumentException("Python workers " + name + ": warm " + warm + ", max " + max + ", queue "
+                    + queueCapacity + ": give at least 1 warm worker, a max of at least warm and a queue of at least 1");
+        }
+        if (ownGil != null && max != warm) {
+            throw new IllegalArgumentException("workers with a GIL each do not grow: give the same warm and max, not "
+                    + warm + " and " + max);
         }
         this.lib = lib;
         this.interpreter = interpreter;
         this.ownGil = ownGil;
         this.name = name;
-        this.queue = new ArrayBlockingQueue<>(queueCapacity);
-        this.takeTurns = ownGil == null && threadCount > 1;
-        for (int i = 0; i < threadCount; i++) {
-            var worker = new Worker();
-            workers.add(worker);
-            worker.thread = Thread.ofPlatform().name(name + "-" + i).daemon().start(worker::work);
+        this.warm = warm;
+        this.max = max;
+        this.capacity = queueCapacity;
+        this.retireAfterNanos = retireAfter.toNanos();
+        this.turns = new TurnTaking(ownGil == null && max > 1, System::nanoTime);
+        this.watchdog = new Watchdog(lib, name, max, workers);
+        var warmWorkers = new ArrayList<Worker>();
+        for (int i = 0; i < warm; i++) {
+            var worker = newWorker(true);
+            start(worker, List.of());
+            warmWorkers.add(worker);
         }
-        watchdog = Thread.ofPlatform().name(name + "-watchdog").daemon().start(this::watch);
-        awaitStarted();
+        lookout = ownGil == null && max > 1
+                ? Thread.ofPlatform().name(name + "-lookout").daemon().start(this::lookOut) : null;
+        awaitStarted(warmWorkers);
     }
 
-    /** Waits until every worker is ready; if one failed, stops them all and says why. */
-    private void awaitStarted() {
+    /** Waits until every warm worker is ready; if one failed, stops them all and says why. */
+    private void awaitStarted(List<Worker> warmWorkers) {
         try {
-            for (Worker worker : workers) {
+            for (Worker worker : warmWorkers) {
                 worker.started.get(120, TimeUnit.SECONDS);
             }
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
@@ -126,130 +137,261 @@ public final class PythonWorkers implements AutoCloseable {
         }
     }
 
-    /** Queues a task; false, at once, when the queue is full or the workers are stopping. */
-    public boolean submit(PythonTask task) {
-        if (closed || !queue.offer(task)) {
-            return false;
-        }
-        if (closed && queue.remove(task)) {
-            return false;
-        }
-        if (turnsOn) {
-            letAnotherInIfStuck();
-            if (!watchdogTicking) {
-                watchdogTicking = true;
-                interrupts.add(WAKE_WATCHDOG);
+    /** A worker, counted in {@link #size} at once, whose thread {@link #start} starts. */
+    private Worker newWorker(boolean permanent) {
+        var worker = new Worker(permanent);
+        worker.thread = Thread.ofPlatform().name(name + "-" + workerNumbers.getAndIncrement()).daemon().unstarted(worker::work);
+        workers.add(worker);
+        return worker;
+    }
+
+    /**
+     * Starts {@code worker}, which first starts {@code others}, unless the pool has closed or the
+     * system has no thread to spare; then they are dropped unstarted.
+     */
+    private void start(Worker worker, List<Worker> others) {
+        worker.toStart = others;
+        synchronized (starting) {
+            if (!closed) {
+                try {
+                    worker.thread.start();
+                    return;
+                } catch (OutOfMemoryError e) {
+                    LOG.log(System.Logger.Level.ERROR, "cannot start {0} and {1} more Python workers of {2}: {3}",
+                            worker.thread.getName(), others.size(), name, e.getMessage());
+                }
             }
         }
-        return true;
+        workers.remove(worker);
+        workers.removeAll(others);
     }
 
-    /** Stand-in until pinning lands: any worker. */
+    // ---- submitting ----
+
+    /** Queues a task; false, at once, when the queue is full or the workers are stopping. */
+    public boolean submit(PythonTask task) {
+        return enqueue(task, false);
+    }
+
+    /**
+     * Queues a task for the worker that owns {@code pinnedTo} (the {@link Python} an earlier task of
+     * this pool received): a streamed response's Python objects live in one worker's interpreter
+     * when each worker has a GIL of its own, and its next chunk must be made there. In workers that
+     * share one interpreter any worker may run it, so the pin is ignored. Either way it continues a
+     * request the pool already accepted: it goes before the queued tasks, and a full queue does not
+     * refuse it. When that worker has ended the task is {@linkplain PythonTask#abandon abandoned}.
+     *
+     * @return false, at once, when the workers are stopping
+     */
     public boolean submit(PythonTask task, Python pinnedTo) {
-        return submit(task);
-    }
-
-    /** Stand-in until the real check lands: always busy, so no fast path. */
-    public boolean mayHoldGil() {
+        if (ownGil == null) {
+            return enqueue(task, true);
+        }
+        Worker owner = workers.stream().filter(w -> w.py == pinnedTo).findFirst().orElse(null);
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            if (owner != null && !owner.gone) {
+                owner.pinned.addLast(task);
+                queuedPinned++;
+                if (owner.idling) {
+                    owner.idling = false;
+                    idle.remove(owner);
+                    owner.wake.signal();
+                }
+                return true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        runQuietly(task::abandon);
         return true;
     }
 
     /**
-     * Waits for a turn to take tasks.
-     *
-     * @return true for the primary (or when workers do not take turns), which may wait for tasks;
-     *         false for an extra turn, which takes only the tasks already queued
+     * Queues a task for any worker: last, unless it {@code continues} an accepted request, which
+     * goes first and is not refused for a full queue.
      */
-    private boolean awaitTurn(Worker me) throws InterruptedException {
-        if (!takeTurns) {
-            return true;
+    private boolean enqueue(PythonTask task, boolean continues) {
+        boolean handedToIdle;
+        lock.lock();
+        try {
+            if (closed || (!continues && queue.size() >= capacity)) {
+                return false;
+            }
+            if (continues) {
+                queue.addFirst(task);
+            } else {
+                queue.addLast(task);
+            }
+            queuedShared = queue.size();
+            handedToIdle = wakeAnIdleWorker();
+        } finally {
+            lock.unlock();
         }
-        synchronized (turns) {
-            while (turnsOn) {
-                if (primary == null) {
-                    primary = me;
+        if (!handedToIdle) {
+            lookOutSoon();
+        }
+        return true;
+    }
+
+    /** Wakes the worker that waited last; with the lock held. */
+    private boolean wakeAnIdleWorker() {
+        Worker worker = idle.pollFirst();
+        if (worker == null) {
+            return false;
+        }
+        worker.idling = false;
+        worker.wake.signal();
+        return true;
+    }
+
+    /**
+     * The next task for {@code me}, its pinned ones first, waiting up to {@code timeoutNanos} for
+     * one; null when none came or the pool closes.
+     */
+    private PythonTask take(Worker me, long timeoutNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            long left = timeoutNanos;
+            while (true) {
+                PythonTask task = me.pinned.pollFirst();
+                if (task != null) {
+                    queuedPinned--;
+                    return task;
                 }
-                if (primary == me) {
-                    return true;
+                task = queue.pollFirst();
+                if (task != null) {
+                    queuedShared = queue.size();
+                    return task;
                 }
-                if (extraTurns > 0) {
-                    extraTurns--;
-                    return false;
+                if (closed || left <= 0) {
+                    return null;
                 }
-                waitingForTurn++;
+                me.idling = true;
+                idle.addFirst(me);
                 try {
-                    turns.wait();
+                    left = me.wake.awaitNanos(left);
                 } finally {
-                    waitingForTurn--;
+                    if (me.idling) {
+                        me.idling = false;
+                        idle.remove(me);
+                    }
                 }
             }
-            return true;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Adds a task's duration to the average and turns turn-taking on or off. */
-    private void measured(long taskNanos) {
-        long average = averageTaskNanos + (taskNanos - averageTaskNanos) / 16;
-        averageTaskNanos = average;
-        if (!turnsOn && average > TURNS_ON_NANOS) {
-            turnsOn = true;
-        } else if (turnsOn && average < TURNS_OFF_NANOS) {
-            synchronized (turns) {
-                turnsOn = false;
-                turns.notifyAll();
+    // ---- what the pool is doing ----
+
+    /** Worker threads now, between {@code warm} and {@code max}. */
+    public int size() {
+        return workers.size();
+    }
+
+    /** Workers inside a task now. */
+    public int busy() {
+        int busy = 0;
+        for (Worker worker : workers) {
+            if (worker.inTaskSince != 0) {
+                busy++;
             }
         }
+        return busy;
     }
 
-    /** A worker that stops hands the primary's turn to a waiting one. */
-    private void leaveTurn(Worker me) {
-        if (takeTurns) {
-            synchronized (turns) {
-                if (primary == me) {
-                    primary = null;
-                    turns.notifyAll();
-                }
-            }
-        }
+    /** Tasks waiting for a worker now. */
+    public int queued() {
+        return queuedShared + queuedPinned;
     }
 
-    /** Lets one more worker take tasks when tasks wait and every worker taking them is stuck in one. */
-    private void letAnotherInIfStuck() {
-        if (queue.isEmpty()) {
-            return;
+    /**
+     * Whether a worker holds the GIL or is about to take it: one attached to Python outside a task,
+     * or in a task that began under {@link TurnTaking#STUCK_NANOS} ago (one in a task for longer is
+     * most likely waiting with the GIL released). Lock-free, and one volatile read while every
+     * worker is idle: cheap enough to ask for every request.
+     */
+    public boolean mayHoldGil() {
+        if (attached.get() == 0) {
+            return false;
         }
         long now = System.nanoTime();
         for (Worker worker : workers) {
-            long since = worker.inTaskSince;
-            if (since == 0 ? worker == primary : now - since < STUCK_NANOS) {
-                return; // it takes the next task soon
-            }
-        }
-        synchronized (turns) {
-            if (waitingForTurn > extraTurns) {
-                extraTurns++;
-                turns.notify();
-            }
-        }
-    }
-
-    /** Whether tasks wait or a worker is in one. */
-    private boolean anyWorkInHand() {
-        if (!queue.isEmpty()) {
-            return true;
-        }
-        for (Worker worker : workers) {
-            if (worker.inTaskSince != 0) {
-                return true;
+            if (worker.attachedNow) {
+                long since = worker.inTaskSince;
+                if (since == 0 || now - since < TurnTaking.STUCK_NANOS) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
-    /** Tasks waiting for a worker right now. */
-    public int queued() {
-        return queue.size();
+    // ---- growing and letting others in ----
+
+    /** Has the lookout look now, unless it already looks every few milliseconds. */
+    private void lookOutSoon() {
+        if (lookout != null && !lookoutTicking) {
+            lookoutTicking = true;
+            LockSupport.unpark(lookout);
+        }
     }
+
+    /**
+     * Every {@link TurnTaking#STUCK_NANOS} while workers have work, and at once when a task finds
+     * no idle worker: if tasks wait and every worker is stuck in one, starts new workers; if some
+     * wait for a turn instead, lets them in.
+     */
+    private void lookOut() {
+        while (!closed) {
+            if (lookoutTicking) {
+                LockSupport.parkNanos(this, TurnTaking.STUCK_NANOS);
+            } else {
+                LockSupport.park(this);
+            }
+            if (closed) {
+                break;
+            }
+            // Cleared before looking, so that a submit() in between is either seen or wakes us.
+            lookoutTicking = false;
+            try {
+                int waiting = queuedShared;
+                if (waiting > 0 && !growIfAllStuck(waiting)) {
+                    turns.letOthersInIfStuck(workers, waiting);
+                }
+                lookoutTicking = queuedShared > 0 || busy() > 0;
+            } catch (Throwable e) {
+                LOG.log(System.Logger.Level.ERROR, name + " cannot start more workers", e);
+            }
+        }
+    }
+
+    /** Starts workers for the waiting tasks, up to max, when every worker is stuck in a task. */
+    private boolean growIfAllStuck(int waiting) {
+        long now = System.nanoTime();
+        for (Worker worker : workers) {
+            long since = worker.inTaskSince;
+            if (since == 0 || now - since < TurnTaking.STUCK_NANOS) {
+                return false;
+            }
+        }
+        int more = Math.min(waiting, max - workers.size());
+        if (more <= 0) {
+            return false;
+        }
+        var added = new ArrayList<Worker>(more);
+        for (int i = 0; i < more; i++) {
+            added.add(newWorker(false));
+        }
+        start(added.getFirst(), added.subList(1, more));
+        return true;
+    }
+
+    // ---- stopping ----
 
     /**
      * Raises {@code TimeoutError} in the Python code running {@code task}, if it still runs. Code
@@ -257,7 +399,7 @@ public final class PythonWorkers implements AutoCloseable {
      */
     public void interrupt(PythonTask task) {
         if (!closed) {
-            interrupts.add(task);
+            watchdog.interrupt(task);
         }
     }
 
@@ -273,25 +415,49 @@ public final class PythonWorkers implements AutoCloseable {
             }
             shutDown = true;
         }
-        closed = true;
-        watchdog.interrupt();
-        workers.forEach(w -> w.thread.interrupt());
-        for (PythonTask task; (task = queue.poll()) != null; ) {
-            task.abandon();
+        var abandoned = new ArrayList<PythonTask>();
+        lock.lock();
+        try {
+            closed = true;
+            abandoned.addAll(queue);
+            queue.clear();
+            queuedShared = 0;
+            for (Worker worker : workers) {
+                abandoned.addAll(worker.pinned);
+                worker.pinned.clear();
+            }
+            queuedPinned = 0;
+            for (Worker worker : idle) {
+                worker.idling = false;
+                worker.wake.signal();
+            }
+            idle.clear();
+        } finally {
+            lock.unlock();
         }
-        if (!joinAll(grace)) {
+        synchronized (starting) {
+            // Any worker starting now has started; the others see closed and never start.
+        }
+        turns.stop();
+        watchdog.stop();
+        if (lookout != null) {
+            LockSupport.unpark(lookout);
+            joinAll(List.of(lookout), grace); // it starts no worker after this
+        }
+        abandoned.forEach(task -> runQuietly(task::abandon));
+        if (!joinAll(threads(), grace)) {
             // Still running after the grace: interrupt the handlers, as python.timeout would.
             for (Worker worker : workers) {
                 PythonTask task = worker.running;
                 if (worker.thread.isAlive() && task != null && !worker.interrupted) {
                     try {
-                        raiseTimeout(worker, task, "to stop it: the web app is stopping");
+                        watchdog.raiseTimeout(worker, task, "to stop it: the web app is stopping");
                     } catch (Throwable e) {
                         LOG.log(System.Logger.Level.ERROR, "cannot interrupt " + worker.thread.getName(), e);
                     }
                 }
             }
-            if (!joinAll(Duration.ofSeconds(1))) {
+            if (!joinAll(threads(), Duration.ofSeconds(1))) {
                 for (Thread thread : threads()) {
                     if (thread.isAlive()) {
                         LOG.log(System.Logger.Level.WARNING, "{0} is still running Python after {1} and an interrupt;"
@@ -300,20 +466,6 @@ public final class PythonWorkers implements AutoCloseable {
                 }
             }
         }
-    }
-
-    /** Waits for every thread to end, at most {@code limit} in all; true if they all did. */
-    private boolean joinAll(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        for (Thread thread : threads()) {
-            try {
-                thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return threads().stream().noneMatch(Thread::isAlive);
     }
 
     /**
@@ -325,19 +477,55 @@ public final class PythonWorkers implements AutoCloseable {
         close(Duration.ofSeconds(4));
     }
 
+    /** Waits for {@code threads} to end, at most {@code limit} in all; true if they all did. */
+    private static boolean joinAll(List<Thread> threads, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (Thread thread : threads) {
+            try {
+                thread.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return threads.stream().noneMatch(Thread::isAlive);
+    }
+
+    /** Every thread of the pool that may still run. */
     private List<Thread> threads() {
         var threads = new ArrayList<Thread>();
         workers.forEach(w -> threads.add(w.thread));
-        threads.add(watchdog);
+        threads.add(watchdog.thread());
+        if (lookout != null) {
+            threads.add(lookout);
+        }
         return threads;
     }
 
-    /** One worker thread and what the watchdog needs to know to interrupt it. */
-    private final class Worker {
-        Thread thread;
+    // ---- the workers ----
+
+    /** One worker thread: its Python thread state, its pinned tasks, and what it is doing. */
+    private final class Worker implements TurnTaking.Taker, Watchdog.Watched {
+        /** One of the warm workers, kept for life; the others end when idle for a while. */
+        final boolean permanent;
         final CompletableFuture<Void> started = new CompletableFuture<>();
+        /** Signalled when a task arrives for this worker while it is {@link #idling}. */
+        final Condition wake = lock.newCondition();
+        /** Tasks only this worker may run; guarded by {@link #lock}. */
+        final ArrayDeque<PythonTask> pinned = new ArrayDeque<>();
+        Thread thread;
+        /** Workers this one starts first thing, so that many threads start in parallel. */
+        List<Worker> toStart = List.of();
+        /** Waiting in {@link #take}, and in {@link #idle}; guarded by {@link #lock}. */
+        boolean idling;
+        /** Takes no more tasks; guarded by {@link #lock}. */
+        boolean gone;
+        /** The Python its tasks receive, once it has started. */
+        volatile Python py;
         /** The interpreter this worker runs in (NULL: main). */
         volatile MemorySegment runsIn = MemorySegment.NULL;
+        /** Attached to Python, or about to be. */
+        volatile boolean attachedNow;
         /** The task in Python right now; written and read only with the GIL held. */
         volatile PythonTask running;
         /** System.nanoTime() when {@link #running} started; 0 between tasks. */
@@ -347,9 +535,17 @@ public final class PythonWorkers implements AutoCloseable {
         /** A TimeoutError was raised for {@link #running}; cleared with the GIL held. */
         volatile boolean interrupted;
 
+        Worker(boolean permanent) {
+            this.permanent = permanent;
+        }
+
         void work() {
+            startOthers();
             ThreadState main = null;
             ThreadState threadState;
+            // Making a thread state takes the GIL for a moment.
+            attachedNow = true;
+            attached.incrementAndGet();
             try {
                 if (ownGil == null) {
                     threadState = ThreadState.create(lib, interpreter);
@@ -362,17 +558,19 @@ public final class PythonWorkers implements AutoCloseable {
                     threadState.detach();
                 }
             } catch (Throwable e) {
-                LOG.log(System.Logger.Level.ERROR, "cannot attach " + Thread.currentThread().getName() + " to Python", e);
+                LOG.log(System.Logger.Level.ERROR, "cannot attach " + thread.getName() + " to Python", e);
                 started.completeExceptionally(e);
+                leavePool();
                 return;
+            } finally {
+                attachedNow = false;
+                attached.decrementAndGet();
             }
-            var afterGil = new ArrayList<Runnable>(BATCH);
             try (var arena = Arena.ofConfined()) {
                 var py = new Python(lib, arena);
                 py.bindThreadState(threadState);
-                threadState.attach();
-                py.enter();
                 PythonLogs logs;
+                attach(threadState, py);
                 try {
                     if (ownGil != null) {
                         ownGil.prepare().accept(py);
@@ -382,55 +580,29 @@ public final class PythonWorkers implements AutoCloseable {
                     ident = (Long) py.callModuleFunction("_thread", "get_ident");
                 } catch (RuntimeException e) {
                     started.completeExceptionally(e);
-                    closed = true;
                     throw e;
                 } finally {
-                    py.leave();
-                    threadState.detach();
+                    detach(threadState, py);
                 }
+                this.py = py;
                 started.complete(null);
-                while (!closed) {
-                    PythonTask task;
-                    try {
-                        boolean primaryTurn = awaitTurn(this);
-                        task = primaryTurn ? queue.poll(IDLE_LOG_MILLIS, TimeUnit.MILLISECONDS) : queue.poll();
-                        if (task == null && !primaryTurn) {
-                            continue; // an extra turn came too late: the queue is empty again
-                        }
-                    } catch (InterruptedException stop) {
-                        break;
-                    }
-                    threadState.attach();
-                    py.enter();
-                    int done = 0;
-                    while (task != null) {
-                        run(task, py, afterGil);
-                        task = ++done < BATCH && !closed ? queue.poll() : null;
-                        if (task != null && !afterGil.isEmpty()) {
-                            // Answer this one before taking the next, which may be slow: a finished
-                            // request must not wait for its neighbour in the batch.
-                            py.withoutGil(() -> runAll(afterGil));
-                        }
-                    }
-                    List<?> records = logs.take(py);
-                    py.leave();
-                    threadState.detach();
-                    PythonLogs.publish(records);
-                    runAll(afterGil);
-                }
-                threadState.attach();
-                py.enter();
+                takeTasks(threadState, py, logs);
+                stopTaking();
+                attach(threadState, py);
                 PythonLogs.publish(logs.take(py));
                 logs.release(py);
                 py.releaseAll();
-                py.leave();
-                threadState.detach();
+                detach(threadState, py);
             } catch (Throwable e) {
-                if (started.isDone()) {
-                    LOG.log(System.Logger.Level.ERROR, Thread.currentThread().getName() + " stopped", e);
+                if (!started.isCompletedExceptionally()) {
+                    LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped", e);
+                } else if (!permanent) {
+                    // A warm worker's failure goes to whoever started the pool; this one's only here.
+                    LOG.log(System.Logger.Level.ERROR, "cannot start " + thread.getName(), e);
                 }
             } finally {
-                leaveTurn(this);
+                stopTaking();
+                turns.leave(this);
             }
             try {
                 if (main == null) {
@@ -441,8 +613,76 @@ public final class PythonWorkers implements AutoCloseable {
                     main.dispose();
                 }
             } catch (Throwable e) {
-                LOG.log(System.Logger.Level.ERROR, "cannot detach " + Thread.currentThread().getName() + " from Python", e);
+                LOG.log(System.Logger.Level.ERROR, "cannot detach " + thread.getName() + " from Python", e);
             }
+            leavePool();
+        }
+
+        /**
+         * Starts the workers handed to this one as two halves, the head of each starting the rest
+         * of its half: a {@code Thread.start} waits for the new thread to run, which on a busy
+         * machine takes milliseconds, so 200 new workers start in 8 rounds instead of 200.
+         */
+        private void startOthers() {
+            List<Worker> others = toStart;
+            toStart = List.of();
+            while (!others.isEmpty()) {
+                int half = others.size() / 2;
+                var second = others.subList(half, others.size());
+                start(second.getFirst(), second.subList(1, second.size()));
+                others = others.subList(0, half);
+            }
+        }
+
+        /** Takes and runs tasks until the pool closes or, beyond warm, none came for a while. */
+        private void takeTasks(ThreadState threadState, Python py, PythonLogs logs) throws Throwable {
+            var afterGil = new ArrayList<Runnable>(BATCH);
+            long idleSince = System.nanoTime();
+            // Started because tasks waited and every worker was stuck: takes them without a turn.
+            boolean turnGiven = !permanent;
+            while (!closed) {
+                long wait = permanent ? IDLE_LOG_NANOS : idleSince + retireAfterNanos - System.nanoTime();
+                Turn turn = turnGiven ? Turn.EXTRA : turns.awaitTurn(this, permanent ? TurnTaking.FOREVER : wait);
+                turnGiven = false;
+                PythonTask task = switch (turn) {
+                    case PRIMARY -> take(this, wait);
+                    case EXTRA -> take(this, 0); // only tasks already queued
+                    case NONE -> null;
+                };
+                if (task != null) {
+                    runBatch(task, threadState, py, logs, afterGil);
+                    idleSince = System.nanoTime();
+                } else if (!permanent && System.nanoTime() - idleSince >= retireAfterNanos) {
+                    return;
+                } else if (permanent && turn == Turn.PRIMARY) {
+                    attach(threadState, py);
+                    List<?> records = logs.take(py);
+                    detach(threadState, py);
+                    PythonLogs.publish(records);
+                }
+            }
+        }
+
+        /**
+         * Runs {@code task} and then, with the GIL still held, up to {@value #BATCH} - 1 more
+         * queued ones, answering each before taking the next: a finished request must not wait
+         * for a slow neighbour in the batch.
+         */
+        private void runBatch(PythonTask task, ThreadState threadState, Python py, PythonLogs logs,
+                              List<Runnable> afterGil) throws Throwable {
+            attach(threadState, py);
+            int done = 0;
+            while (task != null) {
+                run(task, py, afterGil);
+                task = ++done < BATCH && !closed ? take(this, 0) : null;
+                if (task != null && !afterGil.isEmpty()) {
+                    py.withoutGil(() -> runAll(afterGil));
+                }
+            }
+            List<?> records = logs.take(py);
+            detach(threadState, py);
+            PythonLogs.publish(records);
+            runAll(afterGil);
         }
 
         private void run(PythonTask task, Python py, List<Runnable> afterGil) throws Throwable {
@@ -460,9 +700,7 @@ public final class PythonWorkers implements AutoCloseable {
             } finally {
                 running = null;
                 inTaskSince = 0;
-                if (takeTurns) {
-                    measured(System.nanoTime() - start);
-                }
+                turns.measured(System.nanoTime() - start);
                 if (interrupted) {
                     // The TimeoutError may still be pending if the task returned first; it must
                     // not hit the next task.
@@ -471,60 +709,86 @@ public final class PythonWorkers implements AutoCloseable {
                 }
             }
         }
-    }
 
-    /**
-     * Raises TimeoutError in workers whose task overran. It makes a thread state in the worker's
-     * interpreter for each interrupt: rare, and each own-GIL worker has an interpreter of its own.
-     */
-    private void watch() {
-        try {
-            while (!closed) {
-                PythonTask task = watchdogTicking ? interrupts.poll(STUCK_NANOS, TimeUnit.NANOSECONDS) : interrupts.take();
-                if (turnsOn) {
-                    letAnotherInIfStuck();
-                }
-                if (takeTurns) {
-                    // Cleared before looking, so that a submit() in between either is seen or wakes us.
-                    watchdogTicking = false;
-                    watchdogTicking = turnsOn && anyWorkInHand();
-                }
-                if (task == null || task == WAKE_WATCHDOG) {
-                    continue;
-                }
-                int stuck = 0;
-                for (Worker worker : workers) {
-                    if (worker.running == task && !worker.interrupted) {
-                        raiseTimeout(worker, task, "whose request overran");
-                    }
-                    if (worker.interrupted) {
-                        stuck++;
-                    }
-                }
-                if (stuck == workers.size()) {
-                    LOG.log(System.Logger.Level.ERROR, "all {0} Python workers of {1} are running requests past"
-                            + " python.timeout and have not stopped when interrupted (stuck in C code?); new"
-                            + " requests wait in the queue and get 503 when it is full", stuck, name);
-                }
+        private void attach(ThreadState threadState, Python py) throws Throwable {
+            attachedNow = true;
+            attached.incrementAndGet();
+            try {
+                threadState.attach();
+            } catch (Throwable e) {
+                attachedNow = false;
+                attached.decrementAndGet();
+                throw e;
             }
-        } catch (InterruptedException stop) {
-            // closing
-        } catch (Throwable e) {
-            LOG.log(System.Logger.Level.ERROR, name + " watchdog stopped", e);
+            py.enter();
         }
-    }
 
-    /** Raises TimeoutError in {@code worker} if it still runs {@code task}, from a thread state of our own in its interpreter. */
-    private void raiseTimeout(Worker worker, PythonTask task, String why) throws Throwable {
-        var threadState = ThreadState.create(lib, worker.runsIn);
-        threadState.attach();
-        if (task != null && worker.running == task) {
-            int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(worker.ident, lib.timeoutError);
-            worker.interrupted = true;
-            LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0}, {1}", worker.thread.getName(), why);
+        private void detach(ThreadState threadState, Python py) throws Throwable {
+            py.leave();
+            try {
+                threadState.detach();
+            } finally {
+                attachedNow = false;
+                attached.decrementAndGet();
+            }
         }
-        threadState.detach();
-        threadState.dispose();
+
+        /** Takes no more tasks; abandons those pinned to it since the pool last looked. */
+        private void stopTaking() {
+            List<PythonTask> left;
+            lock.lock();
+            try {
+                if (gone) {
+                    return;
+                }
+                gone = true;
+                left = new ArrayList<>(pinned);
+                queuedPinned -= pinned.size();
+                pinned.clear();
+            } finally {
+                lock.unlock();
+            }
+            left.forEach(task -> runQuietly(task::abandon));
+        }
+
+        private void leavePool() {
+            workers.remove(this);
+        }
+
+        @Override
+        public long inTaskSince() {
+            return inTaskSince;
+        }
+
+        @Override
+        public String name() {
+            return thread.getName();
+        }
+
+        @Override
+        public MemorySegment interpreter() {
+            return runsIn;
+        }
+
+        @Override
+        public long ident() {
+            return ident;
+        }
+
+        @Override
+        public PythonTask running() {
+            return running;
+        }
+
+        @Override
+        public boolean interrupted() {
+            return interrupted;
+        }
+
+        @Override
+        public void markInterrupted() {
+            interrupted = true;
+        }
     }
 
     private static void runAll(List<Runnable> actions) {
@@ -544,6 +808,7 @@ public final class PythonWorkers implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name + "[" + workers.size() + " threads, " + queue.size() + " queued]";
+        return name + "[" + workers.size() + " threads (" + warm + "-" + max + "), " + busy() + " busy, "
+                + queued() + " queued]";
     }
 }

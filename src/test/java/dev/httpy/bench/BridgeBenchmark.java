@@ -91,7 +91,7 @@ public class BridgeBenchmark {
         runtime = PythonRuntime.start(
                 PythonInstallation.embedded(BridgeBenchmark.class.getClassLoader(), Path.of("target", "python-cache")),
                 List.of(handlers, exampleAppDir), PythonRuntime.Isolation.ISOLATED);
-        workers = runtime.startWorkers("bench", 1, 16);
+        workers = runtime.startWorkers("bench", 1, 1, 16);
 
         var params = new LinkedHashMap<String, List<String>>();
         params.put("id", List.of("7"));

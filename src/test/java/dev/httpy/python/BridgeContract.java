@@ -44,7 +44,7 @@ abstract class BridgeContract {
     void startPython() throws Exception {
         Path probes = Path.of(getClass().getResource("/python/bridge_probe.py").toURI()).getParent();
         runtime = PythonRuntime.start(installation(), List.of(probes), isolation());
-        workers = runtime.startWorkers("bridge-test", 2, 16);
+        workers = runtime.startWorkers("bridge-test", 2, 2, 16);
     }
 
     @AfterAll
@@ -224,7 +224,7 @@ abstract class BridgeContract {
     /**
      * The workers share one GIL and take turns once tasks are long, but a handler that waits (the
      * GIL released) must not hold up the next request: another worker joins in once the first has
-     * been in its task for PythonWorkers.STUCK_NANOS.
+     * been in its task for TurnTaking.STUCK_NANOS.
      */
     @Test
     void aWaitingCallDoesNotHoldUpTheNext() throws Throwable {

@@ -54,7 +54,7 @@ public class BridgePartsBenchmark {
         runtime = PythonRuntime.start(installation, List.of(), PythonRuntime.Isolation.ISOLATED);
         // The same library again: dlopen hands back the loaded one; only the method handles are new.
         lib = LibPython.load(installation.library());
-        workers = runtime.startWorkers("bench-parts", 1, 16);
+        workers = runtime.startWorkers("bench-parts", 1, 1, 16);
         headers = new LinkedHashMap<>();
         headers.put("Host", List.of("127.0.0.1:18081"));
         headers.put("User-Agent", List.of("wrk"));

@@ -59,7 +59,7 @@ class IsolationTest {
     @Test
     void twoAppsWithTheSameModuleNameEachSeeTheirOwn() throws Throwable {
         try (var one = start("one"); var two = start("two");
-             var oneWorkers = one.startWorkers("one", 1, 8); var twoWorkers = two.startWorkers("two", 1, 8)) {
+             var oneWorkers = one.startWorkers("one", 1, 1, 8); var twoWorkers = two.startWorkers("two", 1, 1, 8)) {
             assertEquals("one", call(oneWorkers, "who"));
             assertEquals("two", call(twoWorkers, "who"));
             assertTrue((Boolean) call(twoWorkers, "can_import", "only_two"));
@@ -107,7 +107,7 @@ class IsolationTest {
     @Test
     void redeployingStartsFromFreshStateWithCExtensions() throws Throwable {
         for (int deploy = 1; deploy <= 5; deploy++) {
-            try (var runtime = start("one"); var workers = runtime.startWorkers("deploy-" + deploy, 2, 8)) {
+            try (var runtime = start("one"); var workers = runtime.startWorkers("deploy-" + deploy, 2, 2, 8)) {
                 assertEquals("nothing", call(workers, "recall"), "module state survived a redeploy");
                 call(workers, "remember", "deploy " + deploy);
                 var versions = (List<?>) call(workers, "extensions");
