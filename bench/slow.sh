@@ -65,10 +65,14 @@ bench_tomcat_start "$work/tomcat" "$work/tomcat.log" "$BASE/python" "--enable-na
 settings="PORT=$PORT TRICKLERS=$TRICKLERS TRICKLE_BYTES=$TRICKLE_BYTES NON_READERS=$NON_READERS ANSWER_MB=$ANSWER_MB"
 settings+=" HOLD=$HOLD PROBE_LOOPS=$PROBE_LOOPS PROBE_TIMEOUT=$PROBE_TIMEOUT FINISH_TIMEOUT=$FINISH_TIMEOUT"
 bench_log "slow clients: $settings"
-status=0
+# In the background, so that Ctrl-C or SIGTERM ends the script at once; the EXIT trap stops it.
 "$JAVA_HOME/bin/java" bench/SlowClients.java --port "$PORT" --tricklers "$TRICKLERS" --trickle-bytes "$TRICKLE_BYTES" \
   --non-readers "$NON_READERS" --answer-mb "$ANSWER_MB" --hold "$HOLD" --probe-loops "$PROBE_LOOPS" \
-  --probe-timeout "$PROBE_TIMEOUT" --finish-timeout "$FINISH_TIMEOUT" >"$work/clients.md" || status=$?
+  --probe-timeout "$PROBE_TIMEOUT" --finish-timeout "$FINISH_TIMEOUT" >"$work/clients.md" &
+clients=$!
+bench_stop_at_exit "$clients" "bench/SlowClients.java"
+status=0
+wait "$clients" || status=$?
 if ((status > 1)); then
   echo "bench/SlowClients.java failed (exit status $status)" >&2
   exit "$status"
