@@ -57,7 +57,7 @@ measure() {
 # The table's cells for the last measure: req/s, p50 and p99 as wrk prints them, and the errors
 # (socket errors plus responses of 400 or more).
 cells() {
-  printf '%.2f | %s | %s | %d' "${R[rps]}" "$(bench_wrk_time "${R[p50_us]}")" "$(bench_wrk_time "${R[p99_us]}")" \
+  printf '%s | %s | %s | %d' "${R[rps]}" "$(bench_wrk_time "${R[p50_us]}")" "$(bench_wrk_time "${R[p99_us]}")" \
     $((R[socket_errors] + R[status]))
 }
 
@@ -67,7 +67,7 @@ for c in $CONNECTIONS; do
   for round in $(seq "$ROUNDS"); do
     measure "httpy-c$c-r$round" "$c" "$httpy_url"; httpy=$(cells); h_rps=${R[rps]}
     measure "gunicorn-c$c-r$round" "$c" "$gunicorn_url"; gunicorn=$(cells); g_rps=${R[rps]}
-    echo "| $c | $round | $httpy | $gunicorn | $(awk -v a="$h_rps" -v b="$g_rps" 'BEGIN {printf "%.2f", a / b}') |"
+    echo "| $c | $round | $httpy | $gunicorn | $(bench_ratio "$h_rps" "$g_rps") |"
   done
 done
 exit

@@ -32,9 +32,9 @@ measure() {
 echo "| round | one GIL (req/s) | GIL per worker (req/s) | ratio |"
 echo "| --- | --- | --- | --- |"
 for round in $(seq "$ROUNDS"); do
-  measure cpu-shared "shared-r$round"; shared=$(printf '%.2f' "${R[rps]}")
-  measure cpu-pergil "pergil-r$round"; pergil=$(printf '%.2f' "${R[rps]}")
-  echo "| $round | $shared | $pergil | $(awk -v a="$pergil" -v b="$shared" 'BEGIN {printf "%.2f", a / b}') |"
+  measure cpu-shared "shared-r$round"; shared=${R[rps]}
+  measure cpu-pergil "pergil-r$round"; pergil=${R[rps]}
+  echo "| $round | $shared | $pergil | $(bench_ratio "$pergil" "$shared") |"
 done
 exit
 }

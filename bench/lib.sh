@@ -164,9 +164,9 @@ bench_stop_all() {
 
 # bench_wrk FILE URL CONNECTIONS SECONDS [THREADS]: one wrk run (-t THREADS, default the core count, at
 # most CONNECTIONS), its report in FILE. Sets R[key] from the HTTPY_RESULT line bench/wrk-report.lua
-# adds: requests, duration_us, rps, p50_us, p90_us, p99_us, max_us, the socket errors connect, read,
-# write, timeout, and status (responses of 400 or more: wrk's "Non-2xx or 3xx"); plus R[socket_errors],
-# the four socket error counts summed.
+# adds: requests, duration_us, rps (two decimals, as wrk prints it), p50_us, p90_us, p99_us, max_us,
+# the socket errors connect, read, write, timeout, and status (responses of 400 or more: wrk's "Non-2xx
+# or 3xx"); plus R[socket_errors], the four socket error counts summed.
 declare -gA R
 bench_wrk() {
   local file="$1" url="$2" connections="$3" seconds="$4" threads="${5:-$(nproc)}" line kv
@@ -182,6 +182,9 @@ bench_wrk() {
   done
   R[socket_errors]=$((R[connect] + R[read] + R[write] + R[timeout]))
 }
+
+# bench_ratio A B: A / B with two decimals, n/a when B is 0.
+bench_ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "n/a"; else printf "%.2f", a / b}'; }
 
 # bench_wrk_time MICROSECONDS: a latency as wrk prints it (850us and up in ms, 1 s and up in s): 0.93ms.
 bench_wrk_time() {

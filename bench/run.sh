@@ -148,7 +148,6 @@ run_wrk() {
 }
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "n/a"; else printf "%.2f", a / b}'; }
 
 warm_up() {
   for path in "$@"; do
@@ -187,9 +186,9 @@ throughput() {
       done
       for pair in $pairs; do
         local a=${pair%/*} b=${pair#*/}
-        rps_ratio[$pair,$c]+=" $(ratio "${rps[$a,$c]##* }" "${rps[$b,$c]##* }")"
-        p99_ratio[$pair,$c]+=" $(ratio "${p99[$a,$c]##* }" "${p99[$b,$c]##* }")"
-        cpu_ratio[$pair,$c]+=" $(ratio "${cpu[$a,$c]##* }" "${cpu[$b,$c]##* }")"
+        rps_ratio[$pair,$c]+=" $(bench_ratio "${rps[$a,$c]##* }" "${rps[$b,$c]##* }")"
+        p99_ratio[$pair,$c]+=" $(bench_ratio "${p99[$a,$c]##* }" "${p99[$b,$c]##* }")"
+        cpu_ratio[$pair,$c]+=" $(bench_ratio "${cpu[$a,$c]##* }" "${cpu[$b,$c]##* }")"
       done
     done
   done
