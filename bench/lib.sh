@@ -11,8 +11,9 @@
 #   bench_build                                 the WAR, unless SKIP_BUILD=1
 #   bench_tomcat_layout DIR PORT                then bench_deploy DIR (ROOT.war) or bench_deploy_unpacked DIR
 #   bench_tomcat_start DIR LOG URL [CATALINA_OPTS]   returns once URL answers 200; sets TOMCAT_PID
+#   bench_stop_at_exit PID NAME                 another process it starts (gunicorn, a load program), stopped too
 #   bench_wrk FILE URL CONNECTIONS SECONDS [THREADS] one wrk run; its figures in R[...]
-#   bench_machine_line DIR LOG                  the line every report starts with
+#   bench_machine_line DIR LOG                  cores, CPU, RAM, JDK, CPython, Tomcat, load: a report's first line
 #
 # Fatal errors print why and exit 1 (the EXIT trap then stops Tomcat), also where a caller tests the result.
 
