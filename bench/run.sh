@@ -34,8 +34,8 @@
 {
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# TOMCAT_VERSION, httpy_use_java25, httpy_install_tomcat: shared with tomcat-docker/run-tomcat.sh.
-source tomcat-docker/tomcat-lib.sh
+# Tomcat's layout, start and stop, wrk runs and the machine line: shared with the other bench/ scripts.
+source bench/lib.sh
 
 MODE="${1:-throughput}"
 case "$MODE" in
@@ -57,65 +57,23 @@ MEMORY_HEAP="${MEMORY_HEAP:--Xms512m -Xmx512m -XX:+AlwaysPreTouch}"
 TOMCAT=target/bench-tomcat
 OUT=target/bench
 BASE="http://127.0.0.1:$PORT"
-LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-httpy_use_java25
-for tool in wrk curl; do
-  command -v "$tool" >/dev/null || { echo "bench/run.sh needs $tool (Debian: apt-get install $tool)" >&2; exit 1; }
-done
-if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-  echo "port $PORT is taken; pick a free one with PORT=..." >&2
-  exit 1
-fi
-
-TOMCAT_PID=""
-stop_tomcat() {
-  if [[ -n "$TOMCAT_PID" ]] && kill -0 "$TOMCAT_PID" 2>/dev/null; then
-    kill -TERM "$TOMCAT_PID" 2>/dev/null || true
-    for _ in $(seq 60); do
-      kill -0 "$TOMCAT_PID" 2>/dev/null || break
-      sleep 0.5
-    done
-    if kill -0 "$TOMCAT_PID" 2>/dev/null; then
-      echo "Tomcat ($TOMCAT_PID) ignored SIGTERM for 30 s; killing it" >&2
-      kill -KILL "$TOMCAT_PID" 2>/dev/null || true
-    fi
-    wait "$TOMCAT_PID" 2>/dev/null || true
-    echo "Tomcat stopped" >&2
-  fi
-  TOMCAT_PID=""
-}
-trap stop_tomcat EXIT
-trap 'echo "interrupted" >&2; exit 130' INT
-trap 'echo "terminated" >&2; exit 143' TERM
-
-log() { echo "[bench $(date +%H:%M:%S)] $*" >&2; }
+bench_init
+bench_need wrk curl
+bench_port_free "$PORT"
 
 # ---- build and deploy ----
 
 mkdir -p "$OUT"
 rm -f "$OUT"/wrk-*.txt   # this run's wrk reports only
-if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
-  log "building the WAR"
-  mvn -B -q -DskipTests package
-fi
-[[ -f target/httpy.war ]] || { echo "target/httpy.war is missing: build it or drop SKIP_BUILD" >&2; exit 1; }
-log "laying out Tomcat $TOMCAT_VERSION in $TOMCAT on 127.0.0.1:$PORT"
-httpy_install_tomcat "$TOMCAT" "$PORT"
-# Loopback only; the default access log off unless asked for (it writes a line per request).
-sed -i -e "s/<Connector port=\"$PORT\"/<Connector address=\"127.0.0.1\" port=\"$PORT\"/" "$TOMCAT/conf/server.xml"
-if [[ "${ACCESS_LOG:-0}" != 1 ]]; then
-  httpy_no_access_log "$TOMCAT"
-fi
-grep -q "address=\"127.0.0.1\" port=\"$PORT\"" "$TOMCAT/conf/server.xml" \
-  || { echo "could not bind the connector to 127.0.0.1 in $TOMCAT/conf/server.xml" >&2; exit 1; }
+bench_build
+bench_tomcat_layout "$TOMCAT" "$PORT"
 
 if [[ "$MODE" == memory || -n "${PYTHON_WORKERS:-}" || "${JAVA_ASYNC:-0}" == 1 || "${SYNC_FILTER:-0}" == 1 ]]; then
-  # Deployed unpacked (as Tomcat would unpack ROOT.war) so that the bench can add to it.
-  mkdir -p "$TOMCAT/webapps/ROOT"
-  (cd "$TOMCAT/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf ../../../httpy.war)
+  # Deployed unpacked so that the bench can add to it.
+  bench_deploy_unpacked "$TOMCAT"
 else
-  cp target/httpy.war "$TOMCAT/webapps/ROOT.war"
+  bench_deploy "$TOMCAT"
 fi
 WEB_XML="$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
 if [[ "$MODE" == memory ]]; then
@@ -160,29 +118,10 @@ if [[ "$MODE" == profile ]]; then
   # Lets perf name JIT-compiled Java frames (jcmd Compiler.perfmap writes /tmp/perf-PID.map).
   JVM_OPTS="$JVM_OPTS -XX:+UnlockDiagnosticVMOptions -XX:+PreserveFramePointer"
 fi
-log "starting Tomcat (CATALINA_OPTS=$JVM_OPTS); log: $OUT/tomcat.log"
-CATALINA_OPTS="$JVM_OPTS" CATALINA_PID="" "$TOMCAT/bin/catalina.sh" run >"$OUT/tomcat.log" 2>&1 &
-TOMCAT_PID=$!   # catalina.sh run execs java: this is the JVM itself
-
-status_of() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE$1" || true; }
-for i in $(seq 240); do
-  [[ $(status_of /python) == 200 ]] && break
-  if ! kill -0 "$TOMCAT_PID" 2>/dev/null; then
-    echo "Tomcat exited while starting; the end of $OUT/tomcat.log:" >&2
-    tail -30 "$OUT/tomcat.log" >&2
-    exit 1
-  fi
-  if [[ $i == 240 ]]; then
-    echo "/python did not answer 200 within 120 s; the end of $OUT/tomcat.log:" >&2
-    tail -30 "$OUT/tomcat.log" >&2
-    exit 1
-  fi
-  sleep 0.5
-done
+bench_tomcat_start "$TOMCAT" "$OUT/tomcat.log" "$BASE/python" "$JVM_OPTS"
 for route in $ROUTES; do
-  [[ $(status_of "/$route") == 200 ]] || { echo "/$route does not answer 200" >&2; exit 1; }
+  [[ $(bench_status "$BASE/$route") == 200 ]] || { echo "/$route does not answer 200" >&2; exit 1; }
 done
-log "Tomcat $TOMCAT_PID answers on $BASE/python and $BASE/java"
 
 # ---- measuring ----
 
@@ -196,45 +135,28 @@ delta_mib() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%+.1f MiB", (a - b) / 1024
 # field NAME "objects=N blocks=M": N or M
 field() { sed "s/.*$1=\([0-9]*\).*/\1/" <<<"$2"; }
 
-# run_wrk NAME PATH CONNECTIONS SECONDS: wrk's report in $OUT/wrk-NAME.txt; sets R[key]=value
-# from the HTTPY_RESULT line of bench/wrk-report.lua.
-declare -A R
+# run_wrk NAME PATH CONNECTIONS SECONDS: bench_wrk with wrk's report in $OUT/wrk-NAME.txt, plus
+# R[cpu_us], Tomcat's CPU time per request during the run.
 run_wrk() {
-  local name="$1" path="$2" connections="$3" seconds="$4" file="$OUT/wrk-$1.txt"
-  local threads="$THREADS"
-  ((threads > connections)) && threads="$connections"
+  local name="$1" path="$2" connections="$3" seconds="$4"
   local ticks_before ticks_after
   ticks_before=$(cpu_ticks)
-  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency -s bench/wrk-report.lua "$BASE$path" >"$file" 2>&1 \
-    || { echo "wrk failed; $file:" >&2; cat "$file" >&2; exit 1; }
+  bench_wrk "$OUT/wrk-$name.txt" "$BASE$path" "$connections" "$seconds" "$THREADS"
   ticks_after=$(cpu_ticks)
-  local line
-  line=$(grep '^HTTPY_RESULT ' "$file") || { echo "no HTTPY_RESULT line in $file" >&2; cat "$file" >&2; exit 1; }
-  R=()
-  for kv in ${line#HTTPY_RESULT }; do
-    R[${kv%%=*}]="${kv#*=}"
-  done
-  R[socket_errors]=$((R[connect] + R[read] + R[write] + R[timeout]))
   R[cpu_us]=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" -v n="${R[requests]}" 'BEGIN {printf "%.1f", n ? t * 1e6 / hz / n : 0}')
   kill -0 "$TOMCAT_PID" 2>/dev/null || { echo "Tomcat died during $name; see $OUT/tomcat.log" >&2; exit 1; }
 }
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f ms", u / 1000}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b == 0) print "n/a"; else printf "%.2f", a / b}'; }
 
 warm_up() {
   for path in "$@"; do
-    log "warming up $path for ${WARMUP}s"
+    bench_log "warming up $path for ${WARMUP}s"
     run_wrk "warmup${path//\//-}" "$path" 64 "$WARMUP"
   done
 }
 
-machine_line() {
-  echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
-    "$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $(grep -o 'CPython [0-9.]* initialised' "$OUT/tomcat.log" | head -1 | sed 's/ initialised//'); Tomcat $TOMCAT_VERSION;" \
-    "load average $LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now;" \
-    "httpy: $(grep -ho 'with [0-9]* Python workers, queue [0-9]*' "$TOMCAT"/logs/localhost.*.log 2>/dev/null | tail -1 | sed 's/^with //')"
-}
+machine_line() { bench_machine_line "$TOMCAT" "$OUT/tomcat.log"; }
 
 # median of the numbers given
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
@@ -256,7 +178,7 @@ throughput() {
       order="$ROUTES"
       ((round % 2 == 0)) && order=$(tr ' ' '\n' <<<"$ROUTES" | tac | paste -sd' ')
       for route in $order; do
-        log "round $round/$ROUNDS: wrk -t$THREADS -c$c -d${DURATION}s /$route"
+        bench_log "round $round/$ROUNDS: wrk -t$THREADS -c$c -d${DURATION}s /$route"
         run_wrk "$route-c$c-r$round" "/$route" "$c" "$DURATION"
         rps[$route,$c]+=" ${R[rps]}"; p50[$route,$c]+=" ${R[p50_us]}"; p99[$route,$c]+=" ${R[p99_us]}"
         cpu[$route,$c]+=" ${R[cpu_us]}"
@@ -264,9 +186,9 @@ throughput() {
       done
       for pair in $pairs; do
         local a=${pair%/*} b=${pair#*/}
-        rps_ratio[$pair,$c]+=" $(ratio "${rps[$a,$c]##* }" "${rps[$b,$c]##* }")"
-        p99_ratio[$pair,$c]+=" $(ratio "${p99[$a,$c]##* }" "${p99[$b,$c]##* }")"
-        cpu_ratio[$pair,$c]+=" $(ratio "${cpu[$a,$c]##* }" "${cpu[$b,$c]##* }")"
+        rps_ratio[$pair,$c]+=" $(bench_ratio "${rps[$a,$c]##* }" "${rps[$b,$c]##* }")"
+        p99_ratio[$pair,$c]+=" $(bench_ratio "${p99[$a,$c]##* }" "${p99[$b,$c]##* }")"
+        cpu_ratio[$pair,$c]+=" $(bench_ratio "${cpu[$a,$c]##* }" "${cpu[$b,$c]##* }")"
       done
     done
   done
@@ -337,7 +259,7 @@ memory() {
     while ((done_requests < goal)); do
       # A little past the goal at the last rate; loops again if the rate dropped.
       seconds=$(awk -v n=$((goal - done_requests)) -v r="$rate" 'BEGIN {s = int(n / r) + 1; print (s < 600 ? s : 600)}')
-      log "memory: $done_requests of $REQUESTS requests done; wrk -c$MEMORY_CONNECTIONS for ${seconds}s"
+      bench_log "memory: $done_requests of $REQUESTS requests done; wrk -c$MEMORY_CONNECTIONS for ${seconds}s"
       run_wrk "memory-$runs" /python "$MEMORY_CONNECTIONS" "$seconds"
       done_requests=$((done_requests + R[requests])); runs=$((runs + 1))
       bad=$((bad + R[status])); sockets=$((sockets + R[socket_errors]))
@@ -391,7 +313,7 @@ profile() {
   warm_up /python
   local jfr="$OUT/python.jfr" c="$PROFILE_CONNECTIONS"
   rm -f "$jfr" "$OUT/perf.data"
-  log "profiling /python: wrk -c$c for ${DURATION}s with JFR (and perf, if installed)"
+  bench_log "profiling /python: wrk -c$c for ${DURATION}s with JFR (and perf, if installed)"
   # JDK 25's CPU-time sampler (JEP 509) also samples threads while they are inside libpython.
   "$JAVA_HOME/bin/jcmd" "$TOMCAT_PID" JFR.start name=bench settings=profile \
     "jdk.CPUTimeSample#enabled=true" "jdk.CPUTimeSample#throttle=1ms" >"$OUT/jfr-start.txt" 2>&1
@@ -399,6 +321,7 @@ profile() {
   if command -v perf >/dev/null; then
     perf record -F 499 -g -p "$TOMCAT_PID" -o "$OUT/perf.data" >"$OUT/perf-record.txt" 2>&1 &
     perf_pid=$!
+    bench_stop_at_exit "$perf_pid" perf
   fi
   run_wrk "profile-python-c$c" /python "$c" "$DURATION"
   if [[ -n "$perf_pid" ]]; then

@@ -3,7 +3,7 @@
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    "HTTPY_RESULT requests=%d duration_us=%d rps=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d"
+    "HTTPY_RESULT requests=%d duration_us=%d rps=%.2f p50_us=%d p90_us=%d p99_us=%d max_us=%d"
       .. " connect=%d read=%d write=%d timeout=%d status=%d\n",
     summary.requests, summary.duration, summary.requests / (summary.duration / 1e6),
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,

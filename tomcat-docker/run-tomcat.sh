@@ -5,7 +5,7 @@
 # this script does the same steps in an image. Ctrl-C stops Tomcat.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# TOMCAT_VERSION, httpy_use_java25 and httpy_install_tomcat, shared with bench/run.sh.
+# TOMCAT_VERSION, httpy_use_java25 and httpy_install_tomcat, shared with the bench/ scripts (bench/lib.sh).
 source tomcat-docker/tomcat-lib.sh
 
 httpy_use_java25
