@@ -204,5 +204,5 @@ bench_machine_line() {
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
     "$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $(grep -o 'CPython [0-9.]* initialised' "$log" | head -1 | sed 's/ initialised//'); Tomcat $TOMCAT_VERSION;" \
     "load average $BENCH_LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now;" \
-    "httpy: $(grep -ho 'with [0-9]* Python workers, queue [0-9]*' "$dir"/logs/localhost.*.log 2>/dev/null | tail -1 | sed 's/^with //')"
+    "httpy: $(grep -ho 'with [0-9]* to [0-9]* Python workers, queue [0-9]*' "$dir"/logs/localhost.*.log 2>/dev/null | tail -1 | sed 's/^with //')"
 }
