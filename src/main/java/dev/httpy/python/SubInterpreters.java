@@ -71,8 +71,8 @@ final class SubInterpreters {
      */
     static MemorySegment newOwnGil(LibPython lib, List<Path> sitePackages) throws Throwable {
         MethodHandle create = lib.optionalFunction("Py_NewInterpreterFromConfig", FunctionDescriptor.of(STATUS, ADDRESS, ADDRESS))
-                .orElseThrow(() -> new IllegalArgumentException("python.interpreter=per-worker needs Python 3.12 or"
-                        + " newer (a GIL per interpreter, PEP 684); this is " + lib.version + ": use isolated"));
+                .orElseThrow(() -> new IllegalArgumentException("python.gil=per-worker needs Python 3.12 or"
+                        + " newer (a GIL per interpreter, PEP 684); this is " + lib.version + ": use python.gil=shared"));
         try (var arena = Arena.ofConfined()) {
             MemorySegment config = arena.allocate(CONFIG);
             config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("use_main_obmalloc")), 0);
