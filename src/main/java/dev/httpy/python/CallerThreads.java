@@ -26,7 +26,7 @@ final class CallerThreads {
     /** The app's interpreter; NULL for the main interpreter. */
     private final MemorySegment interpreter;
     private final Map<Thread, Caller> callers = new ConcurrentHashMap<>();
-    /** Calls between their check of {@link #closed} and their end; {@link #close} waits for none. */
+    /** Calls between their start and their end; the app's stop waits for none before deleting thread states. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
 
@@ -125,11 +125,16 @@ final class CallerThreads {
         }
         inFlight.incrementAndGet();
         Caller caller = callers.get(me);
+        if (caller != null && caller.busy) {
+            inFlight.decrementAndGet();
+            throw new IllegalStateException(me.getName() + " is already in an onThisThread call: run the work"
+                    + " inside it with the Python it was given");
+        }
         try {
             if (caller != null) {
                 caller.busy = true;
             }
-            // Checked after counting this call and marking its thread busy: close() sets closed first
+            // Checked after counting this call and marking its thread busy: the app's stop sets closed first
             // and then waits for the count and skips busy threads, so a call either sees closed or is
             // waited for, and never attaches a deleted thread state.
             if (closed) {
@@ -206,12 +211,12 @@ final class CallerThreads {
         return callers.size();
     }
 
-    /** Refuses new calls and waits up to {@code grace} for those in flight; true if none is left. */
-    boolean close(Duration grace) {
+    /** Refuses calls from now on; those in flight go on (see {@link #awaitNoneInFlight}). */
+    void refuseNewCalls() {
         closed = true;
-        return awaitNoneInFlight(grace);
     }
 
+    /** Waits up to {@code limit} for the calls in flight to end; true if none is left. */
     boolean awaitNoneInFlight(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
@@ -236,7 +241,7 @@ final class CallerThreads {
     }
 
     /**
-     * After {@link #close}: deletes every thread's app thread state except those of calls still
+     * After {@link #refuseNewCalls}: deletes every thread's app thread state except those of calls still
      * running (stuck in C); the caller holds the app's GIL. Returns how many were left; when
      * that is 0 and {@link #inFlight} is 0 too, no thread can attach to the interpreter again.
      */

@@ -173,8 +173,11 @@ public final class PythonRuntime implements AutoCloseable {
      * {@link #raiseTimeout} can interrupt it. A thread state is deleted when the app closes or,
      * for a thread that died, within seconds.
      *
+     * <p>Not for a thread already in Python: a {@link PythonWorkers} worker, or inside another
+     * onThisThread call (refused).
+     *
      * @throws IllegalStateException on a virtual thread (one that parks while holding a thread
-     *         state aborts the JVM), or once {@link #close} has begun
+     *         state aborts the JVM), inside another onThisThread call, or once {@link #close} has begun
      */
     public <T> T onThisThread(Function<Python, T> work) {
         return callers.run(work);
@@ -216,8 +219,12 @@ public final class PythonRuntime implements AutoCloseable {
             closing = true;
         }
         closed = true;
+        long since = System.nanoTime();
+        // Both drain at once: calls on callers' threads meanwhile finish while the workers stop.
+        callers.refuseNewCalls();
         started.forEach(PythonWorkers::close);
-        if (!callers.close(CALLS_GRACE)) {
+        var left = CALLS_GRACE.minusNanos(System.nanoTime() - since);
+        if (!callers.awaitNoneInFlight(left.isNegative() ? Duration.ZERO : left)) {
             owner.call(() -> {
                 attachOwner();
                 try {

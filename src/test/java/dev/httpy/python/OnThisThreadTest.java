@@ -128,6 +128,15 @@ class OnThisThreadTest {
     }
 
     @Test
+    void aCallInsideACallOnTheSameThreadIsRefused() throws Throwable {
+        try (var runtime = start()) {
+            var e = assertThrows(IllegalStateException.class, () -> runtime.onThisThread(py -> runtime.onThisThread(inner -> "ran")));
+            assertTrue(e.getMessage().contains("already in an onThisThread call"), e.getMessage());
+            assertEquals(0L, probe(runtime, "calls"), "the thread still runs Python afterwards");
+        }
+    }
+
+    @Test
     void aClosedRuntimeRefusesCalls() throws Throwable {
         var runtime = start();
         var caller = platformThread("caller-closed");
