@@ -19,10 +19,21 @@ final class OwnerThread {
         T run() throws Throwable;
     }
 
+    private record Task<T>(NativeWork<T> work, CompletableFuture<T> result) {
+        void run() {
+            try {
+                result.complete(work.run());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }
+    }
+
     private final Thread thread;
-    private final BlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Task<?>> tasks = new LinkedBlockingQueue<>();
     private final long idleMillis;
     private volatile Runnable idle = () -> { };
+    /** Set on this thread right after the last task: nothing runs after it. */
     private volatile boolean stopped;
 
     OwnerThread(String name, long idleMillis) {
@@ -42,21 +53,20 @@ final class OwnerThread {
     /** Runs {@code work} on this thread and waits for its result; runs it at once when called from this thread. */
     <T> T call(NativeWork<T> work) {
         if (isCurrent()) {
-            return unchecked(work);
-        }
-        if (stopped) {
-            throw new IllegalStateException("the Python owner thread " + thread.getName() + " has stopped");
-        }
-        var result = new CompletableFuture<T>();
-        tasks.add(() -> {
             try {
-                result.complete(work.run());
+                return work.run();
             } catch (Throwable e) {
-                result.completeExceptionally(e);
+                throw rethrow(e);
             }
-        });
+        }
+        var task = new Task<>(work, new CompletableFuture<T>());
+        tasks.add(task);
+        if (stopped && tasks.remove(task)) {
+            // Came after the last task; the thread may be gone already.
+            throw stoppedError();
+        }
         try {
-            return result.get();
+            return task.result().get();
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         } catch (InterruptedException e) {
@@ -70,11 +80,20 @@ final class OwnerThread {
      * checks right after for threads it leaves behind (Tomcat warns of a leak for one still exiting).
      */
     void stop(NativeWork<Void> last) {
+        if (isCurrent()) {
+            throw new IllegalStateException("the web app's Python cannot be closed from its own owner thread");
+        }
         try {
-            call(last);
+            call(() -> {
+                try {
+                    return last.run();
+                } finally {
+                    stopped = true;
+                }
+            });
         } finally {
             stopped = true;
-            tasks.add(() -> { });
+            tasks.add(new Task<>(() -> null, new CompletableFuture<>()));
             try {
                 thread.join();
             } catch (InterruptedException e) {
@@ -85,26 +104,31 @@ final class OwnerThread {
 
     private void serve() {
         while (!stopped) {
-            Runnable task;
+            Task<?> task;
             try {
                 task = tasks.poll(idleMillis, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 continue; // only stop() ends this thread
             }
             try {
-                (task != null ? task : idle).run();
+                if (task != null) {
+                    task.run();
+                } else {
+                    idle.run();
+                }
             } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, thread.getName() + ": idle work failed", e);
             }
         }
+        // Whatever came after the last task must not run: the app's Python is gone.
+        for (Task<?> late; (late = tasks.poll()) != null; ) {
+            late.result().completeExceptionally(stoppedError());
+        }
     }
 
-    private static <T> T unchecked(NativeWork<T> work) {
-        try {
-            return work.run();
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
+    private IllegalStateException stoppedError() {
+        return new IllegalStateException("the Python runtime of this web app is closed (its owner thread "
+                + thread.getName() + " has stopped)");
     }
 
     private static RuntimeException rethrow(Throwable e) {
