@@ -38,8 +38,12 @@ final class CPython {
     private static final String LOADED_PROPERTY = "dev.httpy.python.library";
     /** Thread -> address of the main-interpreter thread state made for it, swept when the thread dies. */
     private static final String MADE_STATES_PROPERTY = "dev.httpy.python.mainThreadStates";
-    /** A string literal is one object across class loaders: the lock for the process-wide interpreter. */
-    static final Object LOCK = "dev.httpy.python.CPython";
+    /**
+     * A string literal is one object across class loaders: the lock for the process-wide
+     * interpreter. Its text is the one earlier httpy versions lock on, so that two WARs of
+     * different versions still start one at a time.
+     */
+    static final Object LOCK = "dev.httpy.python.PythonRuntime.start";
 
     /** A thread's gilstate thread state in the main interpreter; {@code made} if this class made it. */
     record MainState(MemorySegment state, boolean made) {
@@ -72,6 +76,7 @@ final class CPython {
         installation.checkHome(lib.version);
         initialize(lib, installation);
         // This thread holds the GIL and CPython's own main thread state, which outlives it.
+        MemorySegment state;
         try (var arena = Arena.ofConfined()) {
             var py = new Python(lib, arena);
             py.enter();
@@ -81,8 +86,9 @@ final class CPython {
                         installation.sitePackages().stream().map(Path::toString).toList());
             }
             py.leave();
+        } finally {
+            state = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
         }
-        var state = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
         System.setProperty(LOADED_PROPERTY, lib.path.toString());
         LOG.log(System.Logger.Level.INFO, "CPython {0} initialised from {1}", lib.version, lib.path);
         return new MainState(state, false);
