@@ -174,7 +174,8 @@ public final class PythonRuntime implements AutoCloseable {
      * for a thread that died, within seconds.
      *
      * <p>Not for a thread already in Python: a {@link PythonWorkers} worker, or inside another
-     * onThisThread call (refused).
+     * onThisThread call (refused). It runs in the interpreter {@link #withGil} runs in, which is
+     * not one of {@link #startOwnGilWorkers}' interpreters: what they load, it must load itself.
      *
      * @throws IllegalStateException on a virtual thread (one that parks while holding a thread
      *         state aborts the JVM), inside another onThisThread call, or once {@link #close} has begun
@@ -190,16 +191,23 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public boolean raiseTimeout(Thread thread) {
         if (closed) {
-            return false;
+            return false; // close() interrupts the calls itself
         }
-        return owner.call(() -> {
-            attachOwner();
-            try {
-                return callers.raiseTimeoutHoldingGil(thread);
-            } finally {
-                detachOwner();
+        try {
+            return owner.call(() -> {
+                attachOwner();
+                try {
+                    return callers.raiseTimeoutHoldingGil(thread);
+                } finally {
+                    detachOwner();
+                }
+            });
+        } catch (IllegalStateException stoppedMeanwhile) {
+            if (closed) {
+                return false;
             }
-        });
+            throw stoppedMeanwhile;
+        }
     }
 
     /**
