@@ -55,6 +55,8 @@ final class LibPython {
     final MethodHandle PyInterpreterState_ThreadHead;
     final MethodHandle PyThreadState_Next;
     final MethodHandle Py_EndInterpreter;
+    final MethodHandle PyInterpreterState_Main;
+    final MethodHandle PyGILState_GetThisThreadState;
 
     // Reference counts and errors.
     final MethodHandle Py_IncRef;
@@ -151,6 +153,8 @@ final class LibPython {
         PyInterpreterState_ThreadHead = function("PyInterpreterState_ThreadHead", FunctionDescriptor.of(ADDRESS, ADDRESS));
         PyThreadState_Next = function("PyThreadState_Next", FunctionDescriptor.of(ADDRESS, ADDRESS));
         Py_EndInterpreter = function("Py_EndInterpreter", FunctionDescriptor.ofVoid(ADDRESS));
+        PyInterpreterState_Main = function("PyInterpreterState_Main", FunctionDescriptor.of(ADDRESS));
+        PyGILState_GetThisThreadState = function("PyGILState_GetThisThreadState", FunctionDescriptor.of(ADDRESS));
 
         Py_IncRef = function("Py_IncRef", FunctionDescriptor.ofVoid(ADDRESS));
         Py_DecRef = function("Py_DecRef", FunctionDescriptor.ofVoid(ADDRESS));

@@ -19,8 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The interpreter as seen by one thread that holds the GIL: the only way to call Python.
  *
- * <p>An instance belongs to one worker thread and works only while that thread holds the GIL
- * (inside a {@link PythonTask} or {@link PythonRuntime#withGil}); any other use throws
+ * <p>An instance belongs to one thread and works only while that thread holds the GIL (inside a
+ * {@link PythonTask}, {@link PythonRuntime#withGil} or {@link PythonRuntime#onThisThread}); any other use throws
  * {@link IllegalStateException} instead of crashing the JVM.
  *
  * <p>Conversions, both ways: {@code null} = {@code None}, {@link String} = {@code str},
@@ -199,7 +199,7 @@ public final class Python {
     private void checkGil() {
         if (!holdsGil || Thread.currentThread() != owner) {
             throw new IllegalStateException("Python used from " + Thread.currentThread().getName()
-                    + " without the GIL; only a PythonTask or PythonRuntime.withGil may call Python");
+                    + " without the GIL; only a PythonTask, PythonRuntime.withGil or PythonRuntime.onThisThread may call Python");
         }
     }
 

@@ -4,42 +4,38 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import java.util.function.Function;
-
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * The embedded CPython as one web app uses it: started by the app's lifecycle listener, closed when
  * the app stops.
  *
- * <p>CPython itself is process-wide and is never finalised: it cannot be initialised again after
- * {@code Py_FinalizeEx} once C extensions are loaded, and a redeployed WAR must keep working. So
- * {@link #start} initialises CPython if nobody in this JVM has yet and otherwise joins it. Each web
- * app then runs in a sub-interpreter of its own ({@link Isolation#ISOLATED}, the default: its own
+ * <p>CPython itself is process-wide and is never finalised ({@link CPython}): {@link #start}
+ * initialises it if nobody in this JVM has yet and otherwise joins it. Each web app then runs in
+ * a sub-interpreter of its own ({@link Isolation#ISOLATED}, the default: its own
  * {@code sys.modules} and {@code sys.path}, ended with the app) or, for extension modules that
  * refuse sub-interpreters, in the shared main interpreter ({@link Isolation#MAIN}: the app's
  * modules are dropped when it stops). One JVM runs one libpython; a second web app asking for
  * another is refused with a message saying so.
  *
- * <p>All Python runs on platform threads that keep one thread state for life, made by
- * {@link #startWorkers}; never on the caller's thread (which may be virtual).
+ * <p>Threads: one owner thread per app, made by {@link #start} and ended by {@link #close}, does
+ * the start-up, every {@link #withGil} call and the close. Requests run on platform threads that
+ * keep one thread state for life: the workers of {@link #startWorkers}, or any platform thread
+ * through {@link #onThisThread}. Never on a virtual thread.
  */
 public final class PythonRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PythonRuntime.class.getName());
-    /** Names the libpython this JVM runs, across web apps (each has its own copy of this class). */
-    private static final String LOADED_PROPERTY = "dev.httpy.python.library";
+    /** How often the owner thread looks for threads that died with thread states in this app. */
+    private static final long SWEEP_MILLIS = 5_000;
+    /** How long close() lets onThisThread calls finish before it raises TimeoutError in them, and after. */
+    private static final Duration CALLS_GRACE = Duration.ofSeconds(4);
+    private static final Duration AFTER_TIMEOUT_GRACE = Duration.ofSeconds(1);
 
     /** Where a web app's Python code runs. */
     public enum Isolation {
@@ -53,19 +49,28 @@ public final class PythonRuntime implements AutoCloseable {
     private final PythonInstallation installation;
     private final String glue;
     private final List<String> appPaths;
+    private final OwnerThread owner;
+    /** The owner thread's gilstate thread state in the main interpreter. */
+    private CPython.MainState ownerMain;
+    /** The owner thread's thread state in the app's interpreter (its first one), or ownerMain's for MAIN. */
+    private MemorySegment ownerState = MemorySegment.NULL;
     /** The first thread state of the app's sub-interpreter (kept detached), or NULL for the main interpreter. */
     private MemorySegment subInterpreter = MemorySegment.NULL;
     /** The app's PyInterpreterState, or NULL for the main interpreter. */
     private MemorySegment interpreter = MemorySegment.NULL;
+    private CallerThreads callers;
     private volatile boolean closed;
+    private boolean closing;
     /** Every worker pool started here, stopped (if their owners have not) before the interpreter ends. */
     private final List<PythonWorkers> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, List<String> appPaths) {
+    private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, List<String> appPaths,
+                          OwnerThread owner) {
         this.lib = lib;
         this.installation = installation;
         this.glue = glue;
         this.appPaths = appPaths;
+        this.owner = owner;
     }
 
     /** Readies an interpreter for the app: the glue, logs to the container, the app's sys.path. */
@@ -81,63 +86,38 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public static PythonRuntime start(PythonInstallation installation, List<Path> appPaths, Isolation isolation) {
         List<String> paths = appPaths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
-        // A string literal is one object across class loaders: the lock for the process-wide
-        // interpreter, which two web apps may start at the same moment.
-        synchronized ("dev.httpy.python.PythonRuntime.start") {
-            String loaded = System.getProperty(LOADED_PROPERTY);
-            String wanted = installation.library().toAbsolutePath().normalize().toString();
-            if (loaded != null && !loaded.equals(wanted)) {
-                throw new IllegalStateException("this JVM already runs " + loaded + " for another web app; one process can"
-                        + " hold one libpython, so configure this app with the same python.executable/python.library");
-            }
-            LibPython lib = LibPython.load(Path.of(wanted));
-            String glue = glueSource();
-            var runtime = new PythonRuntime(lib, installation, glue, paths);
-            if (runOnNewThread(() -> (int) lib.Py_IsInitialized.invokeExact()) == 0) {
-                installation.checkHome(lib.version);
-                runOnNewThread(() -> {
-                    initialize(lib, installation);
-                    // The thread that initialised holds the GIL and the main thread state.
-                    try (var arena = Arena.ofConfined()) {
-                        var py = new Python(lib, arena);
-                        py.enter();
-                        loadGlue(py, glue);
-                        if (!installation.sitePackages().isEmpty()) {
-                            py.callModuleFunction("_httpy", "add_site_dirs",
-                                    installation.sitePackages().stream().map(Path::toString).toList());
-                        }
-                        py.leave();
-                    } finally {
-                        // The main thread state stays behind, detached; the interpreter outlives us.
-                        var unused = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
-                    }
+        // Two web apps may start at the same moment; CPython is initialised once.
+        synchronized (CPython.LOCK) {
+            LibPython lib = CPython.load(installation);
+            var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
+            var runtime = new PythonRuntime(lib, installation, glueSource(), paths, owner);
+            try {
+                owner.call(() -> {
+                    runtime.startOnOwner(isolation);
                     return null;
                 });
-                System.setProperty(LOADED_PROPERTY, wanted);
-                LOG.log(System.Logger.Level.INFO, "CPython {0} initialised from {1}", lib.version, wanted);
-            } else {
-                LOG.log(System.Logger.Level.INFO, "joined the CPython {0} already running in this JVM ({1})", lib.version, wanted);
+            } catch (RuntimeException | Error e) {
+                owner.stop(runtime::stopOwner);
+                throw e;
             }
-            if (isolation == Isolation.ISOLATED) {
-                runtime.subInterpreter = runOnNewThread(() -> SubInterpreters.newShared(lib, installation.sitePackages()));
-                runtime.interpreter = runOnNewThread(() ->
-                        (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(runtime.subInterpreter));
-            }
-            runtime.withGil(py -> {
-                runtime.prepare(py);
-                return null;
-            });
+            owner.onIdle(runtime::sweepQuietly);
             return runtime;
         }
     }
 
-    /** Runs work on the calling thread; not available in this build yet. */
-    public <T> T onThisThread(Function<Python, T> work) {
-        throw new IllegalStateException("Python on container threads is not available");
-    }
-
-    public boolean raiseTimeout(Thread thread) {
-        return false;
+    private void startOnOwner(Isolation isolation) throws Throwable {
+        ownerMain = CPython.join(lib, installation, glue);
+        ownerState = ownerMain.state();
+        if (isolation == Isolation.ISOLATED) {
+            subInterpreter = SubInterpreters.newShared(lib, installation.sitePackages());
+            interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(subInterpreter);
+            ownerState = subInterpreter;
+        }
+        callers = new CallerThreads(lib, interpreter);
+        onOwner(py -> {
+            prepare(py);
+            return null;
+        });
     }
 
     /** The Python version, such as {@code 3.14.3}. */
@@ -183,57 +163,222 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} with the GIL on a new platform thread and waits for it: for start-up and
-     * shutdown work, never per request (a new thread state costs tens of microseconds).
+     * Runs {@code work} with the GIL on the app's owner thread and waits for it: for start-up and
+     * shutdown work, never per request (it queues behind other such work). Any thread may call it.
      */
     public <T> T withGil(Function<Python, T> work) {
         checkOpen();
-        return runOnNewThread(() -> {
-            var threadState = ThreadState.create(lib, interpreter);
-            threadState.attach();
-            List<?> records = List.of();
-            try (var arena = Arena.ofConfined()) {
-                var py = new Python(lib, arena);
-                py.enter();
+        return owner.call(() -> onOwner(work));
+    }
+
+    /**
+     * Runs {@code work} with the GIL on the calling platform thread, in the app's interpreter, and
+     * returns its result: for short handlers run on a container's request thread, with no hand-off.
+     *
+     * <p>The thread keeps a thread state in the app's interpreter, made on its first call and
+     * reused after (a call costs a GIL take and release and a map lookup); its {@link Python} is
+     * the same on every call and must not be used outside one. While the call runs Python,
+     * {@link #raiseTimeout} can interrupt it. A thread state is deleted when the app closes or,
+     * for a thread that died, within seconds.
+     *
+     * <p>Not for a thread already in Python: a {@link PythonWorkers} worker, or inside another
+     * onThisThread call (refused). It runs in the interpreter {@link #withGil} runs in, which is
+     * not one of {@link #startOwnGilWorkers}' interpreters: what they load, it must load itself.
+     *
+     * @throws IllegalStateException on a virtual thread (one that parks while holding a thread
+     *         state aborts the JVM), inside another onThisThread call, once {@link #close} has begun,
+     *         or before Python 3.12 ({@link #runsOnCallerThreads})
+     */
+    public <T> T onThisThread(Function<Python, T> work) {
+        if (!runsOnCallerThreads()) {
+            throw new IllegalStateException("Python " + lib.version + " cannot run an app's code on a caller's thread;"
+                    + " that needs 3.12 or newer");
+        }
+        return callers.run(work);
+    }
+
+    /**
+     * Whether {@link #onThisThread} is available: Python 3.12 or newer. Before 3.12, attaching an
+     * app's thread state does not make it the one {@code PyGILState_Ensure} finds on that thread, so
+     * a C callback there (ctypes, many extensions) would deadlock in a sub-interpreter.
+     */
+    public boolean runsOnCallerThreads() {
+        return lib.minor >= 12;
+    }
+
+    /**
+     * Raises {@code TimeoutError} in the Python code that {@code thread} runs inside
+     * {@link #onThisThread} right now; false if it is in no such call. For a watchdog enforcing
+     * python.timeout; code stuck in a C call sees it when it returns to Python. Any thread may call it.
+     */
+    public boolean raiseTimeout(Thread thread) {
+        if (closed) {
+            return false; // close() interrupts the calls itself
+        }
+        try {
+            return owner.call(() -> {
+                attachOwner();
                 try {
-                    py.useGlueDescriber();
-                    return work.apply(py);
+                    return callers.raiseTimeoutHoldingGil(thread);
                 } finally {
-                    records = takeLogs(py);
-                    py.releaseAll();
-                    py.leave();
+                    detachOwner();
                 }
-            } finally {
-                threadState.detach();
-                threadState.dispose();
-                PythonLogs.publish(records);
+            });
+        } catch (IllegalStateException stoppedMeanwhile) {
+            if (closed) {
+                return false;
             }
-        });
+            throw stoppedMeanwhile;
+        }
     }
 
     /**
      * Ends this web app's sub-interpreter, or in the main interpreter forgets the app's directories
-     * and modules; CPython stays up for the next deployment. Stop the app's workers first.
+     * and modules; CPython stays up for the next deployment. Stops the app's workers first.
+     *
+     * <p>{@link #onThisThread} calls are refused from now on; those running get 4 s to finish,
+     * then TimeoutError and 1 s more. A thread still in Python then keeps the sub-interpreter in
+     * memory (ending it would abort the process), and the log says so.
      */
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        started.forEach(PythonWorkers::close);
-        if (subInterpreter.equals(MemorySegment.NULL)) {
-            withGil(py -> {
-                Object gone = py.callModuleFunction("_httpy", "forget", appPaths);
-                LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
-                return null;
-            });
-        } else {
-            runOnNewThread(() -> {
-                SubInterpreters.end(lib, subInterpreter);
-                return null;
-            });
+        synchronized (this) {
+            if (closing) {
+                return;
+            }
+            closing = true;
         }
         closed = true;
+        long since = System.nanoTime();
+        // Both drain at once: calls on callers' threads meanwhile finish while the workers stop.
+        callers.refuseNewCalls();
+        started.forEach(PythonWorkers::close);
+        var left = CALLS_GRACE.minusNanos(System.nanoTime() - since);
+        if (!callers.awaitNoneInFlight(left.isNegative() ? Duration.ZERO : left)) {
+            owner.call(() -> {
+                attachOwner();
+                try {
+                    callers.raiseTimeoutInAll();
+                } finally {
+                    detachOwner();
+                }
+                return null;
+            });
+            callers.awaitNoneInFlight(AFTER_TIMEOUT_GRACE);
+        }
+        owner.stop(this::stopOwner);
+    }
+
+    /** On the owner thread: deletes the threads' app thread states, then ends or leaves the interpreter. */
+    private Void stopOwner() throws Throwable {
+        if (callers != null && ownerMain != null) {
+            attachOwner();
+            int left;
+            try {
+                left = callers.deleteAll() + callers.inFlight();
+                if (subInterpreter.equals(MemorySegment.NULL)) {
+                    forgetApp();
+                }
+            } finally {
+                detachOwner();
+            }
+            if (!subInterpreter.equals(MemorySegment.NULL)) {
+                if (left == 0) {
+                    SubInterpreters.end(lib, subInterpreter);
+                } else {
+                    SubInterpreters.leftBehind(left);
+                }
+            }
+        }
+        if (ownerMain != null) {
+            CPython.deleteOwn(lib, ownerMain);
+        }
+        CPython.sweepDeadThreads(lib);
+        return null;
+    }
+
+    /** With the GIL of the main interpreter: the app's modules and directories go. */
+    private void forgetApp() {
+        try (var arena = Arena.ofConfined()) {
+            var py = new Python(lib, arena);
+            py.enter();
+            Object gone = py.callModuleFunction("_httpy", "forget", appPaths);
+            py.leave();
+            LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
+        }
+    }
+
+    /** Runs {@code work} on the owner thread with the app's GIL and a fresh {@link Python}. */
+    private <T> T onOwner(Function<Python, T> work) throws Throwable {
+        attachOwner();
+        List<?> records = List.of();
+        try (var arena = Arena.ofConfined()) {
+            var py = new Python(lib, arena);
+            py.enter();
+            try {
+                py.useGlueDescriber();
+                return work.apply(py);
+            } finally {
+                records = takeLogs(py);
+                py.releaseAll();
+                py.leave();
+            }
+        } finally {
+            detachOwner();
+            PythonLogs.publish(records);
+        }
+    }
+
+    private void attachOwner() throws Throwable {
+        lib.PyEval_RestoreThread.invokeExact(ownerState);
+    }
+
+    private void detachOwner() throws Throwable {
+        CPython.detach(lib, ownerState, ownerMain.state());
+    }
+
+    /** Deletes the thread states of threads that died: now and then on the owner thread. */
+    private void sweepQuietly() {
+        try {
+            sweepDeadThreads();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "cannot delete the Python thread states of threads that died", e);
+        }
+    }
+
+    /** Deletes now the thread states of threads that died after running {@link #onThisThread}. */
+    void sweepDeadThreads() {
+        if (closed || !callers.anyDead()) {
+            return;
+        }
+        owner.call(() -> {
+            attachOwner();
+            try {
+                callers.sweepDead();
+            } finally {
+                detachOwner();
+            }
+            CPython.sweepDeadThreads(lib);
+            return null;
+        });
+    }
+
+    /** Threads with a thread state for {@link #onThisThread}. */
+    int callerThreads() {
+        return callers.size();
+    }
+
+    /** Thread states in the app's interpreter right now, the owner's included. */
+    int threadStates() {
+        return owner.call(() -> {
+            attachOwner();
+            try {
+                var interp = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(ownerState);
+                return SubInterpreters.countThreads(lib, interp);
+            } finally {
+                detachOwner();
+            }
+        });
     }
 
     /** Log records the work left behind (an init function's, say); none before the glue is loaded. */
@@ -256,74 +401,8 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
-    private static void loadGlue(Python py, String glue) {
+    static void loadGlue(Python py, String glue) {
         py.decRef(py.execModule("_httpy", glue, "<httpy>/_httpy.py"));
-    }
-
-    private static void initialize(LibPython lib, PythonInstallation installation) throws Throwable {
-        if (lib.minor >= 14) {
-            initializeFromInitConfig(lib, installation);
-        } else {
-            initializeLegacy(lib, installation);
-        }
-    }
-
-    /** Python 3.14+: PEP 741's config API reports a bad setting as an error instead of aborting. */
-    private static void initializeFromInitConfig(LibPython lib, PythonInstallation installation) throws Throwable {
-        MethodHandle create = lib.function("PyInitConfig_Create", FunctionDescriptor.of(ADDRESS));
-        MethodHandle free = lib.function("PyInitConfig_Free", FunctionDescriptor.ofVoid(ADDRESS));
-        MethodHandle setInt = lib.function("PyInitConfig_SetInt", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-        MethodHandle setStr = lib.function("PyInitConfig_SetStr", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        MethodHandle init = lib.function("Py_InitializeFromInitConfig", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        MethodHandle getError = lib.function("PyInitConfig_GetError", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        var config = (MemorySegment) create.invokeExact();
-        if (config.equals(MemorySegment.NULL)) {
-            throw new OutOfMemoryError("PyInitConfig_Create");
-        }
-        try (var arena = Arena.ofConfined()) {
-            int failed = 0;
-            // No signal handlers in the JVM's process; no PYTHON* variables or user site from the host.
-            failed |= (int) setInt.invokeExact(config, arena.allocateFrom("install_signal_handlers"), 0L);
-            failed |= (int) setInt.invokeExact(config, arena.allocateFrom("use_environment"), 0L);
-            failed |= (int) setInt.invokeExact(config, arena.allocateFrom("user_site_directory"), 0L);
-            failed |= (int) setInt.invokeExact(config, arena.allocateFrom("buffered_stdio"), 0L);
-            failed |= (int) setStr.invokeExact(config, arena.allocateFrom("home"), arena.allocateFrom(installation.home().toString()));
-            if (installation.executable() != null) {
-                failed |= (int) setStr.invokeExact(config, arena.allocateFrom("executable"),
-                        arena.allocateFrom(installation.executable().toString()));
-            }
-            if (failed != 0 || (int) init.invokeExact(config) < 0) {
-                MemorySegment message = arena.allocate(ADDRESS);
-                String why = (int) getError.invokeExact(config, message) == 1
-                        ? message.get(LibPython.POINTER, 0).getString(0) : "unknown error";
-                throw new IllegalStateException("CPython " + lib.version + " from " + lib.path + " failed to start: " + why);
-            }
-        } finally {
-            free.invokeExact(config);
-        }
-    }
-
-    /** Python 3.10-3.13: the pre-PEP 741 calls, which still exist in those versions. */
-    private static void initializeLegacy(LibPython lib, PythonInstallation installation) throws Throwable {
-        MethodHandle decodeLocale = lib.function("Py_DecodeLocale", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        MethodHandle setHome = lib.function("Py_SetPythonHome", FunctionDescriptor.ofVoid(ADDRESS));
-        MethodHandle setProgramName = lib.function("Py_SetProgramName", FunctionDescriptor.ofVoid(ADDRESS));
-        MethodHandle initializeEx = lib.function("Py_InitializeEx", FunctionDescriptor.ofVoid(JAVA_INT));
-        try (var arena = Arena.ofConfined()) {
-            // The wide strings must outlive initialisation, so they are never freed (a few bytes, once).
-            var home = (MemorySegment) decodeLocale.invokeExact(arena.allocateFrom(installation.home().toString()), MemorySegment.NULL);
-            setHome.invokeExact(home);
-            if (installation.executable() != null) {
-                var program = (MemorySegment) decodeLocale.invokeExact(
-                        arena.allocateFrom(installation.executable().toString()), MemorySegment.NULL);
-                setProgramName.invokeExact(program);
-            }
-        }
-        for (String flag : List.of("Py_IgnoreEnvironmentFlag", "Py_NoUserSiteDirectory", "Py_UnbufferedStdioFlag")) {
-            lib.symbol(flag).reinterpret(4).set(JAVA_INT, 0, 1);
-        }
-        // 0: no signal handlers in the JVM's process.
-        initializeEx.invokeExact(0);
     }
 
     private static String glueSource() {
@@ -334,37 +413,6 @@ public final class PythonRuntime implements AutoCloseable {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    interface NativeWork<T> {
-        T run() throws Throwable;
-    }
-
-    /** Runs on a fresh platform thread: the caller may be a virtual thread, which must never touch Python. */
-    static <T> T runOnNewThread(NativeWork<T> work) {
-        var result = new CompletableFuture<T>();
-        Thread thread = Thread.ofPlatform().name("httpy-python-setup").start(() -> {
-            try {
-                result.complete(work.run());
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        });
-        try {
-            // Until the thread is gone, not just until it has a result: a web app that stops checks right after
-            // close() for threads it leaves behind (Tomcat warns of a memory leak for one still exiting).
-            thread.join();
-            return result.get();
-        } catch (ExecutionException e) {
-            switch (e.getCause()) {
-                case RuntimeException r -> throw r;
-                case Error err -> throw err;
-                default -> throw new IllegalStateException(e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Python", e);
         }
     }
 }

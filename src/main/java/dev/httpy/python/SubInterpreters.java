@@ -71,8 +71,8 @@ final class SubInterpreters {
      */
     static MemorySegment newOwnGil(LibPython lib, List<Path> sitePackages) throws Throwable {
         MethodHandle create = lib.optionalFunction("Py_NewInterpreterFromConfig", FunctionDescriptor.of(STATUS, ADDRESS, ADDRESS))
-                .orElseThrow(() -> new IllegalArgumentException("python.interpreter=per-worker needs Python 3.12 or"
-                        + " newer (a GIL per interpreter, PEP 684); this is " + lib.version + ": use isolated"));
+                .orElseThrow(() -> new IllegalArgumentException("python.gil=per-worker needs Python 3.12 or"
+                        + " newer (a GIL per interpreter, PEP 684); this is " + lib.version + ": use python.gil=shared"));
         try (var arena = Arena.ofConfined()) {
             MemorySegment config = arena.allocate(CONFIG);
             config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("use_main_obmalloc")), 0);
@@ -164,7 +164,7 @@ final class SubInterpreters {
         }
     }
 
-    private static int countThreads(LibPython lib, MemorySegment interpreter) throws Throwable {
+    static int countThreads(LibPython lib, MemorySegment interpreter) throws Throwable {
         int threads = 0;
         for (var t = (MemorySegment) lib.PyInterpreterState_ThreadHead.invokeExact(interpreter);
              !t.equals(MemorySegment.NULL); t = (MemorySegment) lib.PyThreadState_Next.invokeExact(t)) {
@@ -173,7 +173,7 @@ final class SubInterpreters {
         return threads;
     }
 
-    private static void leftBehind(int threads) {
+    static void leftBehind(int threads) {
         LOG.log(System.Logger.Level.WARNING, "a Python sub-interpreter stopped, but {0} thread(s) still run in it"
                 + " (a stuck handler or a thread the app started); leaving it in memory", threads);
     }

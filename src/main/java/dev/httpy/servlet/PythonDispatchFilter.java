@@ -82,13 +82,15 @@ public final class PythonDispatchFilter implements Filter {
                             py -> startOwnCopy(py, settings, function))
                     : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
             // With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it.
-            var fastPath = settings.gilPerWorker() ? null : new FastPath(runtime, workers);
+            // Before 3.12 a container thread's app thread state is not the one C callbacks find.
+            var fastPath = settings.gilPerWorker() || !runtime.runsOnCallerThreads() ? null : new FastPath(runtime, workers);
             dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
                     settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
                     + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
                     : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
-                    + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s");
+                    + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s"
+                    + (fastPath == null ? "; every request goes to the workers" : "; short handlers run on request threads"));
         } catch (RuntimeException e) {
             destroy();
             throw new ServletException("httpy " + name + " cannot start: " + e.getMessage(), e);

@@ -156,6 +156,18 @@ public class BridgeBenchmark {
         return onWorker(py -> exampleApp.call(py, request));
     }
 
+    /** Python on this thread with nothing to do: the GIL taken and given back with the thread's kept state. */
+    @Benchmark
+    public Object onThisThreadEmptyCall() {
+        return runtime.onThisThread(py -> null);
+    }
+
+    /** One trivial call on this thread, arguments and answer converted: {@link #handoffTrivialCall} without the hand-off. */
+    @Benchmark
+    public Object onThisThreadTrivialCall() {
+        return runtime.onThisThread(py -> py.call(trivial, arguments));
+    }
+
     /** The bridge alone: a trivial call with all six arguments converted in and the answer out. */
     @Benchmark
     @OperationsPerInvocation(BATCH)

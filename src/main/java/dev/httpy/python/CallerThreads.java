@@ -1,0 +1,262 @@
+package dev.httpy.python;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * Python run on the caller's own platform thread (a container's request thread running a short
+ * handler itself): each such thread keeps a thread state in the app's interpreter, made on its
+ * first call and reused after, so a call costs about what a worker's does.
+ *
+ * <p>The threads are kept in a map inside this instance, not in a {@code ThreadLocal}: a
+ * ThreadLocal value would keep the web app's class loader alive in the container's threads after
+ * the app is undeployed. Thread states of threads that died are deleted by {@link #sweepDead};
+ * the rest by {@link #deleteAll} when the app stops.
+ */
+final class CallerThreads {
+    private static final System.Logger LOG = System.getLogger(CallerThreads.class.getName());
+
+    private final LibPython lib;
+    /** The app's interpreter; NULL for the main interpreter. */
+    private final MemorySegment interpreter;
+    private final Map<Thread, Caller> callers = new ConcurrentHashMap<>();
+    /** Calls between their start and their end; the app's stop waits for none before deleting thread states. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile boolean closed;
+
+    CallerThreads(LibPython lib, MemorySegment interpreter) {
+        this.lib = lib;
+        this.interpreter = interpreter;
+    }
+
+    /** One thread's thread states and its {@link Python}, used only by that thread while it lives. */
+    private final class Caller {
+        final Thread thread;
+        final CPython.MainState main;
+        /** The thread state in the app's interpreter; {@link #main}'s state in the main interpreter. */
+        final MemorySegment app;
+        final ThreadState appState;
+        final Python py;
+        PythonLogs logs;
+        /** Python's ident for this thread, for PyThreadState_SetAsyncExc. */
+        long ident;
+        /** Between the start of a call (before its check that the runtime is open) and its end: never deleted then. */
+        volatile boolean busy = true;
+        /** Running the call's work right now; written with the GIL held. */
+        volatile boolean inside;
+        /** A TimeoutError was raised in the current call; cleared with the GIL held. */
+        volatile boolean interrupted;
+
+        Caller(Thread thread, CPython.MainState main, MemorySegment app) {
+            this.thread = thread;
+            this.main = main;
+            this.app = app;
+            this.appState = ThreadState.adopt(lib, app);
+            this.py = new Python(lib, Arena.ofAuto());
+            py.bindThreadState(appState);
+        }
+
+        <T> T run(Function<Python, T> work) {
+            List<?> records = List.of();
+            try {
+                appState.attach();
+                try {
+                    py.enter();
+                    inside = true;
+                    try {
+                        if (logs == null) {
+                            firstCall();
+                        }
+                        return work.apply(py);
+                    } finally {
+                        inside = false;
+                        if (interrupted) {
+                            // A TimeoutError that came too late must not hit this thread's next call.
+                            int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(ident, MemorySegment.NULL);
+                            interrupted = false;
+                        }
+                        records = logs == null ? List.of() : logs.take(py);
+                        py.leave();
+                    }
+                } finally {
+                    CPython.detach(lib, app, main.state());
+                }
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException("Python call on " + thread.getName() + " failed", e);
+            } finally {
+                PythonLogs.publish(records);
+            }
+        }
+
+        private void firstCall() {
+            py.useGlueDescriber();
+            ident = (Long) py.callModuleFunction("_thread", "get_ident");
+            logs = new PythonLogs(py);
+        }
+
+        /** Drops this thread's references and its app thread state; the owner holds the app's GIL and this thread is outside. */
+        void delete() throws Throwable {
+            if (logs != null) {
+                logs.release(py);
+            }
+            py.releaseAll();
+            if (!app.equals(main.state())) {
+                lib.PyThreadState_Clear.invokeExact(app);
+                lib.PyThreadState_Delete.invokeExact(app);
+            }
+        }
+    }
+
+    /** See {@link PythonRuntime#onThisThread}. */
+    <T> T run(Function<Python, T> work) {
+        Thread me = Thread.currentThread();
+        if (me.isVirtual()) {
+            throw new IllegalStateException("Python cannot run on virtual thread " + me + ": a virtual thread that"
+                    + " parks while it holds a Python thread state aborts the JVM; run it on a platform thread or a"
+                    + " PythonWorkers worker");
+        }
+        inFlight.incrementAndGet();
+        Caller caller = callers.get(me);
+        if (caller != null && caller.busy) {
+            inFlight.decrementAndGet();
+            throw new IllegalStateException(me.getName() + " is already in an onThisThread call: run the work"
+                    + " inside it with the Python it was given");
+        }
+        try {
+            if (caller != null) {
+                caller.busy = true;
+            }
+            // Checked after counting this call and marking its thread busy: the app's stop sets closed first
+            // and then waits for the count and skips busy threads, so a call either sees closed or is
+            // waited for, and never attaches a deleted thread state.
+            if (closed) {
+                throw new IllegalStateException("the Python runtime of this web app is closed");
+            }
+            if (caller == null) {
+                caller = register(me);
+            }
+            return caller.run(work);
+        } finally {
+            if (caller != null) {
+                caller.busy = false;
+            }
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private Caller register(Thread me) {
+        try {
+            var main = CPython.mainState(lib, true);
+            MemorySegment app = main.state();
+            if (!interpreter.equals(MemorySegment.NULL)) {
+                app = (MemorySegment) lib.PyThreadState_New.invokeExact(interpreter);
+                if (app.equals(MemorySegment.NULL)) {
+                    throw new OutOfMemoryError("PyThreadState_New");
+                }
+            }
+            var caller = new Caller(me, main, app);
+            callers.put(me, caller);
+            return caller;
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot give " + me.getName() + " a Python thread state", e);
+        }
+    }
+
+    /**
+     * Raises TimeoutError in the Python code {@code thread} runs in a call right now; false if it
+     * is in none. Needs a thread state of the app's interpreter attached on the calling thread.
+     */
+    boolean raiseTimeoutHoldingGil(Thread thread) throws Throwable {
+        Caller caller = callers.get(thread);
+        if (caller == null || !caller.inside) {
+            return false;
+        }
+        if (caller.interrupted) {
+            return true; // raised already, not yet seen
+        }
+        int found = (int) lib.PyThreadState_SetAsyncExc.invokeExact(caller.ident, lib.timeoutError);
+        caller.interrupted = found > 0;
+        return found > 0;
+    }
+
+    /** Deletes the thread states of threads that have died; the caller holds the app's GIL. */
+    void sweepDead() throws Throwable {
+        for (Caller caller : callers.values()) {
+            if (!caller.thread.isAlive() && !caller.busy && callers.remove(caller.thread, caller)) {
+                caller.delete();
+            }
+        }
+    }
+
+    boolean anyDead() {
+        return callers.keySet().stream().anyMatch(thread -> !thread.isAlive());
+    }
+
+    /** Calls between their start and their end, for {@link #deleteAll}'s caller. */
+    int inFlight() {
+        return inFlight.get();
+    }
+
+    int size() {
+        return callers.size();
+    }
+
+    /** Refuses calls from now on; those in flight go on (see {@link #awaitNoneInFlight}). */
+    void refuseNewCalls() {
+        closed = true;
+    }
+
+    /** Waits up to {@code limit} for the calls in flight to end; true if none is left. */
+    boolean awaitNoneInFlight(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return inFlight.get() == 0;
+    }
+
+    /** Raises TimeoutError in every call still running; the caller holds the app's GIL. */
+    void raiseTimeoutInAll() throws Throwable {
+        for (Caller caller : callers.values()) {
+            if (raiseTimeoutHoldingGil(caller.thread)) {
+                LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0} to stop it: the web app is stopping",
+                        caller.thread.getName());
+            }
+        }
+    }
+
+    /**
+     * After {@link #refuseNewCalls}: deletes every thread's app thread state except those of calls still
+     * running (stuck in C); the caller holds the app's GIL. Returns how many were left; when
+     * that is 0 and {@link #inFlight} is 0 too, no thread can attach to the interpreter again.
+     */
+    int deleteAll() throws Throwable {
+        int left = 0;
+        for (Caller caller : callers.values()) {
+            if (caller.busy) {
+                left++;
+                LOG.log(System.Logger.Level.WARNING, "{0} is still running Python after the web app stopped;"
+                        + " leaving its thread state", caller.thread.getName());
+            } else {
+                callers.remove(caller.thread);
+                caller.delete();
+            }
+        }
+        return left;
+    }
+}
