@@ -238,6 +238,35 @@ abstract class BridgeContract {
                 "the quick call ended " + quick + " only after the sleeping one " + slow);
     }
 
+    @Test
+    void mapKeysComeFromABoundedCacheOfNames() throws Throwable {
+        var many = new LinkedHashMap<String, List<String>>();
+        for (int i = 0; i < 1000; i++) {
+            many.put("X-Name-" + i, List.of(Integer.toString(i)));
+        }
+        var cached = new CompletableFuture<Integer>();
+        workers.submit(new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                try {
+                    var echo = py.cachedFunction("bridge_probe:echo");
+                    assertEquals(many, py.call(echo, many));
+                    assertEquals(many, py.call(echo, many));
+                    cached.complete(py.cachedNames());
+                } catch (Throwable e) {
+                    cached.completeExceptionally(e);
+                }
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+                cached.completeExceptionally(new IllegalStateException("abandoned"));
+            }
+        });
+        assertEquals(NameCache.CAPACITY, cached.get(30, TimeUnit.SECONDS));
+    }
+
     PythonRuntime runtime() {
         return runtime;
     }
