@@ -27,17 +27,22 @@ public final class Python {
     private final Thread owner;
     private final PythonErrors errors;
     private final Conversions convert;
+    private final RequestAnswers answers;
     private boolean holdsGil;
     /** The thread state the owner attaches with, for {@link #withoutGil}; null where not allowed. */
     private ThreadState threadState;
     /** Functions looked up by {@link #cachedFunction}; they belong to this thread's interpreter. */
     private final Map<String, PythonObject> functions = new HashMap<>();
+    /** The glue's list of log streams holding a line without its newline yet, and the function that flushes them. */
+    private MemorySegment unflushedStreams = MemorySegment.NULL;
+    private MemorySegment flushStreams = MemorySegment.NULL;
 
     Python(LibPython lib, Arena arena) {
         this.lib = lib;
         this.owner = Thread.currentThread();
         this.errors = new PythonErrors(lib, arena);
         this.convert = new Conversions(lib, errors, arena);
+        this.answers = new RequestAnswers(lib, convert);
     }
 
     void bindThreadState(ThreadState threadState) {
@@ -52,8 +57,11 @@ public final class Python {
         holdsGil = false;
     }
 
-    /** Formats later errors with the glue's traceback formatter, once the glue is loaded. */
-    void useGlueDescriber() {
+    /**
+     * Binds to the glue once it is loaded in this interpreter: its traceback formatter for later
+     * errors, and its log streams, flushed after each request call.
+     */
+    void useGlue() {
         MemorySegment module;
         try {
             module = importModule("_httpy");
@@ -62,6 +70,10 @@ public final class Python {
         }
         try {
             errors.useDescriber(attribute(module, "describe_exception"));
+            lib.decRef(unflushedStreams);
+            unflushedStreams = attribute(module, "_unflushed");
+            lib.decRef(flushStreams);
+            flushStreams = attribute(module, "flush_streams");
         } finally {
             lib.decRef(module);
         }
@@ -92,12 +104,16 @@ public final class Python {
         }
     }
 
-    /** Drops the references this instance keeps (the glue's formatter, cached functions and names). */
+    /** Drops the references this instance keeps (the glue's, cached functions and names). */
     void releaseAll() {
         functions.values().forEach(f -> lib.decRef(f.pointer));
         functions.clear();
         errors.release();
         convert.release();
+        lib.decRef(unflushedStreams);
+        unflushedStreams = MemorySegment.NULL;
+        lib.decRef(flushStreams);
+        flushStreams = MemorySegment.NULL;
     }
 
     /** Finds the callable named by {@code module:function}, importing the module if needed. */
@@ -123,6 +139,55 @@ public final class Python {
             return convert.toJava(result);
         } finally {
             lib.decRef(result);
+        }
+    }
+
+    /**
+     * Calls a request function, {@code function(method, path, params, query, headers, body)}, and
+     * checks its answer {@code (status, body, headers)} as README's "The Python interface" says.
+     *
+     * @throws PythonException when the function raises (also for {@code SystemExit}), or, with
+     *                         type {@code _httpy.BadResponse}, when its answer cannot be sent
+     */
+    public RequestAnswer callRequestFunction(PythonObject function, String method, String path,
+                                             Map<String, List<String>> params, Map<String, List<String>> query,
+                                             Map<String, List<String>> headers, byte[] body) {
+        checkGil();
+        MemorySegment answer;
+        try {
+            answer = callObject(function.pointer, convert.tuple(method, path, params, query, headers, body));
+        } catch (PythonException e) {
+            try {
+                flushPartialLines();
+            } catch (PythonException ignored) {
+                // The handler's own error is the one to report.
+            }
+            throw e;
+        }
+        try {
+            flushPartialLines();
+            return answers.check(answer);
+        } finally {
+            lib.decRef(answer);
+        }
+    }
+
+    /**
+     * print() without a newline in a handler still reaches the log after its request, not with
+     * the next one's output; one list length read when nothing is pending.
+     */
+    private void flushPartialLines() {
+        if (unflushedStreams.equals(MemorySegment.NULL)) {
+            return;
+        }
+        long pending;
+        try {
+            pending = (long) lib.PyList_Size.invokeExact(unflushedStreams);
+        } catch (Throwable e) {
+            throw PythonErrors.nativeFailure(e);
+        }
+        if (pending > 0) {
+            lib.decRef(callObject(flushStreams, convert.tuple()));
         }
     }
 

@@ -17,6 +17,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link PythonException} like any other ({@link PythonException#isSystemExit()}).
  */
 final class PythonErrors {
+    /** The type name of answers refused by {@link RequestAnswers}, as the glue's exception was called. */
+    static final String BAD_RESPONSE = "_httpy.BadResponse";
+
     private final LibPython lib;
     /** Out-parameters of {@code PyErr_Fetch}: type, value, traceback; then a size. */
     private final MemorySegment slots;
@@ -44,6 +47,11 @@ final class PythonErrors {
             throw fetch();
         }
         return result;
+    }
+
+    /** An answer httpy cannot send, said the way the error names the value and the fix. */
+    static PythonException badResponse(String message) {
+        return new PythonException(BAD_RESPONSE, message, "");
     }
 
     /** A failure of the FFM call itself (not of Python): a bug, never the user's. */
