@@ -343,4 +343,8 @@ public final class Python {
     int cachedNames() {
         return convert.cachedNames();
     }
+
+    RequestAnswer checkAnswer(MemorySegment answer) {
+        return answers.check(answer);
+    }
 }
