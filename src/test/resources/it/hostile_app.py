@@ -16,7 +16,8 @@ Params = dict[str, list[str]]
 def go_init() -> dict[str, list[str]]:
     routes = {f"/hostile/{name}": ["GET"] for name in (
         "ok", "recursion", "keyboard", "raise-systemexit", "exit", "alloc", "thread",
-        "fork", "spin", "sleep", "log", "header-name", "header-crlf", "body-type",
+        "fork", "spin", "sleep", "log", "header-name", "header-crlf", "header-lf",
+        "header-cr", "header-nul", "body-type",
         "status-str", "status-range", "shape", "none-headers", "query")}
     routes["/hostile/ok"] = ["GET", "POST"]
     routes["/tiny/sleep"] = ["GET"]
@@ -63,6 +64,13 @@ def go_request(method: str, path: str, params: Params, query: Params,
         return 200, "", {"Bad Name": "x"}
     if name == "header-crlf":
         return 200, "", {"X-Split": "a\r\nSet-Cookie: stolen=1"}
+    # Each alone splits a header line for some clients and proxies, not only the pair.
+    if name == "header-lf":
+        return 200, "", {"X-Split": "a\nSet-Cookie: stolen=1"}
+    if name == "header-cr":
+        return 200, "", {"X-Split": "a\rSet-Cookie: stolen=1"}
+    if name == "header-nul":
+        return 200, "", {"X-Split": "a\0b"}
     if name == "body-type":
         return 200, {"not": "a body"}, {}
     if name == "status-str":

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * What goes back to the client: a status, headers as alternating names and values (checked by
- * the Python glue: tokens for names, no CR, LF or NUL in values), and the body.
+ * What goes back to the client: a status, headers as alternating names and values (a request
+ * function's are checked by {@code Python.callRequestFunction}: tokens for names, no CR, LF or NUL
+ * in values), and the body.
  */
 public record PythonResponse(int status, List<String> headers, byte[] body) {
 

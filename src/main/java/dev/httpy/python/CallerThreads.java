@@ -97,7 +97,7 @@ final class CallerThreads {
         }
 
         private void firstCall() {
-            py.useGlueDescriber();
+            py.useGlue();
             ident = (Long) py.callModuleFunction("_thread", "get_ident");
             logs = new PythonLogs(py);
         }

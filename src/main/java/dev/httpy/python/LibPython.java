@@ -23,6 +23,13 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Nothing here checks the GIL: {@link Python} is the only caller of the object functions and it
  * refuses to run without the GIL. Pointers never leave this package.
+ *
+ * <p>Handles marked <em>leaf</em> are linked {@link Linker.Option#critical critical}: they skip the
+ * JVM's thread-state transition (half the cost of a downcall), which is only allowed for functions
+ * that return at once, never block and never call back into Java. These run no Python code of the
+ * app's as this package uses them: they only make, fill or read built-in objects. The functions
+ * that allocate a container object are leaves from 3.12 on, where allocation merely schedules the
+ * cyclic garbage collector (which runs finalizers: any Python code) instead of running it inline.
  */
 final class LibPython {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -67,6 +74,8 @@ final class LibPython {
     final MethodHandle PyErr_Clear;
     final MethodHandle PyException_SetTraceback;
     final MethodHandle PyErr_GivenExceptionMatches;
+    /** Leaf. */
+    final MethodHandle Py_IncRefLeaf;
 
     // Objects. The *FromStringAndSize handles are critical: they read a Java byte[] in place.
     final MethodHandle PyUnicode_FromStringAndSize;
@@ -91,6 +100,8 @@ final class LibPython {
     final MethodHandle PyTuple_Size;
     final MethodHandle PyDict_New;
     final MethodHandle PyDict_SetItem;
+    /** Leaf: only for a key that is an exact {@code str} (its hash and equality run no Python code). */
+    final MethodHandle PyDict_SetItemStrKey;
     final MethodHandle PyDict_Next;
     final MethodHandle PyObject_Call;
     final MethodHandle PyObject_IsInstance;
@@ -101,6 +112,10 @@ final class LibPython {
     final MethodHandle PyImport_ImportModule;
     final MethodHandle PyImport_ExecCodeModule;
     final MethodHandle Py_CompileString;
+    final MethodHandle PyObject_Repr;
+    final MethodHandle PyBytes_FromObject;
+    /** Leaf: {@code issubclass} for types, walking the MRO without Python code. */
+    final MethodHandle PyType_IsSubtype;
 
     // Type objects and singletons, compared by address on the hot path.
     final MemorySegment noneObject;
@@ -115,6 +130,7 @@ final class LibPython {
     final MemorySegment listType;
     final MemorySegment tupleType;
     final MemorySegment dictType;
+    final MemorySegment memoryViewType;
     final MemorySegment timeoutError;
     /** The types {@link Python#toJava} converts, bool before its base int. */
     final List<MemorySegment> convertibleTypes;
@@ -165,30 +181,38 @@ final class LibPython {
         PyException_SetTraceback = function("PyException_SetTraceback", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         PyErr_GivenExceptionMatches = function("PyErr_GivenExceptionMatches", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
 
-        var critical = Linker.Option.critical(true);
-        PyUnicode_FromStringAndSize = function("PyUnicode_FromStringAndSize", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), critical);
-        PyUnicode_AsUTF8AndSize = function("PyUnicode_AsUTF8AndSize", FunctionDescriptor.of(POINTER, ADDRESS, ADDRESS));
-        PyBytes_FromStringAndSize = function("PyBytes_FromStringAndSize", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), critical);
-        PyBytes_AsString = function("PyBytes_AsString", FunctionDescriptor.of(POINTER, ADDRESS));
-        PyBytes_Size = function("PyBytes_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        PyByteArray_AsString = function("PyByteArray_AsString", FunctionDescriptor.of(POINTER, ADDRESS));
-        PyByteArray_Size = function("PyByteArray_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        PyLong_FromLongLong = function("PyLong_FromLongLong", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-        PyLong_AsLongLong = function("PyLong_AsLongLong", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        PyFloat_FromDouble = function("PyFloat_FromDouble", FunctionDescriptor.of(ADDRESS, JAVA_DOUBLE));
-        PyFloat_AsDouble = function("PyFloat_AsDouble", FunctionDescriptor.of(JAVA_DOUBLE, ADDRESS));
+        // The *FromStringAndSize handles read a Java byte[] in place (critical with heap access).
+        var heap = Linker.Option.critical(true);
+        var leaf = Linker.Option.critical(false);
+        var allocating = minor >= 12 ? new Linker.Option[] {leaf} : new Linker.Option[0];
+        Py_IncRefLeaf = function("Py_IncRef", FunctionDescriptor.ofVoid(ADDRESS), leaf);
+        PyUnicode_FromStringAndSize = function("PyUnicode_FromStringAndSize", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), heap);
+        // Allocating: a lone surrogate makes it raise UnicodeEncodeError, a new GC-tracked object.
+        PyUnicode_AsUTF8AndSize = function("PyUnicode_AsUTF8AndSize", FunctionDescriptor.of(POINTER, ADDRESS, ADDRESS), allocating);
+        PyBytes_FromStringAndSize = function("PyBytes_FromStringAndSize", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), heap);
+        PyBytes_AsString = function("PyBytes_AsString", FunctionDescriptor.of(POINTER, ADDRESS), leaf);
+        PyBytes_Size = function("PyBytes_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), leaf);
+        PyByteArray_AsString = function("PyByteArray_AsString", FunctionDescriptor.of(POINTER, ADDRESS), leaf);
+        PyByteArray_Size = function("PyByteArray_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), leaf);
+        PyLong_FromLongLong = function("PyLong_FromLongLong", FunctionDescriptor.of(ADDRESS, JAVA_LONG), leaf);
+        // Only ever given an int (or a subclass), which it reads without calling __index__.
+        PyLong_AsLongLong = function("PyLong_AsLongLong", FunctionDescriptor.of(JAVA_LONG, ADDRESS), leaf);
+        PyFloat_FromDouble = function("PyFloat_FromDouble", FunctionDescriptor.of(ADDRESS, JAVA_DOUBLE), leaf);
+        PyFloat_AsDouble = function("PyFloat_AsDouble", FunctionDescriptor.of(JAVA_DOUBLE, ADDRESS), leaf);
         PyBool_FromLong = function("PyBool_FromLong", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-        PyList_New = function("PyList_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-        PyList_SetItem = function("PyList_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-        PyList_GetItem = function("PyList_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-        PyList_Size = function("PyList_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        PyTuple_New = function("PyTuple_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
-        PyTuple_SetItem = function("PyTuple_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-        PyTuple_GetItem = function("PyTuple_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG));
-        PyTuple_Size = function("PyTuple_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        PyDict_New = function("PyDict_New", FunctionDescriptor.of(ADDRESS));
+        PyList_New = function("PyList_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG), allocating);
+        // Set only on new lists and tuples: there is no old item whose release could run Python code.
+        PyList_SetItem = function("PyList_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), leaf);
+        PyList_GetItem = function("PyList_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), leaf);
+        PyList_Size = function("PyList_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), leaf);
+        PyTuple_New = function("PyTuple_New", FunctionDescriptor.of(ADDRESS, JAVA_LONG), allocating);
+        PyTuple_SetItem = function("PyTuple_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS), leaf);
+        PyTuple_GetItem = function("PyTuple_GetItem", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG), leaf);
+        PyTuple_Size = function("PyTuple_Size", FunctionDescriptor.of(JAVA_LONG, ADDRESS), leaf);
+        PyDict_New = function("PyDict_New", FunctionDescriptor.of(ADDRESS), allocating);
         PyDict_SetItem = function("PyDict_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        PyDict_Next = function("PyDict_Next", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        PyDict_SetItemStrKey = function("PyDict_SetItem", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS), leaf);
+        PyDict_Next = function("PyDict_Next", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS), leaf);
         PyObject_Call = function("PyObject_Call", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         PyObject_IsInstance = function("PyObject_IsInstance", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         PyObject_Str = function("PyObject_Str", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -198,6 +222,9 @@ final class LibPython {
         PyImport_ImportModule = function("PyImport_ImportModule", FunctionDescriptor.of(ADDRESS, ADDRESS));
         PyImport_ExecCodeModule = function("PyImport_ExecCodeModule", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
         Py_CompileString = function("Py_CompileString", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+        PyObject_Repr = function("PyObject_Repr", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyBytes_FromObject = function("PyBytes_FromObject", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        PyType_IsSubtype = function("PyType_IsSubtype", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS), leaf);
 
         noneObject = symbol("_Py_NoneStruct");
         trueObject = symbol("_Py_TrueStruct");
@@ -211,10 +238,47 @@ final class LibPython {
         listType = symbol("PyList_Type");
         tupleType = symbol("PyTuple_Type");
         dictType = symbol("PyDict_Type");
+        memoryViewType = symbol("PyMemoryView_Type");
         convertibleTypes = List.of(unicodeType, bytesType, boolType, longType, floatType, tupleType, listType,
                 dictType, byteArrayType);
         // PyExc_* are pointer variables: the exception type is the pointer stored at the symbol.
         timeoutError = symbol("PyExc_TimeoutError").reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
+    }
+
+    /** The object's type: {@code ob_type} follows the 8-byte reference count in every GIL build 3.10-3.14. */
+    static MemorySegment typeOf(MemorySegment object) {
+        return object.reinterpret(16).get(ADDRESS, 8);
+    }
+
+    /** {@code isinstance(object, type)} for a built-in type, without running the object's Python code. */
+    boolean isInstance(MemorySegment object, MemorySegment type) {
+        MemorySegment actual = typeOf(object);
+        try {
+            return actual.equals(type) || (int) PyType_IsSubtype.invokeExact(actual, type) != 0;
+        } catch (Throwable e) {
+            throw PythonErrors.nativeFailure(e);
+        }
+    }
+
+    MemorySegment incRef(MemorySegment object) {
+        try {
+            Py_IncRefLeaf.invokeExact(object);
+        } catch (Throwable e) {
+            throw PythonErrors.nativeFailure(e);
+        }
+        return object;
+    }
+
+    /** Drops a reference (NULL is ignored); may run finalizers, so never a leaf. */
+    void decRef(MemorySegment object) {
+        if (object.equals(MemorySegment.NULL)) {
+            return;
+        }
+        try {
+            Py_DecRef.invokeExact(object);
+        } catch (Throwable e) {
+            throw PythonErrors.nativeFailure(e);
+        }
     }
 
     /**

@@ -316,7 +316,7 @@ public final class PythonRuntime implements AutoCloseable {
             var py = new Python(lib, arena);
             py.enter();
             try {
-                py.useGlueDescriber();
+                py.useGlue();
                 return work.apply(py);
             } finally {
                 records = takeLogs(py);

@@ -575,7 +575,7 @@ public final class PythonWorkers implements AutoCloseable {
                     if (ownGil != null) {
                         ownGil.prepare().accept(py);
                     }
-                    py.useGlueDescriber();
+                    py.useGlue();
                     logs = new PythonLogs(py);
                     ident = (Long) py.callModuleFunction("_thread", "get_ident");
                 } catch (RuntimeException e) {

@@ -3,7 +3,9 @@
 Java calls these functions with plain values and gets plain values back, so
 the Java side only ever converts str, bytes, int, float, bool, None, list,
 tuple and dict. Anything that is easier to check in Python is checked here,
-and every error says what was wrong and how to fix it.
+and every error says what was wrong and how to fix it. A request function's
+answer is checked on the Java side (RequestAnswers), with no Python call on
+the way.
 """
 
 from __future__ import annotations
@@ -21,12 +23,6 @@ from wsgiref.util import FileWrapper as _FileWrapper
 _TCHARS = frozenset("!#$%&'*+-.^_`|~0123456789"
                     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
-# Headers the container computes itself; a handler's value would only
-# produce a malformed response (a wrong length) or a broken connection.
-_CONTAINER_HEADERS = frozenset(("content-length", "transfer-encoding",
-                                "connection"))
-
-
 class BadResponse(TypeError):
     """A request function answered with something httpy cannot send."""
 
@@ -37,6 +33,9 @@ class BadResponse(TypeError):
 # so an app that logs in a loop while no request drains it cannot eat memory.
 _records: collections.deque[tuple[str, int, str]] = collections.deque(maxlen=10_000)
 _dropped = 0
+# The log streams holding a line without its newline yet. Java reads its length
+# after every request call and calls flush_streams() only when it is not empty.
+_unflushed: list[_ContainerLogStream] = []
 
 
 def _emit(name: str, level: int, message: str) -> None:
@@ -73,12 +72,22 @@ class _ContainerLogStream(io.TextIOBase):
         self._partial = lines.pop()
         for line in lines:
             _emit(self._name, self._level, line)
+        if self._partial and self not in _unflushed:
+            _unflushed.append(self)
         return len(text)
 
     def flush(self) -> None:
         if self._partial:
             _emit(self._name, self._level, self._partial)
             self._partial = ""
+        if self in _unflushed:
+            _unflushed.remove(self)
+
+
+def flush_streams() -> None:
+    """Emits the partial lines print() left behind, so they are logged with their request."""
+    while _unflushed:
+        _unflushed[-1].flush()
 
 
 def drain_logs() -> list[tuple[str, int, str]]:
@@ -192,49 +201,6 @@ def routes(init: Callable[[], Any], spec: str) -> dict[str, list[str]]:
                 ' give a list of method names like ["GET", "POST"]')
         checked[route] = [m.upper() for m in methods]
     return checked
-
-
-def call_handler(handler: Callable[..., Any], method: str, path: str,
-                 params: dict[str, list[str]], query: dict[str, list[str]],
-                 headers: dict[str, list[str]],
-                 body: bytes) -> tuple[int, bytes, list[str]]:
-    """Calls the request function and returns (status, body, flat headers).
-
-    The flat headers alternate name and value, already checked, so the
-    Java side can copy them into the servlet response as they are.
-    """
-    try:
-        answer = handler(method, path, params, query, headers, body)
-    finally:
-        # print() without a newline in a handler still reaches the log now.
-        for stream in (sys.stdout, sys.stderr):
-            if isinstance(stream, _ContainerLogStream):
-                stream.flush()
-    if not isinstance(answer, (tuple, list)) or len(answer) != 3:
-        raise BadResponse(
-            f"request function returned {_describe(answer)}; it must return"
-            " a tuple (status: int, body: str | bytes | None,"
-            " headers: dict[str, list[str] | str])")
-    status, payload, response_headers = answer
-    if type(status) is not int:
-        raise BadResponse(f"status {status!r} is a {type(status).__name__},"
-                          " not an int")
-    if not 100 <= status <= 599:
-        raise BadResponse(f"status {status} is outside 100-599")
-    flat = _flatten(response_headers)
-    if payload is None:
-        data = b""
-    elif isinstance(payload, str):
-        data = payload.encode("utf-8")
-        _add_charset(flat)
-    elif isinstance(payload, (bytes, bytearray, memoryview)):
-        data = bytes(payload)
-        if not _has(flat, "content-type"):
-            flat += ["Content-Type", "application/octet-stream"]
-    else:
-        raise BadResponse(f"body is a {type(payload).__name__};"
-                          " it must be str, bytes or None")
-    return status, data, flat
 
 
 # ---- WSGI (PEP 3333) ----
@@ -387,56 +353,6 @@ def wsgi_next(call: _WsgiCall) -> Any:
 
 def wsgi_close(call: _WsgiCall) -> None:
     call.close()
-
-
-def _flatten(headers: Any) -> list[str]:
-    if headers is None:
-        return []
-    if not isinstance(headers, dict):
-        raise BadResponse(f"headers are a {type(headers).__name__};"
-                          " they must be a dict[str, list[str] | str]")
-    flat: list[str] = []
-    for name, values in headers.items():
-        if not isinstance(name, str) or not name or not _TCHARS.issuperset(name):
-            raise BadResponse(f"header name {name!r} is not an HTTP token")
-        if name.lower() in _CONTAINER_HEADERS:
-            continue
-        if isinstance(values, (str, int)):
-            values = [values]
-        if not isinstance(values, (list, tuple)):
-            raise BadResponse(f"header {name}: {type(values).__name__} value;"
-                              " give a str or a list of str")
-        for value in values:
-            if isinstance(value, int) and not isinstance(value, bool):
-                value = str(value)
-            if not isinstance(value, str):
-                raise BadResponse(f"header {name}: value {value!r} is not a str")
-            if "\r" in value or "\n" in value or "\0" in value:
-                raise BadResponse(f"header {name}: value {value!r} contains"
-                                  " CR, LF or NUL")
-            flat += [name, value]
-    return flat
-
-
-def _has(flat: list[str], lower_name: str) -> bool:
-    return any(n.lower() == lower_name for n in flat[0::2])
-
-
-def _add_charset(flat: list[str]) -> None:
-    for i in range(0, len(flat), 2):
-        if flat[i].lower() == "content-type":
-            value = flat[i + 1]
-            if value.lower().startswith("text/") and "charset" not in value.lower():
-                flat[i + 1] = value + "; charset=utf-8"
-            return
-    flat += ["Content-Type", "text/plain; charset=utf-8"]
-
-
-def _describe(value: Any) -> str:
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"a {type(value).__name__} ({text})"
 
 
 def describe_exception(exc: BaseException) -> tuple[str, str, str]:

@@ -51,8 +51,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code *Trivial*} calls {@code bench_handlers.trivial}, which only returns a constant
  * {@code (200, bytes, [name, value])}; {@link #bridgeEmptyCall} and {@link #bridgeArgumentsOnly}
  * split its cost into the bare call, the arguments and the answer; {@code *ExampleRequest} calls the example app's
- * {@code app.go_request} through the glue ({@code _httpy.call_handler}) exactly as a {@code GET
- * /python} does in Tomcat.
+ * {@code app.go_request} through {@link RequestFunction} (the answer checked in Java) exactly as a
+ * {@code GET /python} does in Tomcat.
  *
  * <p>Run with {@code bash bench/jmh.sh} from the repository root; {@code mvn verify} compiles this
  * but never runs it.
@@ -207,7 +207,7 @@ public class BridgeBenchmark {
         });
     }
 
-    /** What a {@code GET /python} costs in Python: the example handler through the glue, converted both ways. */
+    /** What a {@code GET /python} costs in Python: the example handler, its answer checked, converted both ways. */
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long bridgeExampleRequest() {

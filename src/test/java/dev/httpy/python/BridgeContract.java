@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -236,6 +237,188 @@ abstract class BridgeContract {
         var slow = (List<?>) sleeping.get(30, TimeUnit.SECONDS);
         assertTrue((Double) quick.get(1) < (Double) slow.get(1),
                 "the quick call ended " + quick + " only after the sleeping one " + slow);
+    }
+
+    // ---- a request function's answer, checked in Java (README, "The Python interface") ----
+
+    /** Runs {@code work} on a worker thread holding the GIL and waits for it. */
+    <T> T onWorker(Function<Python, T> work) throws Throwable {
+        var result = new CompletableFuture<T>();
+        boolean queued = workers.submit(new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                try {
+                    result.complete(work.apply(py));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+                result.completeExceptionally(new IllegalStateException("abandoned"));
+            }
+        });
+        assertTrue(queued, "the worker queue refused the call");
+        try {
+            return result.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Calls bridge_probe.answer as the filter calls a request function; it returns ANSWERS[name]. */
+    RequestAnswer answer(String name) throws Throwable {
+        return onWorker(py -> py.callRequestFunction(py.cachedFunction("bridge_probe:answer"),
+                "GET", name, Map.of(), Map.of(), Map.of("Accept", List.of("*/*")), new byte[0]));
+    }
+
+    /** The answer ANSWERS[name] is refused with {@code message}, as a PythonException the filter answers 500 for. */
+    void assertRefused(String name, String message) {
+        var e = assertThrows(PythonException.class, () -> answer(name));
+        assertEquals("_httpy.BadResponse", e.pythonType(), e.getMessage());
+        assertEquals(message, e.pythonMessage());
+    }
+
+    @Test
+    void aHeaderValueWithALoneLineFeedIsRefused() {
+        assertRefused("lone-lf", "header X-Split: value 'a\\nb' contains CR, LF or NUL");
+    }
+
+    @Test
+    void aHeaderValueWithALoneCarriageReturnIsRefused() {
+        assertRefused("lone-cr", "header X-Split: value 'a\\rb' contains CR, LF or NUL");
+    }
+
+    @Test
+    void aHeaderValueWithANulIsRefused() {
+        assertRefused("nul", "header X-Split: value 'a\\x00b' contains CR, LF or NUL");
+    }
+
+    @Test
+    void aHeaderValueWithCrLfInAListIsRefused() {
+        assertRefused("crlf-in-list", "header X-Split: value 'a\\r\\nSet-Cookie: stolen=1' contains CR, LF or NUL");
+    }
+
+    @Test
+    void headerNamesThatAreNotTokensAreRefused() {
+        assertRefused("space-in-name", "header name 'Bad Name' is not an HTTP token");
+        assertRefused("colon-in-name", "header name 'X-A:' is not an HTTP token");
+        assertRefused("empty-name", "header name '' is not an HTTP token");
+        assertRefused("int-name", "header name 1 is not an HTTP token");
+    }
+
+    @Test
+    void aStatusMustBeAnExactIntFrom100To599() throws Throwable {
+        assertRefused("status-true", "status True is a bool, not an int");
+        assertRefused("status-str", "status '200' is a str, not an int");
+        assertRefused("status-99", "status 99 is outside 100-599");
+        assertRefused("status-600", "status 600 is outside 100-599");
+        assertRefused("status-huge", "status 1000000000000000000000000000000 is outside 100-599");
+        assertEquals(100, answer("status-100").status());
+        assertEquals(599, answer("status-599").status());
+    }
+
+    @Test
+    void theAnswerMustBeATupleOrListOfThree() throws Throwable {
+        var made = answer("list-answer");
+        assertEquals(201, made.status());
+        assertEquals(List.of("X-Id", "7", "Content-Type", "text/plain; charset=utf-8"), made.headers());
+        assertRefused("two-items", "request function returned a tuple ((200, '')); it must return a tuple"
+                + " (status: int, body: str | bytes | None, headers: dict[str, list[str] | str])");
+        assertRefused("not-a-sequence", "request function returned a str ('hello'); it must return a tuple"
+                + " (status: int, body: str | bytes | None, headers: dict[str, list[str] | str])");
+    }
+
+    @Test
+    void headerValuesMayBeAStrAListOrATupleAndHeadersMayBeNone() throws Throwable {
+        assertEquals(List.of("X-Tag", "a", "X-Tag", "b"), answer("tuple-values").headers());
+        assertEquals(List.of("X-Tag", "a", "X-Tag", "b", "X-One", "c"), answer("list-values").headers());
+        var none = answer("none-headers");
+        assertEquals(204, none.status());
+        assertEquals(List.of(), none.headers());
+        assertArrayEquals(new byte[0], none.body());
+        assertRefused("headers-list", "headers are a list; they must be a dict[str, list[str] | str]");
+        assertRefused("dict-value", "header X-Map: dict value; give a str or a list of str");
+    }
+
+    @Test
+    void intHeaderValuesAreSentAsNumbersButBoolsAreRefused() throws Throwable {
+        assertEquals(List.of("X-Count", "7", "X-Mixed", "1", "X-Mixed", "two", "X-Mixed", "-3"),
+                answer("int-values").headers());
+        assertRefused("bool-value", "header X-Flag: value True is not a str");
+    }
+
+    @Test
+    void bytesBodiesAreSentAsTheyAreWithOctetStreamUnlessTyped() throws Throwable {
+        var bytes = answer("bytes-body");
+        assertArrayEquals(new byte[] {0, (byte) 0xff}, bytes.body());
+        assertEquals(List.of("Content-Type", "application/octet-stream"), bytes.headers());
+        assertArrayEquals("ab".getBytes(), answer("bytearray-body").body());
+        assertArrayEquals("xyz".getBytes(), answer("memoryview-body").body());
+        assertEquals(List.of("content-type", "image/png"), answer("bytes-body-typed").headers());
+        assertRefused("dict-body", "body is a dict; it must be str, bytes or None");
+    }
+
+    @Test
+    void textBodiesAreUtf8AndSayTheirCharset() throws Throwable {
+        var plain = answer("text-no-type");
+        assertArrayEquals("héllo".getBytes(java.nio.charset.StandardCharsets.UTF_8), plain.body());
+        assertEquals(List.of("Content-Type", "text/plain; charset=utf-8"), plain.headers());
+        assertEquals(List.of("Content-Type", "text/html; charset=utf-8"), answer("text-html").headers());
+        assertEquals(List.of("content-type", "text/html; charset=latin-1"), answer("text-charset").headers());
+        assertEquals(List.of("Content-Type", "application/json"), answer("text-json").headers());
+    }
+
+    @Test
+    void theContainersOwnHeadersAreDropped() throws Throwable {
+        assertEquals(List.of("X-Kept", "1", "Content-Type", "application/octet-stream"),
+                answer("container-headers").headers());
+    }
+
+    @Test
+    void aRequestFunctionsExceptionComesBackWithItsTraceback() {
+        var e = assertThrows(PythonException.class, () -> answer("raise"));
+        assertEquals("ValueError", e.pythonType());
+        assertEquals("handler failed", e.pythonMessage());
+        assertTrue(e.pythonTraceback().contains("bridge_probe.py"), e.pythonTraceback());
+        assertTrue(e.pythonTraceback().contains("raise ValueError(\"handler failed\")"), e.pythonTraceback());
+    }
+
+    @Test
+    void aRequestFunctionsSysExitIsAnErrorNotAnExit() throws Throwable {
+        var e = assertThrows(PythonException.class, () -> answer("exit"));
+        assertTrue(e.isSystemExit(), e.getMessage());
+        assertEquals("4", e.pythonMessage());
+        assertEquals(200, answer("list-values").status());
+    }
+
+    @Test
+    void printWithoutANewlineIsLoggedRightAfterTheCall() throws Throwable {
+        List<?> state = onWorker(py -> {
+            py.callRequestFunction(py.cachedFunction("bridge_probe:answer"), "GET", "print", Map.of(), Map.of(),
+                    Map.of(), new byte[0]);
+            return (List<?>) py.call(py.cachedFunction("bridge_probe:log_state"));
+        });
+        var records = (List<?>) state.get(0);
+        assertTrue(records.stream().anyMatch(r -> ((List<?>) r).get(2).equals("no newline")), records.toString());
+        assertEquals(0L, state.get(1));
+    }
+
+    @Test
+    void mapKeysComeFromABoundedCacheOfNames() throws Throwable {
+        var many = new LinkedHashMap<String, List<String>>();
+        for (int i = 0; i < 1000; i++) {
+            many.put("X-Name-" + i, List.of(Integer.toString(i)));
+        }
+        int cached = onWorker(py -> {
+            var echo = py.cachedFunction("bridge_probe:echo");
+            assertEquals(many, py.call(echo, many));
+            assertEquals(many, py.call(echo, many));
+            return py.cachedNames();
+        });
+        assertEquals(NameCache.CAPACITY, cached);
     }
 
     PythonRuntime runtime() {

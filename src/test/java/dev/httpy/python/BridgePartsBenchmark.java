@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The pieces of {@code dev.httpy.bench.BridgeBenchmark#bridgeTrivialCall}, measured one by one
  * through the bridge's package-private conversions (hence this package): one FFM downcall, one
- * {@code str}, the headers {@code dict}, and the answer converted back. Each runs {@value #BATCH}
+ * {@code str}, the headers {@code dict}, the answer converted back, and a request function's answer
+ * checked. Each runs {@value #BATCH}
  * times in one task holding the GIL; the numbers are per operation. For finding where the
  * microseconds of a call go, not a contract.
  */
@@ -46,6 +47,7 @@ public class BridgePartsBenchmark {
     private LibPython lib;
     private Map<String, List<String>> headers;
     private MemorySegment answer;
+    private MemorySegment exampleAnswer;
 
     @Setup(Level.Trial)
     public void startPython() {
@@ -64,6 +66,8 @@ public class BridgePartsBenchmark {
         onWorker(py -> {
             answer = py.toPython(List.of(200L, "hello from python".getBytes(StandardCharsets.UTF_8),
                     List.of("Content-Type", "text/plain; charset=utf-8")));
+            // What the example app's go_request answers for GET /python, as a list instead of a tuple.
+            exampleAnswer = py.toPython(List.of(200L, "hello from python", Map.of("Content-Type", List.of("text/plain"))));
             return 0;
         });
     }
@@ -72,6 +76,7 @@ public class BridgePartsBenchmark {
     public void stopPython() {
         onWorker(py -> {
             py.decRef(answer);
+            py.decRef(exampleAnswer);
             return 0;
         });
         workers.close();
@@ -127,6 +132,19 @@ public class BridgePartsBenchmark {
             long sink = 0;
             for (int i = 0; i < BATCH; i++) {
                 sink += ((List<?>) py.toJava(answer)).size();
+            }
+            return sink;
+        });
+    }
+
+    /** {@code [200, "hello from python", {"Content-Type": ["text/plain"]}]} checked as a request function's answer. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long checkExampleAnswer() {
+        return onWorker(py -> {
+            long sink = 0;
+            for (int i = 0; i < BATCH; i++) {
+                sink += py.checkAnswer(exampleAnswer).body().length;
             }
             return sink;
         });
