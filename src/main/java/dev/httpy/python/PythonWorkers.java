@@ -27,12 +27,12 @@ import dev.httpy.python.TurnTaking.Turn;
  * before taking the next. That saves the wake-up of a waiting thread per task under load.
  *
  * <p><b>Elastic.</b> When tasks wait and every worker has been inside a task for
- * {@link TurnTaking#STUCK_NANOS} (2 ms: waiting with the GIL released, on {@code time.sleep} or a
- * database, or just slow), the pool starts as many workers as tasks wait, at once, up to
- * {@code max}: 200 requests that each sleep need 200 workers, not 200 times 2 ms. A worker beyond
- * {@code warm} ends after {@link #RETIRE_AFTER} without a task, deleting its own thread state on
- * its own thread. With a GIL per worker (each worker a sub-interpreter that imports its own copy
- * of the app) the pool stays at {@code warm}: a new worker would have to load the app first.
+ * {@link TurnTaking#STUCK_NANOS}, the pool starts as many workers as tasks wait, at once, up to
+ * {@code max}; a worker beyond {@code warm} ends after {@link #RETIRE_AFTER} without a task,
+ * deleting its own thread state on its own thread ({@link Growth} decides both). With a GIL per
+ * worker (each worker a sub-interpreter that imports its own copy of the app) the pool stays at
+ * {@code warm}: a new worker would have to load the app first. The tasks wait in a
+ * {@link TaskQueue}.
  *
  * <p>Workers sharing one GIL take turns while tasks are long ({@link TurnTaking}); a
  * {@link Watchdog} raises {@code TimeoutError} in a task that is {@linkplain #interrupt
@@ -58,7 +58,7 @@ public final class PythonWorkers implements AutoCloseable {
     private final String name;
     private final int warm;
     private final int max;
-    private final long retireAfterNanos;
+    private final Growth growth;
 
     private final TaskQueue tasks;
     private boolean shutDown;
@@ -94,7 +94,7 @@ public final class PythonWorkers implements AutoCloseable {
         this.warm = warm;
         this.max = max;
         this.tasks = new TaskQueue(queueCapacity);
-        this.retireAfterNanos = retireAfter.toNanos();
+        this.growth = new Growth(max, retireAfter, System::nanoTime);
         this.turns = new TurnTaking(ownGil == null && max > 1, System::nanoTime);
         this.watchdog = new Watchdog(lib, name, max, workers);
         var warmWorkers = new ArrayList<Worker>();
@@ -285,15 +285,8 @@ public final class PythonWorkers implements AutoCloseable {
 
     /** Starts workers for the waiting tasks, up to max, when every worker is stuck in a task. */
     private boolean growIfAllStuck(int waiting) {
-        long now = System.nanoTime();
-        for (Worker worker : workers) {
-            long since = worker.inTaskSince;
-            if (since == 0 || now - since < TurnTaking.STUCK_NANOS) {
-                return false;
-            }
-        }
-        int more = Math.min(waiting, max - workers.size());
-        if (more <= 0) {
+        int more = growth.workersToAdd(workers, waiting);
+        if (more == 0) {
             return false;
         }
         var added = new ArrayList<Worker>(more);
@@ -529,7 +522,7 @@ public final class PythonWorkers implements AutoCloseable {
             // Started because tasks waited and every worker was stuck: takes them without a turn.
             boolean turnGiven = !permanent;
             while (!tasks.closed()) {
-                long wait = permanent ? IDLE_LOG_NANOS : idleSince + retireAfterNanos - System.nanoTime();
+                long wait = permanent ? IDLE_LOG_NANOS : growth.waitBeforeRetiring(idleSince);
                 Turn turn = turnGiven ? Turn.EXTRA : turns.awaitTurn(this, permanent ? TurnTaking.FOREVER : wait);
                 turnGiven = false;
                 PythonTask task = switch (turn) {
@@ -540,7 +533,7 @@ public final class PythonWorkers implements AutoCloseable {
                 if (task != null) {
                     runBatch(task, threadState, py, logs, afterGil);
                     idleSince = System.nanoTime();
-                } else if (!permanent && System.nanoTime() - idleSince >= retireAfterNanos) {
+                } else if (!permanent && growth.retires(idleSince)) {
                     return;
                 } else if (permanent && turn == Turn.PRIMARY) {
                     attach(threadState, py);
