@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,9 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import dev.httpy.python.TurnTaking.Turn;
@@ -30,12 +27,12 @@ import dev.httpy.python.TurnTaking.Turn;
  * before taking the next. That saves the wake-up of a waiting thread per task under load.
  *
  * <p><b>Elastic.</b> When tasks wait and every worker has been inside a task for
- * {@link TurnTaking#STUCK_NANOS} (2 ms: waiting with the GIL released, on {@code time.sleep} or a
- * database, or just slow), the pool starts as many workers as tasks wait, at once, up to
- * {@code max}: 200 requests that each sleep need 200 workers, not 200 times 2 ms. A worker beyond
- * {@code warm} ends after {@link #RETIRE_AFTER} without a task, deleting its own thread state on
- * its own thread. With a GIL per worker (each worker a sub-interpreter that imports its own copy
- * of the app) the pool stays at {@code warm}: a new worker would have to load the app first.
+ * {@link TurnTaking#STUCK_NANOS}, the pool starts as many workers as tasks wait, at once, up to
+ * {@code max}; a worker beyond {@code warm} ends after {@link #RETIRE_AFTER} without a task,
+ * deleting its own thread state on its own thread ({@link Growth} decides both). With a GIL per
+ * worker (each worker a sub-interpreter that imports its own copy of the app) the pool stays at
+ * {@code warm}: a new worker would have to load the app first. The tasks wait in a
+ * {@link TaskQueue}.
  *
  * <p>Workers sharing one GIL take turns while tasks are long ({@link TurnTaking}); a
  * {@link Watchdog} raises {@code TimeoutError} in a task that is {@linkplain #interrupt
@@ -61,19 +58,9 @@ public final class PythonWorkers implements AutoCloseable {
     private final String name;
     private final int warm;
     private final int max;
-    private final int capacity;
-    private final long retireAfterNanos;
+    private final Growth growth;
 
-    /** Guards the queue, the workers' pinned tasks and {@link #idle}; each worker waits on a condition of its own. */
-    private final ReentrantLock lock = new ReentrantLock();
-    private final ArrayDeque<PythonTask> queue = new ArrayDeque<>();
-    /** Workers waiting for a task, the last to arrive first: the others stay idle and, beyond warm, end. */
-    private final ArrayDeque<Worker> idle = new ArrayDeque<>();
-    /** {@code queue.size()}, for reading without the lock. */
-    private volatile int queuedShared;
-    /** Tasks waiting in workers' pinned queues, for reading without the lock. */
-    private volatile int queuedPinned;
-    private volatile boolean closed;
+    private final TaskQueue tasks;
     private boolean shutDown;
 
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
@@ -106,8 +93,8 @@ public final class PythonWorkers implements AutoCloseable {
         this.name = name;
         this.warm = warm;
         this.max = max;
-        this.capacity = queueCapacity;
-        this.retireAfterNanos = retireAfter.toNanos();
+        this.tasks = new TaskQueue(queueCapacity);
+        this.growth = new Growth(max, retireAfter, System::nanoTime);
         this.turns = new TurnTaking(ownGil == null && max > 1, System::nanoTime);
         this.watchdog = new Watchdog(lib, name, max, workers);
         var warmWorkers = new ArrayList<Worker>();
@@ -152,7 +139,7 @@ public final class PythonWorkers implements AutoCloseable {
     private void start(Worker worker, List<Worker> others) {
         worker.toStart = others;
         synchronized (starting) {
-            if (!closed) {
+            if (!tasks.closed()) {
                 try {
                     worker.thread.start();
                     return;
@@ -162,15 +149,17 @@ public final class PythonWorkers implements AutoCloseable {
                 }
             }
         }
-        workers.remove(worker);
-        workers.removeAll(others);
+        for (Worker dropped : others) {
+            dropped.leavePool();
+        }
+        worker.leavePool();
     }
 
     // ---- submitting ----
 
     /** Queues a task; false, at once, when the queue is full or the workers are stopping. */
     public boolean submit(PythonTask task) {
-        return enqueue(task, false);
+        return offer(task, false);
     }
 
     /**
@@ -185,105 +174,29 @@ public final class PythonWorkers implements AutoCloseable {
      */
     public boolean submit(PythonTask task, Python pinnedTo) {
         if (ownGil == null) {
-            return enqueue(task, true);
+            return offer(task, true);
         }
         Worker owner = workers.stream().filter(w -> w.py == pinnedTo).findFirst().orElse(null);
-        lock.lock();
-        try {
-            if (closed) {
-                return false;
+        return switch (tasks.pin(task, owner == null ? null : owner.inbox)) {
+            case PINNED -> true;
+            case REFUSED -> false;
+            case WORKER_GONE -> {
+                runQuietly(task::abandon);
+                yield true;
             }
-            if (owner != null && !owner.gone) {
-                owner.pinned.addLast(task);
-                queuedPinned++;
-                if (owner.idling) {
-                    owner.idling = false;
-                    idle.remove(owner);
-                    owner.wake.signal();
-                }
-                return true;
-            }
-        } finally {
-            lock.unlock();
-        }
-        runQuietly(task::abandon);
-        return true;
+        };
     }
 
-    /**
-     * Queues a task for any worker: last, unless it {@code continues} an accepted request, which
-     * goes first and is not refused for a full queue.
-     */
-    private boolean enqueue(PythonTask task, boolean continues) {
-        boolean handedToIdle;
-        lock.lock();
-        try {
-            if (closed || (!continues && queue.size() >= capacity)) {
-                return false;
+    /** Queues a task for any worker; has the lookout look when no idle worker took it. */
+    private boolean offer(PythonTask task, boolean continues) {
+        return switch (tasks.offer(task, continues)) {
+            case REFUSED -> false;
+            case WOKE_IDLE_WORKER -> true;
+            case NO_IDLE_WORKER -> {
+                lookOutSoon();
+                yield true;
             }
-            if (continues) {
-                queue.addFirst(task);
-            } else {
-                queue.addLast(task);
-            }
-            queuedShared = queue.size();
-            handedToIdle = wakeAnIdleWorker();
-        } finally {
-            lock.unlock();
-        }
-        if (!handedToIdle) {
-            lookOutSoon();
-        }
-        return true;
-    }
-
-    /** Wakes the worker that waited last; with the lock held. */
-    private boolean wakeAnIdleWorker() {
-        Worker worker = idle.pollFirst();
-        if (worker == null) {
-            return false;
-        }
-        worker.idling = false;
-        worker.wake.signal();
-        return true;
-    }
-
-    /**
-     * The next task for {@code me}, its pinned ones first, waiting up to {@code timeoutNanos} for
-     * one; null when none came or the pool closes.
-     */
-    private PythonTask take(Worker me, long timeoutNanos) throws InterruptedException {
-        lock.lock();
-        try {
-            long left = timeoutNanos;
-            while (true) {
-                PythonTask task = me.pinned.pollFirst();
-                if (task != null) {
-                    queuedPinned--;
-                    return task;
-                }
-                task = queue.pollFirst();
-                if (task != null) {
-                    queuedShared = queue.size();
-                    return task;
-                }
-                if (closed || left <= 0) {
-                    return null;
-                }
-                me.idling = true;
-                idle.addFirst(me);
-                try {
-                    left = me.wake.awaitNanos(left);
-                } finally {
-                    if (me.idling) {
-                        me.idling = false;
-                        idle.remove(me);
-                    }
-                }
-            }
-        } finally {
-            lock.unlock();
-        }
+        };
     }
 
     // ---- what the pool is doing ----
@@ -306,7 +219,7 @@ public final class PythonWorkers implements AutoCloseable {
 
     /** Tasks waiting for a worker now. */
     public int queued() {
-        return queuedShared + queuedPinned;
+        return tasks.queued();
     }
 
     /**
@@ -347,23 +260,23 @@ public final class PythonWorkers implements AutoCloseable {
      * wait for a turn instead, lets them in.
      */
     private void lookOut() {
-        while (!closed) {
+        while (!tasks.closed()) {
             if (lookoutTicking) {
                 LockSupport.parkNanos(this, TurnTaking.STUCK_NANOS);
             } else {
                 LockSupport.park(this);
             }
-            if (closed) {
+            if (tasks.closed()) {
                 break;
             }
             // Cleared before looking, so that a submit() in between is either seen or wakes us.
             lookoutTicking = false;
             try {
-                int waiting = queuedShared;
+                int waiting = tasks.waiting();
                 if (waiting > 0 && !growIfAllStuck(waiting)) {
                     turns.letOthersInIfStuck(workers, waiting);
                 }
-                lookoutTicking = queuedShared > 0 || busy() > 0;
+                lookoutTicking = tasks.waiting() > 0 || busy() > 0;
             } catch (Throwable e) {
                 LOG.log(System.Logger.Level.ERROR, name + " cannot start more workers", e);
             }
@@ -372,15 +285,8 @@ public final class PythonWorkers implements AutoCloseable {
 
     /** Starts workers for the waiting tasks, up to max, when every worker is stuck in a task. */
     private boolean growIfAllStuck(int waiting) {
-        long now = System.nanoTime();
-        for (Worker worker : workers) {
-            long since = worker.inTaskSince;
-            if (since == 0 || now - since < TurnTaking.STUCK_NANOS) {
-                return false;
-            }
-        }
-        int more = Math.min(waiting, max - workers.size());
-        if (more <= 0) {
+        int more = growth.workersToAdd(workers, waiting);
+        if (more == 0) {
             return false;
         }
         var added = new ArrayList<Worker>(more);
@@ -398,7 +304,7 @@ public final class PythonWorkers implements AutoCloseable {
      * stuck in a C call sees it only when it returns to Python; until then it keeps its worker.
      */
     public void interrupt(PythonTask task) {
-        if (!closed) {
+        if (!tasks.closed()) {
             watchdog.interrupt(task);
         }
     }
@@ -415,26 +321,7 @@ public final class PythonWorkers implements AutoCloseable {
             }
             shutDown = true;
         }
-        var abandoned = new ArrayList<PythonTask>();
-        lock.lock();
-        try {
-            closed = true;
-            abandoned.addAll(queue);
-            queue.clear();
-            queuedShared = 0;
-            for (Worker worker : workers) {
-                abandoned.addAll(worker.pinned);
-                worker.pinned.clear();
-            }
-            queuedPinned = 0;
-            for (Worker worker : idle) {
-                worker.idling = false;
-                worker.wake.signal();
-            }
-            idle.clear();
-        } finally {
-            lock.unlock();
-        }
+        List<PythonTask> abandoned = tasks.close();
         synchronized (starting) {
             // Any worker starting now has started; the others see closed and never start.
         }
@@ -509,17 +396,11 @@ public final class PythonWorkers implements AutoCloseable {
         /** One of the warm workers, kept for life; the others end when idle for a while. */
         final boolean permanent;
         final CompletableFuture<Void> started = new CompletableFuture<>();
-        /** Signalled when a task arrives for this worker while it is {@link #idling}. */
-        final Condition wake = lock.newCondition();
-        /** Tasks only this worker may run; guarded by {@link #lock}. */
-        final ArrayDeque<PythonTask> pinned = new ArrayDeque<>();
+        /** Its pinned tasks, and where it waits for a task. */
+        final TaskQueue.Inbox inbox = tasks.join();
         Thread thread;
         /** Workers this one starts first thing, so that many threads start in parallel. */
         List<Worker> toStart = List.of();
-        /** Waiting in {@link #take}, and in {@link #idle}; guarded by {@link #lock}. */
-        boolean idling;
-        /** Takes no more tasks; guarded by {@link #lock}. */
-        boolean gone;
         /** The Python its tasks receive, once it has started. */
         volatile Python py;
         /** The interpreter this worker runs in (NULL: main). */
@@ -640,19 +521,19 @@ public final class PythonWorkers implements AutoCloseable {
             long idleSince = System.nanoTime();
             // Started because tasks waited and every worker was stuck: takes them without a turn.
             boolean turnGiven = !permanent;
-            while (!closed) {
-                long wait = permanent ? IDLE_LOG_NANOS : idleSince + retireAfterNanos - System.nanoTime();
+            while (!tasks.closed()) {
+                long wait = permanent ? IDLE_LOG_NANOS : growth.waitBeforeRetiring(idleSince);
                 Turn turn = turnGiven ? Turn.EXTRA : turns.awaitTurn(this, permanent ? TurnTaking.FOREVER : wait);
                 turnGiven = false;
                 PythonTask task = switch (turn) {
-                    case PRIMARY -> take(this, wait);
-                    case EXTRA -> take(this, 0); // only tasks already queued
+                    case PRIMARY -> tasks.take(inbox, wait);
+                    case EXTRA -> tasks.take(inbox, 0); // only tasks already queued
                     case NONE -> null;
                 };
                 if (task != null) {
                     runBatch(task, threadState, py, logs, afterGil);
                     idleSince = System.nanoTime();
-                } else if (!permanent && System.nanoTime() - idleSince >= retireAfterNanos) {
+                } else if (!permanent && growth.retires(idleSince)) {
                     return;
                 } else if (permanent && turn == Turn.PRIMARY) {
                     attach(threadState, py);
@@ -674,7 +555,7 @@ public final class PythonWorkers implements AutoCloseable {
             int done = 0;
             while (task != null) {
                 run(task, py, afterGil);
-                task = ++done < BATCH && !closed ? take(this, 0) : null;
+                task = ++done < BATCH && !tasks.closed() ? tasks.take(inbox, 0) : null;
                 if (task != null && !afterGil.isEmpty()) {
                     py.withoutGil(() -> runAll(afterGil));
                 }
@@ -735,23 +616,11 @@ public final class PythonWorkers implements AutoCloseable {
 
         /** Takes no more tasks; abandons those pinned to it since the pool last looked. */
         private void stopTaking() {
-            List<PythonTask> left;
-            lock.lock();
-            try {
-                if (gone) {
-                    return;
-                }
-                gone = true;
-                left = new ArrayList<>(pinned);
-                queuedPinned -= pinned.size();
-                pinned.clear();
-            } finally {
-                lock.unlock();
-            }
-            left.forEach(task -> runQuietly(task::abandon));
+            tasks.leave(inbox).forEach(task -> runQuietly(task::abandon));
         }
 
         private void leavePool() {
+            stopTaking();
             workers.remove(this);
         }
 
