@@ -185,8 +185,13 @@ class OnThisThreadTest {
     void aDeadThreadsThreadStateIsSwept() throws Throwable {
         try (var runtime = start()) {
             int before = runtime.threadStates();
-            var thread = Thread.ofPlatform().name("short-lived").start(() -> probe(runtime, "ident"));
+            var tid = new CompletableFuture<Long>();
+            var thread = Thread.ofPlatform().name("short-lived").start(() -> {
+                probe(runtime, "ident");
+                tid.complete(MadeStates.currentTid());
+            });
             thread.join();
+            awaitOsThreadGone(tid.get());
             assertEquals(before + 1, runtime.threadStates());
             int madeBefore = CPython.madeStateCount();
 
@@ -195,6 +200,15 @@ class OnThisThreadTest {
             assertEquals(before, runtime.threadStates(), "the dead thread's state in the app's interpreter");
             assertEquals(0, runtime.callerThreads());
             assertTrue(CPython.madeStateCount() < madeBefore, "the dead thread's main-interpreter state");
+        }
+    }
+
+    /** A joined Java thread's OS thread may still be exiting; the sweeps wait for it to be gone. */
+    private static void awaitOsThreadGone(long tid) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (MadeStates.isAlive(tid)) {
+            assertTrue(System.nanoTime() < deadline, "OS thread " + tid + " still there 5 s after its Java thread ended");
+            Thread.sleep(5);
         }
     }
 
