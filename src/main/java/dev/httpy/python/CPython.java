@@ -5,11 +5,8 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -22,8 +19,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>Each web app has its own copy of this class, so what must be shared across apps lives in
  * the JVM: the library's path in a system property, and the thread states this class made for
- * threads in a map kept among the system properties (JDK types only, so it pins no app's class
- * loader).
+ * threads in another, a String naming each by address and OS thread id ({@link MadeStates}), which
+ * pins no app's class loader.
  *
  * <p>Every thread that runs Python for an app first gets a thread state in the main interpreter,
  * its "gilstate" one (what {@code PyGILState_Ensure} finds on it), which no other thread deletes
@@ -36,8 +33,6 @@ final class CPython {
     private static final System.Logger LOG = System.getLogger(CPython.class.getName());
     /** Names the libpython this JVM runs, across web apps. */
     private static final String LOADED_PROPERTY = "dev.httpy.python.library";
-    /** Thread -> address of the main-interpreter thread state made for it, swept when the thread dies. */
-    private static final String MADE_STATES_PROPERTY = "dev.httpy.python.mainThreadStates";
     /**
      * A string literal is one object across class loaders: the lock for the process-wide
      * interpreter. Its text is the one earlier httpy versions lock on, so that two WARs of
@@ -110,7 +105,7 @@ final class CPython {
             throw new OutOfMemoryError("PyThreadState_New");
         }
         if (sweepWhenDead) {
-            madeStates().put(Thread.currentThread(), made.address());
+            MadeStates.add(made.address());
         }
         return new MainState(made, true);
     }
@@ -142,13 +137,7 @@ final class CPython {
      * clears the deleting thread's slot, which matters to no one there.
      */
     static void sweepDeadThreads(LibPython lib) {
-        var made = madeStates();
-        var dead = new ArrayList<Long>();
-        made.forEach((thread, state) -> {
-            if (!thread.isAlive() && made.remove(thread, state)) {
-                dead.add(state);
-            }
-        });
+        var dead = MadeStates.takeDead();
         if (dead.isEmpty()) {
             return;
         }
@@ -169,13 +158,7 @@ final class CPython {
 
     /** Main thread states made for live threads and not yet swept, across web apps. */
     static int madeStateCount() {
-        return madeStates().size();
-    }
-
-    @SuppressWarnings("unchecked")
-    private static ConcurrentMap<Thread, Long> madeStates() {
-        return (ConcurrentMap<Thread, Long>) System.getProperties()
-                .computeIfAbsent(MADE_STATES_PROPERTY, name -> new ConcurrentHashMap<Thread, Long>());
+        return MadeStates.count();
     }
 
     private static void onShortLivedThread(OwnerThread.NativeWork<Void> work) {

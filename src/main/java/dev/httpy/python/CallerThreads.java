@@ -17,7 +17,9 @@ import java.util.function.Function;
  * <p>The threads are kept in a map inside this instance, not in a {@code ThreadLocal}: a
  * ThreadLocal value would keep the web app's class loader alive in the container's threads after
  * the app is undeployed. Thread states of threads that died are deleted by {@link #sweepDead};
- * the rest by {@link #deleteAll} when the app stops.
+ * the rest by {@link #deleteAll} when the app stops. A thread counts as dead once its OS thread
+ * is gone too, the test {@link CPython} sweeps its main-interpreter thread state by, so that both
+ * go in the same sweep.
  */
 final class CallerThreads {
     private static final System.Logger LOG = System.getLogger(CallerThreads.class.getName());
@@ -38,6 +40,8 @@ final class CallerThreads {
     /** One thread's thread states and its {@link Python}, used only by that thread while it lives. */
     private final class Caller {
         final Thread thread;
+        /** The OS thread id, for {@link MadeStates#isAlive}. */
+        final long tid;
         final CPython.MainState main;
         /** The thread state in the app's interpreter; {@link #main}'s state in the main interpreter. */
         final MemorySegment app;
@@ -53,13 +57,19 @@ final class CallerThreads {
         /** A TimeoutError was raised in the current call; cleared with the GIL held. */
         volatile boolean interrupted;
 
-        Caller(Thread thread, CPython.MainState main, MemorySegment app) {
+        Caller(Thread thread, long tid, CPython.MainState main, MemorySegment app) {
             this.thread = thread;
+            this.tid = tid;
             this.main = main;
             this.app = app;
             this.appState = ThreadState.adopt(lib, app);
             this.py = new Python(lib, Arena.ofAuto());
             py.bindThreadState(appState);
+        }
+
+        /** The Java thread has ended and so has the OS thread under it (which outlives it by a moment). */
+        boolean dead() {
+            return !thread.isAlive() && !MadeStates.isAlive(tid);
         }
 
         <T> T run(Function<Python, T> work) {
@@ -162,7 +172,7 @@ final class CallerThreads {
                     throw new OutOfMemoryError("PyThreadState_New");
                 }
             }
-            var caller = new Caller(me, main, app);
+            var caller = new Caller(me, MadeStates.currentTid(), main, app);
             callers.put(me, caller);
             return caller;
         } catch (RuntimeException | Error e) {
@@ -192,14 +202,14 @@ final class CallerThreads {
     /** Deletes the thread states of threads that have died; the caller holds the app's GIL. */
     void sweepDead() throws Throwable {
         for (Caller caller : callers.values()) {
-            if (!caller.thread.isAlive() && !caller.busy && callers.remove(caller.thread, caller)) {
+            if (caller.dead() && !caller.busy && callers.remove(caller.thread, caller)) {
                 caller.delete();
             }
         }
     }
 
     boolean anyDead() {
-        return callers.keySet().stream().anyMatch(thread -> !thread.isAlive());
+        return callers.values().stream().anyMatch(Caller::dead);
     }
 
     /** Calls between their start and their end, for {@link #deleteAll}'s caller. */

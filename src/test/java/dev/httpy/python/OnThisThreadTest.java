@@ -1,10 +1,13 @@
 package dev.httpy.python;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -185,8 +188,13 @@ class OnThisThreadTest {
     void aDeadThreadsThreadStateIsSwept() throws Throwable {
         try (var runtime = start()) {
             int before = runtime.threadStates();
-            var thread = Thread.ofPlatform().name("short-lived").start(() -> probe(runtime, "ident"));
+            var tid = new CompletableFuture<Long>();
+            var thread = Thread.ofPlatform().name("short-lived").start(() -> {
+                probe(runtime, "ident");
+                tid.complete(MadeStates.currentTid());
+            });
             thread.join();
+            awaitOsThreadGone(tid.get());
             assertEquals(before + 1, runtime.threadStates());
             int madeBefore = CPython.madeStateCount();
 
@@ -195,6 +203,47 @@ class OnThisThreadTest {
             assertEquals(before, runtime.threadStates(), "the dead thread's state in the app's interpreter");
             assertEquals(0, runtime.callerThreads());
             assertTrue(CPython.madeStateCount() < madeBefore, "the dead thread's main-interpreter state");
+        }
+    }
+
+    @Test
+    void theSystemPropertiesHoldOnlyStringsAfterCallsFromThreadsAndARedeploy() throws Throwable {
+        var callers = List.of(platformThread("props-a"), platformThread("props-b"), platformThread("props-c"));
+        for (int deploy = 1; deploy <= 2; deploy++) {
+            try (var runtime = start()) {
+                for (var caller : callers) {
+                    on(caller, () -> probe(runtime, "ident"));
+                }
+                var shortLived = Thread.ofPlatform().name("props-short-lived").start(() -> probe(runtime, "ident"));
+                shortLived.join();
+                assertOnlyStrings(System.getProperties());
+            }
+            assertOnlyStrings(System.getProperties());
+        }
+        for (var caller : callers) {
+            long tid = on(caller, MadeStates::currentTid);
+            var recorded = List.of(System.getProperty(MadeStates.PROPERTY, "").split(","));
+            assertTrue(recorded.stream().anyMatch(pair -> pair.startsWith(tid + ":")),
+                    "the live thread " + tid + " is still recorded for the sweep: " + recorded);
+        }
+        // What diagnostics that dump the system properties do; both cast every entry to String.
+        System.getProperties().store(new StringWriter(), null);
+        System.getProperties().list(new PrintWriter(new StringWriter()));
+    }
+
+    private static void assertOnlyStrings(Properties properties) {
+        properties.forEach((key, value) -> {
+            assertInstanceOf(String.class, key, "a system property's key");
+            assertInstanceOf(String.class, value, "system property " + key);
+        });
+    }
+
+    /** A joined Java thread's OS thread may still be exiting; the sweeps wait for it to be gone. */
+    private static void awaitOsThreadGone(long tid) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (MadeStates.isAlive(tid)) {
+            assertTrue(System.nanoTime() < deadline, "OS thread " + tid + " still there 5 s after its Java thread ended");
+            Thread.sleep(5);
         }
     }
 
