@@ -10,6 +10,7 @@
 #   bench_port_free "$PORT"
 #   bench_build                                 the WAR, unless SKIP_BUILD=1
 #   bench_tomcat_layout DIR PORT                then bench_deploy DIR (ROOT.war) or bench_deploy_unpacked DIR
+#   bench_deploy_bench_app DIR                  after bench_deploy_unpacked: the filter on bench/bench_app.py
 #   bench_tomcat_start DIR LOG URL [CATALINA_OPTS]   returns once URL answers 200; sets TOMCAT_PID
 #   bench_stop_at_exit PID NAME                 another process it starts (gunicorn, a load program), stopped too
 #   bench_wrk FILE URL CONNECTIONS SECONDS [THREADS] one wrk run; its figures in R[...]
@@ -90,8 +91,22 @@ bench_deploy_unpacked() {
   (cd "$1/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf "$war")
 }
 
-# bench_status URL: the HTTP status URL answers with, 000 if none within 5 s.
-bench_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" || true; }
+# bench_deploy_bench_app DIR: bench/bench_app.py beside the example app in the web app that
+# bench_deploy_unpacked laid out in DIR, with the `python` filter pointed at it. It serves the
+# example's routes unchanged and adds GET /debug/pyobjects (Python's object count) and GET
+# /bench/sleep?seconds=S (a handler that waits); it is never in the shipped WAR.
+bench_deploy_bench_app() {
+  local web_xml="$1/webapps/ROOT/WEB-INF/web.xml"
+  cp bench/bench_app.py "$1/webapps/ROOT/WEB-INF/python/"
+  sed -i -e 's/<param-value>app:go_request</<param-value>bench_app:go_request</' \
+         -e 's/<param-value>app:go_init</<param-value>bench_app:go_init</' "$web_xml"
+  [[ $(grep -c 'bench_app:go_' "$web_xml") == 2 ]] \
+    || { echo "could not point the filter at bench_app in $web_xml" >&2; exit 1; }
+}
+
+# bench_status URL: the HTTP status URL answers with, 000 if none within 5 s. Never through a proxy:
+# the URLs are Tomcat's on 127.0.0.1, and an http_proxy in the environment would otherwise catch them.
+bench_status() { curl --noproxy '*' -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" || true; }
 
 # bench_await URL PID NAME LOG [SECONDS]: returns once URL answers 200; exits with the end of LOG if
 # the process PID ends first or SECONDS (120) pass.
@@ -197,12 +212,12 @@ bench_wrk_time() {
 }
 
 # bench_machine_line DIR LOG: cores, CPU and RAM; the JDK, the CPython that the Tomcat in DIR started
-# (from its console LOG), Tomcat's version; the load average at the start and now; httpy's workers and
-# queue. No final full stop.
+# (from its console LOG), Tomcat's version; the load average at the start and now; httpy's workers
+# (warm to ceiling, as the filter logs them at start) and queue. No final full stop.
 bench_machine_line() {
   local dir="$1" log="$2"
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo) RAM;" \
     "$("$JAVA_HOME/bin/java" -version 2>&1 | sed -n 2p); $(grep -o 'CPython [0-9.]* initialised' "$log" | head -1 | sed 's/ initialised//'); Tomcat $TOMCAT_VERSION;" \
     "load average $BENCH_LOAD_AT_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) now;" \
-    "httpy: $(grep -ho 'with [0-9]* to [0-9]* Python workers, queue [0-9]*' "$dir"/logs/localhost.*.log 2>/dev/null | tail -1 | sed 's/^with //')"
+    "httpy: $(grep -ho 'with [0-9]*\( to [0-9]*\)\? Python workers\(, each with its own GIL\)\?, queue [0-9]*' "$dir"/logs/localhost.*.log 2>/dev/null | tail -1 | sed 's/^with //')"
 }

@@ -77,13 +77,8 @@ else
 fi
 WEB_XML="$TOMCAT/webapps/ROOT/WEB-INF/web.xml"
 if [[ "$MODE" == memory ]]; then
-  # bench/bench_app.py beside the example app, with the filter pointed at it: /debug/pyobjects
-  # reports Python's object count.
-  cp bench/bench_app.py "$TOMCAT/webapps/ROOT/WEB-INF/python/"
-  sed -i -e 's/<param-value>app:go_request</<param-value>bench_app:go_request</' \
-         -e 's/<param-value>app:go_init</<param-value>bench_app:go_init</' "$WEB_XML"
-  [[ $(grep -c 'bench_app:go_' "$WEB_XML") == 2 ]] \
-    || { echo "could not point the filter at bench_app in WEB-INF/web.xml" >&2; exit 1; }
+  # /debug/pyobjects reports Python's object count.
+  bench_deploy_bench_app "$TOMCAT"
 fi
 if [[ -n "${PYTHON_WORKERS:-}" ]]; then
   # The filter's python.workers init-param, for trying other worker counts.
@@ -236,7 +231,7 @@ throughput() {
 
 pyobjects() {
   local answer
-  answer=$(curl -s --max-time 30 "$BASE/debug/pyobjects") || { echo "GET /debug/pyobjects failed" >&2; exit 1; }
+  answer=$(curl --noproxy '*' -s --max-time 30 "$BASE/debug/pyobjects") || { echo "GET /debug/pyobjects failed" >&2; exit 1; }
   [[ "$answer" == objects=* ]] || { echo "GET /debug/pyobjects answered: $answer" >&2; exit 1; }
   echo "$answer"
 }
