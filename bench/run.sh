@@ -22,6 +22,7 @@
 #   MEMORY_HEAP="-Xms512m -Xmx512m -XX:+AlwaysPreTouch"   memory mode's heap, committed up front so
 #                       that RSS growth shows native memory, not the Java heap growing into its limit
 #   PYTHON_WORKERS=     the filter's python.workers (default: the WAR's web.xml, so httpy's default 4)
+#   PYTHON_MAX_WORKERS= the filter's python.max-workers (default 200)
 #   JAVA_ASYNC=1        also load /java-async, a control servlet that hands each request to one of four
 #                       threads like httpy does, without Python (bench/java/dev/httpy/bench/)
 #   SYNC_FILTER=1       deploy the filter without <async-supported>: container threads wait for Python
@@ -69,7 +70,7 @@ rm -f "$OUT"/wrk-*.txt   # this run's wrk reports only
 bench_build
 bench_tomcat_layout "$TOMCAT" "$PORT"
 
-if [[ "$MODE" == memory || -n "${PYTHON_WORKERS:-}" || "${JAVA_ASYNC:-0}" == 1 || "${SYNC_FILTER:-0}" == 1 ]]; then
+if [[ "$MODE" == memory || -n "${PYTHON_WORKERS:-}" || -n "${PYTHON_MAX_WORKERS:-}" || "${JAVA_ASYNC:-0}" == 1 || "${SYNC_FILTER:-0}" == 1 ]]; then
   # Deployed unpacked so that the bench can add to it.
   bench_deploy_unpacked "$TOMCAT"
 else
@@ -85,6 +86,11 @@ if [[ -n "${PYTHON_WORKERS:-}" ]]; then
   sed -i -e "s|<filter-class>dev.httpy.servlet.PythonDispatchFilter</filter-class>|&<init-param><param-name>python.workers</param-name><param-value>$PYTHON_WORKERS</param-value></init-param>|" "$WEB_XML"
   grep -q "<param-value>$PYTHON_WORKERS</param-value>" "$WEB_XML" \
     || { echo "could not set python.workers in WEB-INF/web.xml" >&2; exit 1; }
+fi
+if [[ -n "${PYTHON_MAX_WORKERS:-}" ]]; then
+  sed -i -e "s|<filter-class>dev.httpy.servlet.PythonDispatchFilter</filter-class>|&<init-param><param-name>python.max-workers</param-name><param-value>$PYTHON_MAX_WORKERS</param-value></init-param>|" "$WEB_XML"
+  grep -q "<param-name>python.max-workers</param-name>" "$WEB_XML" \
+    || { echo "could not set python.max-workers in WEB-INF/web.xml" >&2; exit 1; }
 fi
 if [[ "${SYNC_FILTER:-0}" == 1 ]]; then
   # Without async support the filter holds the container thread until the worker has answered.

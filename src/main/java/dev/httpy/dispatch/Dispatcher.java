@@ -13,6 +13,7 @@ import dev.httpy.python.PipePoller;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;
+import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
 import jakarta.servlet.AsyncContext;
@@ -56,15 +57,16 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private volatile boolean warnedBlocking;
 
     /**
-     * @param fastPath runs short handlers on container threads, or null to always hand them to workers
+     * @param runtime  the app's runtime, to run short handlers on container threads ({@link FastPath}),
+     *                 or null to hand every request to the workers
      */
-    public Dispatcher(String name, PythonWorkers workers, FastPath fastPath, PythonHandler handler, Limits limits) {
+    public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonHandler handler, Limits limits) {
         this.name = name;
         this.workers = workers;
-        this.fastPath = fastPath;
         this.handler = handler;
         this.limits = limits;
         this.deadlines = new Deadlines(name + "-deadlines", limits.bodyTimeout(), limits.timeout(), limits.writeTimeout(), this);
+        this.fastPath = runtime == null ? null : new FastPath(runtime, deadlines);
         this.pipes = handler instanceof WsgiApplication ? new PipePoller(name + "-body-pipes") : null;
     }
 
@@ -260,31 +262,29 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         if (fastPath == null || !routeTimes.isShort() || !fastPath.mayRunHere()) {
             return null;
         }
-        Deadlines.HereRun run = deadlines.hereRun();
-        run.timedOut = false;
-        long start = System.nanoTime();
-        run.since = start | 1;
+        FastPath.Outcome<T> outcome;
         try {
-            return new Here.Ran<>(fastPath.run(work));
-        } catch (PythonException e) {
-            if (run.timedOut) {
+            outcome = fastPath.run(work);
+        } catch (FastPath.Unavailable e) {
+            return null; // stopping: the workers take it, or refuse it with 503
+        }
+        routeTimes.record(outcome.nanos());
+        RuntimeException error = outcome.error();
+        if (error == null) {
+            return new Here.Ran<>(outcome.value());
+        }
+        String text = "500 Internal Server Error\n";
+        if (error instanceof PythonException e) {
+            if (outcome.timedOut()) {
                 return new Here.Failed<>(504, "504 Gateway Timeout: the Python handler did not answer in time\n",
                         handler.name() + " did not answer within the timeout (python.timeout)");
             }
-            String text = "500 Internal Server Error\n";
             return new Here.Failed<>(500, limits.debug() ? text + "\n" + (e.pythonTraceback().isEmpty()
                     ? e.getMessage() : e.pythonTraceback()) + "\n" : text,
                     handler.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
-        } catch (FastPath.Unavailable e) {
-            return null; // stopping, or this thread may not run Python: the workers take it
-        } catch (RuntimeException e) {
-            String text = "500 Internal Server Error\n";
-            return new Here.Failed<>(500, limits.debug() ? text + "\n" + e + "\n" : text,
-                    handler.name() + " answered badly: " + e);
-        } finally {
-            run.since = 0;
-            routeTimes.record(System.nanoTime() - start);
         }
+        return new Here.Failed<>(500, limits.debug() ? text + "\n" + error + "\n" : text,
+                handler.name() + " answered badly: " + error);
     }
 
     /**

@@ -1,59 +1,101 @@
 package dev.httpy.dispatch;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonWorkers;
 
 /**
  * Lets a container thread run a short handler itself, with a Python thread state it keeps for
  * this app, instead of handing the request to a worker and waiting to be woken again: no
- * {@code startAsync}, no queue, no wake-ups.
+ * {@code startAsync}, no queue, no wake-ups, no async completion.
  *
- * <p>Only where that makes nobody wait: on a platform thread (a virtual thread must never touch
- * Python), with one GIL shared by the app's workers, and while no worker holds or is about to take
- * the GIL. Workers that wait inside handlers (GIL released) do not count, so a quick request is
- * served here even while hundreds of slow ones sleep on workers.
+ * <p>Only when Python can be had at once: one container thread at a time runs Python here, and a
+ * request arriving while another does takes the workers instead. Letting them all take the GIL
+ * cost far more than it saved: dozens of request threads queued on it, each hand-over a context
+ * switch, and a hello request cost 105 us of CPU at 400 connections instead of 30 (measured on 2
+ * cores). Only on platform threads (a virtual thread must never touch Python), and only where the
+ * workers share one GIL with the app's interpreter.
  */
 public final class FastPath {
     private static final System.Logger LOG = System.getLogger(FastPath.class.getName());
+
     private final PythonRuntime runtime;
+    private final Deadlines deadlines;
+    /** Set while a container thread runs Python here. */
+    private final AtomicBoolean inUse = new AtomicBoolean();
     /** Warned once: a stopping app refuses every call, and the log needs one line, not thousands. */
     private volatile boolean warned;
-    private final PythonWorkers workers;
 
-    /** The app could not run Python on this thread now (stopping, or a virtual thread): use the workers. */
+    /** Python cannot be had here now (in use, stopping, or a virtual thread): take the workers. */
     static final class Unavailable extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        Unavailable(Throwable cause) {
-            super(cause.getMessage(), cause, false, false);
+        Unavailable(String why) {
+            super(why, null, false, false);
         }
     }
 
-    public FastPath(PythonRuntime runtime, PythonWorkers workers) {
+    private static final Unavailable IN_USE = new Unavailable("another request thread runs Python");
+
+    /**
+     * What a handler run here gave: its value, or what it threw, whether python.timeout stopped it,
+     * and how long it ran.
+     */
+    record Outcome<T>(T value, RuntimeException error, boolean timedOut, long nanos) {
+    }
+
+    FastPath(PythonRuntime runtime, Deadlines deadlines) {
         this.runtime = runtime;
-        this.workers = workers;
+        this.deadlines = deadlines;
     }
 
-    /** Whether this thread may run Python for a short handler now without waiting behind a worker. */
+    /** Whether this thread may run Python: a platform thread. */
     boolean mayRunHere() {
-        return !Thread.currentThread().isVirtual() && !workers.mayHoldGil();
+        return !Thread.currentThread().isVirtual();
     }
 
-    /** Runs {@code work} with the GIL on this thread. */
-    <T> T run(Function<Python, T> work) {
+    /**
+     * Runs {@code work} with the GIL on this thread, unless another container thread runs Python
+     * here now.
+     *
+     * @throws Unavailable when Python cannot be had here now; the caller hands the request to the workers
+     */
+    <T> Outcome<T> run(Function<Python, T> work) {
+        if (inUse.get() || !inUse.compareAndSet(false, true)) {
+            throw IN_USE;
+        }
         try {
-            return runtime.onThisThread(work);
+            return runtime.onThisThread(py -> runTimed(work, py));
         } catch (IllegalStateException e) {
             if (!warned) {
                 warned = true;
                 LOG.log(System.Logger.Level.INFO, "a container thread could not run Python, so its requests go to"
-                        + " the workers: " + e.getMessage(), e);
+                        + " the workers: " + e.getMessage());
             }
-            throw new Unavailable(e);
+            throw new Unavailable(e.getMessage());
+        } finally {
+            inUse.set(false);
         }
+    }
+
+    /** Runs the handler under python.timeout's watch: {@link Deadlines} interrupts this thread if it overruns. */
+    private <T> Outcome<T> runTimed(Function<Python, T> work, Python py) {
+        Deadlines.HereRun run = deadlines.hereRun();
+        run.timedOut = false;
+        long start = System.nanoTime();
+        run.since = start | 1;
+        T value = null;
+        RuntimeException error = null;
+        try {
+            value = work.apply(py);
+        } catch (RuntimeException e) {
+            error = e;
+        } finally {
+            run.since = 0;
+        }
+        return new Outcome<>(value, error, run.timedOut, System.nanoTime() - start);
     }
 
     /** Raises TimeoutError in the handler {@code thread} runs here, for python.timeout. */

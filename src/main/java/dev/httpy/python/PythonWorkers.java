@@ -64,8 +64,6 @@ public final class PythonWorkers implements AutoCloseable {
     private boolean shutDown;
 
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
-    /** Workers attached to Python (holding the GIL or about to take it): {@link #mayHoldGil}'s fast path. */
-    private final AtomicInteger attached = new AtomicInteger();
     /** Numbers the worker threads' names. */
     private final AtomicInteger workerNumbers = new AtomicInteger();
     /** Held while a worker's thread starts: once {@link #close} has held it, no more start. */
@@ -220,28 +218,6 @@ public final class PythonWorkers implements AutoCloseable {
     /** Tasks waiting for a worker now. */
     public int queued() {
         return tasks.queued();
-    }
-
-    /**
-     * Whether a worker holds the GIL or is about to take it: one attached to Python outside a task,
-     * or in a task that began under {@link TurnTaking#STUCK_NANOS} ago (one in a task for longer is
-     * most likely waiting with the GIL released). Lock-free, and one volatile read while every
-     * worker is idle: cheap enough to ask for every request.
-     */
-    public boolean mayHoldGil() {
-        if (attached.get() == 0) {
-            return false;
-        }
-        long now = System.nanoTime();
-        for (Worker worker : workers) {
-            if (worker.attachedNow) {
-                long since = worker.inTaskSince;
-                if (since == 0 || now - since < TurnTaking.STUCK_NANOS) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     // ---- growing and letting others in ----
@@ -405,8 +381,6 @@ public final class PythonWorkers implements AutoCloseable {
         volatile Python py;
         /** The interpreter this worker runs in (NULL: main). */
         volatile MemorySegment runsIn = MemorySegment.NULL;
-        /** Attached to Python, or about to be. */
-        volatile boolean attachedNow;
         /** The task in Python right now; written and read only with the GIL held. */
         volatile PythonTask running;
         /** System.nanoTime() when {@link #running} started; 0 between tasks. */
@@ -424,9 +398,6 @@ public final class PythonWorkers implements AutoCloseable {
             startOthers();
             ThreadState main = null;
             ThreadState threadState;
-            // Making a thread state takes the GIL for a moment.
-            attachedNow = true;
-            attached.incrementAndGet();
             try {
                 if (ownGil == null) {
                     threadState = ThreadState.create(lib, interpreter);
@@ -443,9 +414,6 @@ public final class PythonWorkers implements AutoCloseable {
                 started.completeExceptionally(e);
                 leavePool();
                 return;
-            } finally {
-                attachedNow = false;
-                attached.decrementAndGet();
             }
             try (var arena = Arena.ofConfined()) {
                 var py = new Python(lib, arena);
@@ -592,26 +560,13 @@ public final class PythonWorkers implements AutoCloseable {
         }
 
         private void attach(ThreadState threadState, Python py) throws Throwable {
-            attachedNow = true;
-            attached.incrementAndGet();
-            try {
-                threadState.attach();
-            } catch (Throwable e) {
-                attachedNow = false;
-                attached.decrementAndGet();
-                throw e;
-            }
+            threadState.attach();
             py.enter();
         }
 
         private void detach(ThreadState threadState, Python py) throws Throwable {
             py.leave();
-            try {
-                threadState.detach();
-            } finally {
-                attachedNow = false;
-                attached.decrementAndGet();
-            }
+            threadState.detach();
         }
 
         /** Takes no more tasks; abandons those pinned to it since the pool last looked. */

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 
 import dev.httpy.dispatch.Dispatcher;
-import dev.httpy.dispatch.FastPath;
 import dev.httpy.dispatch.PythonRequest;
 import dev.httpy.dispatch.PythonHandler;
 import dev.httpy.dispatch.RequestFunction;
@@ -83,7 +82,7 @@ public final class PythonDispatchFilter implements Filter {
                     : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
             // With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it.
             // Before 3.12 a container thread's app thread state is not the one C callbacks find.
-            var fastPath = settings.gilPerWorker() || !runtime.runsOnCallerThreads() ? null : new FastPath(runtime, workers);
+            var fastPath = settings.gilPerWorker() || !runtime.runsOnCallerThreads() ? null : runtime;
             dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
                     settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "

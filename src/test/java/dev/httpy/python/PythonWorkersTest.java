@@ -219,45 +219,6 @@ class PythonWorkersTest {
     }
 
     @Test
-    void mayHoldGilIsFalseWhileEveryWorkerIsIdle() throws Exception {
-        try (var workers = runtime.startWorkers("idle", 2, 4, 8, NEVER)) {
-            eventually("no worker is attached", () -> !workers.mayHoldGil());
-        }
-    }
-
-    @Test
-    void mayHoldGilIsTrueWhileAWorkerSpinsInPython() throws Exception {
-        try (var workers = runtime.startWorkers("spinning", 1, 1, 8, NEVER)) {
-            var spinning = new AtomicBoolean(true);
-            // Short spins, one after another: the worker keeps the GIL busy and is never stuck in one.
-            var spin = new Call("spin", 0.0002) {
-                @Override
-                public Runnable runWithGil(Python py) {
-                    super.runWithGil(py);
-                    return () -> {
-                        if (spinning.get()) {
-                            workers.submit(this);
-                        }
-                    };
-                }
-            };
-            assertTrue(workers.submit(spin));
-            eventually("a worker may hold the GIL", workers::mayHoldGil);
-            spinning.set(false);
-        }
-    }
-
-    @Test
-    void mayHoldGilIsFalseWhileEveryWorkerSleepsInPython() throws Exception {
-        try (var workers = runtime.startWorkers("asleep", 2, 2, 8, NEVER)) {
-            submitSleepers(workers, 2);
-            eventually("both workers sleep in Python", () -> workers.busy() == 2);
-            eventually("no worker is about to take the GIL", () -> !workers.mayHoldGil());
-            releaseSleepers();
-        }
-    }
-
-    @Test
     void closeEndsEveryThreadWhileExtraWorkersSleepInPython() throws Exception {
         var workers = runtime.startWorkers("close-sleeping", 1, 3, 16, NEVER);
         var sleepers = submitSleepers(workers, 3);
