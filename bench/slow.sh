@@ -21,7 +21,9 @@
 #   TRICKLERS=1000        connections that send their body slowly; TRICKLE_BYTES=1000 is each one's length
 #   NON_READERS=100       connections that do not read their answer; ANSWER_MB=8 MiB each sends and gets
 #                         back (at most 10: the example's python.max-body is 10 MiB)
-#   HOLD=20               seconds the GET loops run while the slow clients are held
+#   HOLD=10               seconds the GET loops run while the slow clients are held; the non-readers
+#                         must read within 20 s of their last progress, or Tomcat (connectionTimeout)
+#                         and httpy (python.write-timeout) drop them, as they should
 #   PROBE_LOOPS=4         GET loops per route, each one request after the other; PROBE_TIMEOUT=15 seconds each
 #   FINISH_TIMEOUT=120    seconds after the release for every slow client's answer to arrive
 #   JAVA_OPTS_EXTRA=      more JVM options for Tomcat
@@ -36,7 +38,7 @@ source bench/lib.sh
 PORT="${PORT:-18098}"
 TRICKLERS="${TRICKLERS:-1000}" TRICKLE_BYTES="${TRICKLE_BYTES:-1000}"
 NON_READERS="${NON_READERS:-100}" ANSWER_MB="${ANSWER_MB:-8}"
-HOLD="${HOLD:-20}" PROBE_LOOPS="${PROBE_LOOPS:-4}" PROBE_TIMEOUT="${PROBE_TIMEOUT:-15}"
+HOLD="${HOLD:-10}" PROBE_LOOPS="${PROBE_LOOPS:-4}" PROBE_TIMEOUT="${PROBE_TIMEOUT:-15}"
 FINISH_TIMEOUT="${FINISH_TIMEOUT:-120}"
 work=target/bench-slow
 BASE="http://127.0.0.1:$PORT"

@@ -344,26 +344,19 @@ final class Conversions {
 
     /** {@code str(object)}. */
     String str(MemorySegment object) {
-        MemorySegment text;
-        try {
-            text = errors.check((MemorySegment) lib.PyObject_Str.invokeExact(object));
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw PythonErrors.nativeFailure(e);
-        }
-        try {
-            return string(text);
-        } finally {
-            lib.decRef(text);
-        }
+        return text(lib.PyObject_Str, object);
     }
 
     /** {@code repr(object)}. */
     String repr(MemorySegment object) {
+        return text(lib.PyObject_Repr, object);
+    }
+
+    /** The Java string of what {@code PyObject_Str} or {@code PyObject_Repr} makes of {@code object}. */
+    private String text(java.lang.invoke.MethodHandle toText, MemorySegment object) {
         MemorySegment text;
         try {
-            text = errors.check((MemorySegment) lib.PyObject_Repr.invokeExact(object));
+            text = errors.check((MemorySegment) toText.invokeExact(object));
         } catch (RuntimeException e) {
             throw e;
         } catch (Throwable e) {

@@ -19,7 +19,7 @@ import java.util.function.Function;
  * @param queue    {@code python.queue}: requests that may wait for a worker before 503 (default 1000)
  * @param timeout  {@code python.timeout}: seconds before a 504 (default 30)
  * @param bodyTimeout {@code python.body-timeout}: seconds a request body may send nothing before a 408 (default 20)
- * @param writeTimeout {@code python.write-timeout}: seconds a client may accept nothing of its answer before it is dropped (default 30)
+ * @param writeTimeout {@code python.write-timeout}: seconds a client may accept nothing of its answer before it is dropped (default 20)
  * @param maxBody  {@code python.max-body}: largest request body in bytes, else 413 (default 10 MiB)
  * @param debug    {@code python.debug}: send Python tracebacks to clients (default false)
  * @param gilPerWorker {@code python.gil}: {@code shared} (default) or {@code per-worker}, each worker
@@ -31,7 +31,7 @@ public record FilterSettings(String handler, String wsgi, List<String> routes, S
     static final int DEFAULT_WORKERS = 4;
     static final int DEFAULT_MAX_WORKERS = 200;
     static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(20);
-    static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(20);
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;

@@ -45,7 +45,7 @@ class FilterSettingsTest {
         assertEquals(1000, settings.queue());
         assertEquals(Duration.ofSeconds(30), settings.timeout());
         assertEquals(Duration.ofSeconds(20), settings.bodyTimeout());
-        assertEquals(Duration.ofSeconds(30), settings.writeTimeout());
+        assertEquals(Duration.ofSeconds(20), settings.writeTimeout());
         assertEquals(10_485_760L, settings.maxBody());
         assertFalse(settings.debug());
         assertFalse(settings.gilPerWorker());
