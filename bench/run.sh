@@ -216,7 +216,7 @@ throughput() {
   echo
   echo "Ratios are taken within each round (the routes run back to back), then the median; the targets are python/java's:"
   echo
-  echo "| ratio | connections | req/s (target >= 0.80) | per round | p99 (target <= 2.00) | per round | Tomcat CPU per request | per round |"
+  echo "| ratio | connections | req/s (target >= 0.85) | per round | p99 (target <= 2.00) | per round | Tomcat CPU per request (target <= 1.3) | per round |"
   echo "| --- | ---: | ---: | --- | ---: | --- | ---: | --- |"
   for pair in $pairs; do
     for c in $CONNECTIONS; do
