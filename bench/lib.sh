@@ -8,6 +8,7 @@
 #   bench_init                                  JDK 25; traps that stop what the script starts
 #   bench_need wrk curl                         tools it needs, with the Debian package to install
 #   bench_port_free "$PORT"
+#   bench_raise_open_files N KNOB               room for N connections, or a message naming KNOB
 #   bench_build                                 the WAR, unless SKIP_BUILD=1
 #   bench_tomcat_layout DIR PORT                then bench_deploy DIR (ROOT.war) or bench_deploy_unpacked DIR
 #   bench_deploy_bench_app DIR                  after bench_deploy_unpacked: the filter on bench/bench_app.py
@@ -50,6 +51,16 @@ bench_port_free() {
   if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
     echo "port $1 is taken; pick a free one with ${2:-PORT}=..." >&2
     exit 1
+  fi
+}
+
+# bench_raise_open_files N KNOB: lets this shell (and so Tomcat and the load it starts) hold N open
+# files; fails naming the hard limit and the setting to lower (KNOB) when N is over it.
+bench_raise_open_files() {
+  local files="$1" knob="$2"
+  if [[ $(ulimit -n) != unlimited ]] && (($(ulimit -n) < files)); then
+    ulimit -n "$files" 2>/dev/null \
+      || { echo "$(basename "$0") needs $files open files, over the hard limit $(ulimit -Hn); lower $knob or raise it" >&2; exit 1; }
   fi
 }
 

@@ -52,10 +52,7 @@ if ((ANSWER_MB > 10)); then
 fi
 # Each connection is an open file in Tomcat and in the load; both inherit this shell's limit.
 files=$((TRICKLERS + NON_READERS + 2 * PROBE_LOOPS + 1024))
-if [[ $(ulimit -n) != unlimited ]] && (($(ulimit -n) < files)); then
-  ulimit -n "$files" 2>/dev/null \
-    || { echo "bench/slow.sh needs $files open files, over the hard limit $(ulimit -Hn); lower TRICKLERS or raise it" >&2; exit 1; }
-fi
+bench_raise_open_files "$files" TRICKLERS
 
 bench_build
 rm -rf "$work"; mkdir -p "$work"

@@ -57,10 +57,7 @@ bench_need curl
 bench_port_free "$PORT"
 # Each waiter is a connection, an open file in Tomcat and in the load; both inherit this shell's limit.
 files=$((WAITERS + 1024))
-if [[ $(ulimit -n) != unlimited ]] && (($(ulimit -n) < files)); then
-  ulimit -n "$files" 2>/dev/null \
-    || { echo "bench/waiting.sh needs $files open files, over the hard limit $(ulimit -Hn); lower WAITERS or raise it" >&2; exit 1; }
-fi
+bench_raise_open_files "$files" WAITERS
 
 bench_build
 rm -rf "$work"; mkdir -p "$work"
