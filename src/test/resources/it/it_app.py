@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import sys
@@ -29,6 +30,7 @@ def go_init() -> dict[str, list[str]]:
         "/ext": ["GET"],
         "/deployment": ["GET"],
         "/slow": ["GET"],
+        "/ctypes": ["GET"],
     })
     return routes
 
@@ -56,6 +58,8 @@ def go_request(method: str, path: str, params: dict[str, list[str]],
         return 200, json.dumps(_c_extensions(), sort_keys=True), {"Content-Type": "application/json"}
     if path == "/deployment":
         return 200, json.dumps(_deployment(), sort_keys=True), {"Content-Type": "application/json"}
+    if path == "/ctypes":
+        return 200, _sorted_by_c_callback([5, 1, 4, 2, 3]), {}
     if path == "/slow":
         return _slow(float(query.get("seconds", ["5"])[0]), query.get("started", [None])[0])
     return example_request(method, path, params, query, headers, body)
@@ -111,3 +115,16 @@ def _slow(seconds: float, started: str | None):
         pathlib.Path(started).touch()
     time.sleep(seconds)
     return 200, f"slept {seconds} s", {}
+
+
+_COMPARE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
+
+
+def _sorted_by_c_callback(numbers: list[int]) -> str:
+    """Sorts with libc's qsort calling back into Python: each call back takes the GIL through
+    PyGILState_Ensure, which finds the thread's own Python thread state, on whichever thread
+    (a worker, or a container's request thread) runs the handler."""
+    array = (ctypes.c_int * len(numbers))(*numbers)
+    compare = _COMPARE(lambda a, b: a[0] - b[0])
+    ctypes.CDLL(None).qsort(array, len(array), ctypes.sizeof(ctypes.c_int), compare)
+    return ",".join(str(n) for n in array)

@@ -53,6 +53,14 @@ class TomcatRedeployIT {
                 String at = "deploy " + deploy + ": ";
                 assertEquals("hello from python", server.awaitStatus("/it/python", 200).body(), at);
 
+                // Enough calls for the fast path to run them on Tomcat's request threads, which keep
+                // thread states across deployments; C callbacks there must find the right one.
+                for (int i = 0; i < 20; i++) {
+                    assertEquals("hello from python", get(server.uri("/it/python")).body(), at);
+                    var sorted = get(server.uri("/it/ctypes"));
+                    assertEquals("1,2,3,4,5", sorted.body(), at + "a ctypes callback on a request thread");
+                }
+
                 var ext = get(server.uri("/it/ext"));
                 assertEquals(200, ext.statusCode(), at + ext.body());
                 assertTrue(ext.body().contains("\"decimal_c\": \"True\"") && ext.body().contains("\"json_c_encoder\": \"True\"")
