@@ -198,7 +198,7 @@ final class BodyReader implements ReadListener {
             return;
         }
         stop();
-        exchange.answerText(413, "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)\n",
+        exchange.answerText(413, Dispatcher.tooLargeText(maxBody) + "\n",
                 System.Logger.Level.INFO, "the request body exceeds python.max-body (" + maxBody + " bytes)");
     }
 

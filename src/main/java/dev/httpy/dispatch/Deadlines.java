@@ -66,11 +66,6 @@ final class Deadlines implements AutoCloseable {
         exchanges.remove(exchange);
     }
 
-    /** Requests in flight on the asynchronous path. */
-    int inFlight() {
-        return exchanges.size();
-    }
-
     /** The calling container thread's record, made on its first fast-path request. */
     HereRun hereRun() {
         return hereRuns.computeIfAbsent(Thread.currentThread(), t -> new HereRun());

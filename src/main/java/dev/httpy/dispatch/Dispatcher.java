@@ -40,12 +40,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     /** Seconds a client should wait before retrying an overloaded server. */
     static final String RETRY_AFTER_SECONDS = "1";
     private static final byte[] EMPTY = new byte[0];
+    private static final String TIMEOUT_TEXT = "504 Gateway Timeout: the Python handler did not answer in time\n";
 
     /** The limits a dispatcher keeps, from the filter's init-params. */
     public record Limits(Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody, boolean debug) {
     }
 
-    private final String name;
     private final PythonWorkers workers;
     private final FastPath fastPath;
     private final PythonHandler handler;
@@ -61,7 +61,6 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      *                 or null to hand every request to the workers
      */
     public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonHandler handler, Limits limits) {
-        this.name = name;
         this.workers = workers;
         this.handler = handler;
         this.limits = limits;
@@ -115,7 +114,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private PythonCall functionCall(RequestFunction function, PythonRequest request, HandlerTimes routeTimes) {
         return timed(routeTimes, (py, exchange) -> {
             PythonResponse answer = function.call(py, request);
-            return () -> exchange.answer(answer, null);
+            return () -> exchange.answer(answer);
         });
     }
 
@@ -273,18 +272,14 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         if (error == null) {
             return new Here.Ran<>(outcome.value());
         }
-        String text = "500 Internal Server Error\n";
         if (error instanceof PythonException e) {
             if (outcome.timedOut()) {
-                return new Here.Failed<>(504, "504 Gateway Timeout: the Python handler did not answer in time\n",
-                        handler.name() + " did not answer within the timeout (python.timeout)");
+                return new Here.Failed<>(504, TIMEOUT_TEXT, handler.name() + " did not answer within the timeout (python.timeout)");
             }
-            return new Here.Failed<>(500, limits.debug() ? text + "\n" + (e.pythonTraceback().isEmpty()
-                    ? e.getMessage() : e.pythonTraceback()) + "\n" : text,
+            return new Here.Failed<>(500, internalError(e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback()),
                     handler.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
         }
-        return new Here.Failed<>(500, limits.debug() ? text + "\n" + error + "\n" : text,
-                handler.name() + " answered badly: " + error);
+        return new Here.Failed<>(500, internalError(error.toString()), handler.name() + " answered badly: " + error);
     }
 
     /**
@@ -309,12 +304,9 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             }
         };
         if (answer.body().length <= response.getBufferSize()) {
-            Exchange.writeHead(response, answer.status(), answer.headers());
-            response.setContentLength(answer.body().length);
-            response.getOutputStream().write(answer.body());
+            Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
         } else {
-            Exchange exchange = startAsync(request, response, null);
-            exchange.answer(answer, null);
+            startAsync(request, response, null).answer(answer);
         }
         return true;
     }
@@ -327,7 +319,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         }
         exchange.pythonSince = 0;
         switch (here) {
-            case Here.Ran<PythonResponse> ran -> exchange.answer(ran.value(), null);
+            case Here.Ran<PythonResponse> ran -> exchange.answer(ran.value());
             case Here.Failed<PythonResponse> failed ->
                     exchange.answerText(failed.status(), failed.text(), System.Logger.Level.WARNING, failed.problem());
         }
@@ -345,18 +337,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                 var answer = PythonResponse.text(failed.status(), failed.text());
                 LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
                         failed.status(), failed.problem());
-                Exchange.writeHead(response, answer.status(), answer.headers());
-                response.setContentLength(answer.body().length);
-                response.getOutputStream().write(answer.body());
+                Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
             }
             case Here.Ran<WsgiApplication.Start> ran -> {
                 WsgiApplication.Start start = ran.value();
                 if (start.complete() && start.firstChunk().length <= response.getBufferSize()) {
-                    Exchange.writeHead(response, start.status(), start.headers());
-                    if (!response.containsHeader("Content-Length")) {
-                        response.setContentLength(start.firstChunk().length);
-                    }
-                    response.getOutputStream().write(start.firstChunk());
+                    Exchange.writeWhole(response, start.status(), start.headers(), start.firstChunk());
                 } else {
                     Exchange exchange = startAsync(request, response, null);
                     exchange.claim();
@@ -434,8 +420,13 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         }
     }
 
-    private void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        reply(request, response, 413, "413 Content Too Large: the body exceeds " + limits.maxBody() + " bytes (python.max-body)");
+    /** 413 on the container thread, for a body over python.max-body found before anything went async. */
+    public void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        reply(request, response, 413, tooLargeText(limits.maxBody()));
+    }
+
+    static String tooLargeText(long maxBody) {
+        return "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)";
     }
 
     /** httpy's own answer on the container thread, before anything went async; logged at INFO. */
@@ -443,9 +434,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             throws IOException {
         LOG.log(System.Logger.Level.INFO, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(), status, text);
         var answer = PythonResponse.text(status, text + "\n");
-        Exchange.writeHead(response, answer.status(), answer.headers());
-        response.setContentLength(answer.body().length);
-        response.getOutputStream().write(answer.body());
+        Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
     }
 
     /** Records how long a trip into Python took, for the route's fast-path decision. */
@@ -501,9 +490,13 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         if (exchange.claimed()) {
             return () -> exchange.drop(System.Logger.Level.WARNING, problem + " after the response had started; it is cut short");
         }
+        return () -> exchange.answerText(500, internalError(detail), System.Logger.Level.WARNING, problem);
+    }
+
+    /** A 500's text: with {@code python.debug}, the detail (a traceback) too; never otherwise. */
+    private String internalError(String detail) {
         String text = "500 Internal Server Error\n";
-        return () -> exchange.answerText(500, limits.debug() ? text + "\n" + detail + "\n" : text,
-                System.Logger.Level.WARNING, problem);
+        return limits.debug() ? text + "\n" + detail + "\n" : text;
     }
 
     private static String describe(RuntimeException e) {
@@ -525,8 +518,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             exchange.drop(System.Logger.Level.WARNING, handler.name() + " did not make its next chunk within python.timeout;"
                     + " the response is cut short");
         } else {
-            exchange.answerText(504, "504 Gateway Timeout: the Python handler did not answer in time\n",
-                    System.Logger.Level.WARNING, handler.name() + " did not answer within the timeout (python.timeout)");
+            exchange.answerText(504, TIMEOUT_TEXT, System.Logger.Level.WARNING,
+                    handler.name() + " did not answer within the timeout (python.timeout)");
         }
         if (exchange.currentTask instanceof PythonTask task) {
             workers.interrupt(task);

@@ -1,7 +1,6 @@
 package dev.httpy.dispatch;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -99,10 +98,6 @@ public final class Exchange implements WriteListener, AsyncListener {
         return path;
     }
 
-    boolean isAsync() {
-        return async != null;
-    }
-
     /** Takes the right to answer; false when somebody (a timeout, an error) already has. */
     boolean claim() {
         return claimed.compareAndSet(false, true);
@@ -112,19 +107,14 @@ public final class Exchange implements WriteListener, AsyncListener {
         return claimed.get();
     }
 
-    /** Answers with a whole response unless somebody already did; {@code problem} is logged with the request. */
-    void answer(PythonResponse answer, String problem) {
-        if (!claim()) {
-            return;
+    /** Answers with a whole response unless somebody already did. */
+    void answer(PythonResponse answer) {
+        if (claim()) {
+            begin(answer.status(), answer.headers(), answer.body(), true, null);
         }
-        if (problem != null) {
-            LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2} in {3} ms: {4}", method, path,
-                    answer.status(), elapsedMillis(), problem);
-        }
-        begin(answer.status(), answer.headers(), answer.body(), true, null);
     }
 
-    /** httpy's own plain-text answer (408, 413, 500, 503, 504), logged at {@code level}. */
+    /** httpy's own plain-text answer (408, 413, 500, 503, 504), logged at {@code level} with {@code why}. */
     void answerText(int status, String text, System.Logger.Level level, String why, String... headers) {
         if (!claim()) {
             return;
@@ -148,10 +138,7 @@ public final class Exchange implements WriteListener, AsyncListener {
      */
     void begin(int status, List<String> headers, byte[] first, boolean last, ChunkSource more) {
         try {
-            writeHead(response, status, headers);
-            if (last && !response.containsHeader("Content-Length")) {
-                response.setContentLengthLong(first.length);
-            }
+            writeHead(response, status, headers, last ? first.length : -1);
         } catch (IllegalStateException e) {
             end("could not start the response: " + e);
             return;
@@ -162,11 +149,30 @@ public final class Exchange implements WriteListener, AsyncListener {
         offer(first, last);
     }
 
-    /** Status and headers, from names and values alternating: the one header loop of every answer. */
-    static void writeHead(HttpServletResponse response, int status, List<String> headers) {
+    /**
+     * Status and headers, from names and values alternating: the one header loop of every answer;
+     * then, for a body of {@code length} bytes (-1: not known yet), its Content-Length unless the
+     * headers gave one.
+     */
+    static void writeHead(HttpServletResponse response, int status, List<String> headers, long length) {
         response.setStatus(status);
         for (int i = 0; i < headers.size(); i += 2) {
             response.addHeader(headers.get(i), headers.get(i + 1));
+        }
+        if (length >= 0 && !response.containsHeader("Content-Length")) {
+            response.setContentLengthLong(length);
+        }
+    }
+
+    /**
+     * A whole answer written at once on the container thread that received the request, for one
+     * that fits the response buffer or a chain that never went async: flushed when the request ends.
+     */
+    static void writeWhole(HttpServletResponse response, int status, List<String> headers, byte[] body)
+            throws IOException {
+        writeHead(response, status, headers, body.length);
+        if (body.length > 0) {
+            response.getOutputStream().write(body);
         }
     }
 
@@ -386,11 +392,6 @@ public final class Exchange implements WriteListener, AsyncListener {
 
     @Override
     public void onStartAsync(AsyncEvent event) {
-    }
-
-    /** A plain-text answer made by httpy itself, for logs and tests. */
-    static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

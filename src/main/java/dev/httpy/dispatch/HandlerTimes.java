@@ -31,8 +31,4 @@ final class HandlerTimes {
     boolean isShort() {
         return calls >= WARM_UP_CALLS && averageNanos < SHORT_NANOS;
     }
-
-    long averageNanos() {
-        return averageNanos;
-    }
 }

@@ -168,8 +168,7 @@ public final class PythonDispatchFilter implements Filter {
         }
         long declared = request.getContentLengthLong();
         if (declared > maxBody) {
-            Dispatcher.reply(request, response, 413, "413 Content Too Large: the body exceeds " + maxBody
-                    + " bytes (python.max-body)");
+            dispatcher.tooLarge(request, response);
             return;
         }
         boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
