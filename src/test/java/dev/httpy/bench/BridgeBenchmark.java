@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -18,6 +17,7 @@ import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
+import dev.httpy.python.WorkerCalls;
 import dev.httpy.python.PythonWorkers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -222,27 +222,7 @@ public class BridgeBenchmark {
 
     /** Runs {@code work} on the worker with the GIL and waits for its result. */
     private <T> T onWorker(Function<Python, T> work) {
-        var result = new CompletableFuture<T>();
-        boolean queued = workers.submit(new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    result.complete(work.apply(py));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                result.completeExceptionally(new IllegalStateException("the Python worker stopped"));
-            }
-        });
-        if (!queued) {
-            throw new IllegalStateException("the Python worker queue refused the task");
-        }
-        return result.join();
+        return WorkerCalls.submit(workers, work).join();
     }
 
     private static void check(boolean ok, String problem) {

@@ -69,26 +69,7 @@ abstract class BridgeContract {
 
     /** Queues a call of bridge_probe.NAME on a worker thread and returns at once. */
     CompletableFuture<Object> submitCall(String name, Object... args) {
-        var result = new CompletableFuture<Object>();
-        boolean queued = workers.submit(new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    var fn = functions.computeIfAbsent(name, n -> py.function("bridge_probe:" + n));
-                    result.complete(py.call(fn, args));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                result.completeExceptionally(new IllegalStateException("abandoned"));
-            }
-        });
-        assertTrue(queued, "the worker queue refused the call");
-        return result;
+        return WorkerCalls.submit(workers, py -> py.call(functions.computeIfAbsent(name, n -> py.function("bridge_probe:" + n)), args));
     }
 
     @Test
@@ -243,26 +224,8 @@ abstract class BridgeContract {
 
     /** Runs {@code work} on a worker thread holding the GIL and waits for it. */
     <T> T onWorker(Function<Python, T> work) throws Throwable {
-        var result = new CompletableFuture<T>();
-        boolean queued = workers.submit(new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    result.complete(work.apply(py));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                result.completeExceptionally(new IllegalStateException("abandoned"));
-            }
-        });
-        assertTrue(queued, "the worker queue refused the call");
         try {
-            return result.get(30, TimeUnit.SECONDS);
+            return WorkerCalls.submit(workers, work).get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw e.getCause();
         }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
@@ -151,26 +150,6 @@ public class BridgePartsBenchmark {
     }
 
     private long onWorker(ToLongFunction<Python> work) {
-        var result = new CompletableFuture<Long>();
-        boolean queued = workers.submit(new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    result.complete(work.applyAsLong(py));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                result.completeExceptionally(new IllegalStateException("the Python worker stopped"));
-            }
-        });
-        if (!queued) {
-            throw new IllegalStateException("the Python worker queue refused the task");
-        }
-        return result.join();
+        return WorkerCalls.submit(workers, work::applyAsLong).join();
     }
 }

@@ -30,23 +30,12 @@ class IsolationTest {
 
     /** Calls app:function on a worker of the runtime, as the filter does. */
     private static Object call(PythonWorkers workers, String function, Object... args) throws Throwable {
-        var result = new CompletableFuture<Object>();
-        workers.submit(new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    var fn = py.function("app:" + function);
-                    result.complete(py.call(fn, args));
-                    py.release(fn);
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                result.completeExceptionally(new IllegalStateException("abandoned"));
+        var result = WorkerCalls.submit(workers, py -> {
+            var fn = py.function("app:" + function);
+            try {
+                return py.call(fn, args);
+            } finally {
+                py.release(fn);
             }
         });
         try {
