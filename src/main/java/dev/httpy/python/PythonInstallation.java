@@ -9,14 +9,12 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
 
 /**
  * Where a CPython lives: its shared library, its home (the prefix holding {@code lib/python3.X}),
@@ -25,6 +23,8 @@ import java.util.jar.JarFile;
 public record PythonInstallation(Path library, Path home, Path executable, List<Path> sitePackages) {
 
     /** Where the embedded CPython sits inside {@code org.bytedeco:cpython:...:linux-x86_64}. */
+    /** The Maven artifact that ships the embedded CPython. */
+    public static final String EMBEDDED_ARTIFACT = "org.bytedeco:cpython:3.14.3-1.5.13:linux-x86_64";
     static final String EMBEDDED_ROOT = "org/bytedeco/cpython/linux-x86_64/";
     static final String EMBEDDED_LIBRARY = "libpython3.14.so.1.0";
     static final String EMBEDDED_EXECUTABLE = "bin/python3.14";
@@ -40,18 +40,14 @@ public record PythonInstallation(Path library, Path home, Path executable, List<
     public static PythonInstallation embedded(ClassLoader loader, Path cacheRoot) {
         URL marker = loader.getResource(EMBEDDED_ROOT + EMBEDDED_LIBRARY);
         if (marker == null) {
-            throw new IllegalArgumentException("the embedded Python (org.bytedeco:cpython:3.14.3-1.5.13:linux-x86_64) is"
+            throw new IllegalArgumentException("the embedded Python (" + EMBEDDED_ARTIFACT + ") is"
                     + " not in WEB-INF/lib; add that jar, or set python.executable or python.library to a Python 3.10-3.14");
         }
         try {
             Path home;
             if (marker.openConnection() instanceof JarURLConnection jar) {
-                Path jarFile = Path.of(jar.getJarFileURL().toURI());
-                home = cacheRoot.toAbsolutePath().resolve("httpy-" + jarFile.getFileName().toString().replace(".jar", "")
-                        + "-" + Files.size(jarFile));
-                if (!Files.isDirectory(home)) {
-                    unpack(jarFile, home);
-                }
+                home = JarTrees.unpackOnce(Path.of(jar.getJarFileURL().toURI()), cacheRoot, EMBEDDED_ROOT,
+                        PythonInstallation::wanted);
             } else {
                 home = Path.of(marker.toURI()).getParent();
             }
@@ -166,41 +162,6 @@ public record PythonInstallation(Path library, Path home, Path executable, List<
         }
     }
 
-    /** Unpacks the runtime parts of the jar (no headers, tests or Tk) into a fresh directory, atomically. */
-    private static void unpack(Path jarFile, Path home) throws IOException {
-        Files.createDirectories(home.getParent());
-        Path staging = Files.createTempDirectory(home.getParent(), home.getFileName() + ".unpacking-");
-        try (var jar = new JarFile(jarFile.toFile())) {
-            for (var entries = jar.entries(); entries.hasMoreElements(); ) {
-                var entry = entries.nextElement();
-                String name = entry.getName();
-                if (entry.isDirectory() || !name.startsWith(EMBEDDED_ROOT) || !wanted(name.substring(EMBEDDED_ROOT.length()))) {
-                    continue;
-                }
-                Path target = staging.resolve(name.substring(EMBEDDED_ROOT.length())).normalize();
-                if (!target.startsWith(staging)) {
-                    continue;
-                }
-                Files.createDirectories(target.getParent());
-                try (InputStream in = jar.getInputStream(entry)) {
-                    Files.copy(in, target);
-                }
-                if (name.endsWith(".so") || name.contains(".so.") || name.endsWith(EMBEDDED_EXECUTABLE)) {
-                    target.toFile().setExecutable(true);
-                }
-            }
-        }
-        try {
-            Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException raced) {
-            // Another deployment unpacked the same jar first; use its copy.
-            deleteTree(staging);
-            if (!Files.isDirectory(home)) {
-                throw raced;
-            }
-        }
-    }
-
     private static boolean wanted(String relative) {
         if (relative.equals(EMBEDDED_EXECUTABLE)) {
             return true;
@@ -210,13 +171,5 @@ public record PythonInstallation(Path library, Path home, Path executable, List<
                 || relative.startsWith("lib/python3.14/tkinter/") || relative.startsWith("lib/python3.14/turtledemo/")
                 || relative.startsWith("lib/cmake/") || relative.startsWith("lib/pkgconfig/")
                 || relative.equals("libjnipython.so"));
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
