@@ -33,8 +33,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 final class LibPython {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final int RTLD_NOW = 0x2;
-    private static final int RTLD_GLOBAL = 0x100;
     /** A returned {@code char*} or object pointer, readable without a separate reinterpret. */
     static final AddressLayout POINTER = ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, JAVA_BYTE));
     /** {@code Py_file_input} from Python.h: compile a whole module. */
@@ -287,22 +285,8 @@ final class LibPython {
      * library.
      */
     static LibPython load(Path library) {
-        MethodHandle dlopen = Libc.function("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
         MethodHandle dlsym = Libc.function("dlsym", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        MethodHandle dlerror = Libc.function("dlerror", FunctionDescriptor.of(POINTER));
-        MemorySegment handle;
-        try (var arena = Arena.ofConfined()) {
-            handle = (MemorySegment) dlopen.invokeExact(arena.allocateFrom(library.toString()), RTLD_NOW | RTLD_GLOBAL);
-            if (handle.equals(MemorySegment.NULL)) {
-                var error = (MemorySegment) dlerror.invokeExact();
-                throw new IllegalArgumentException("cannot load " + library + ": "
-                        + (error.equals(MemorySegment.NULL) ? "dlopen failed" : error.getString(0)));
-            }
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("dlopen " + library, e);
-        }
+        MemorySegment handle = Libc.dlopen(library, Libc.RTLD_NOW | Libc.RTLD_GLOBAL);
         SymbolLookup lookup = name -> {
             try (var arena = Arena.ofConfined()) {
                 var address = (MemorySegment) dlsym.invokeExact(handle, arena.allocateFrom(name));

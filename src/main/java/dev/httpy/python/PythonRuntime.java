@@ -39,16 +39,28 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Where a web app's Python code runs. */
     public enum Isolation {
-        /** A sub-interpreter of the app's own, sharing the GIL; ended when the app stops. */
+        /**
+         * A sub-interpreter of the app's own, sharing the GIL; ended when the app stops. From
+         * Python 3.12 on it refuses extension modules that do not declare they can load in one (as
+         * an own-GIL interpreter does), so that such a module fails cleanly at import instead of
+         * failing later, or for good, in another interpreter.
+         */
         ISOLATED,
         /** The process-wide main interpreter, shared with other MAIN apps. */
-        MAIN
+        MAIN,
+        /**
+         * ISOLATED, unless importing the app's modules at start-up ({@code start}'s
+         * {@code modules}) meets an extension module that refuses sub-interpreters (numpy): then
+         * MAIN, and a warning names the module.
+         */
+        AUTO
     }
 
     private final LibPython lib;
     private final PythonInstallation installation;
     private final String glue;
-    private final List<String> appPaths;
+    private final AppPaths appPaths;
+    private Isolation isolation;
     private final OwnerThread owner;
     /** The owner thread's gilstate thread state in the main interpreter. */
     private CPython.MainState ownerMain;
@@ -64,7 +76,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** Every worker pool started here, stopped (if their owners have not) before the interpreter ends. */
     private final List<PythonWorkers> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, List<String> appPaths,
+    private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, AppPaths appPaths,
                           OwnerThread owner) {
         this.lib = lib;
         this.installation = installation;
@@ -77,35 +89,66 @@ public final class PythonRuntime implements AutoCloseable {
     private void prepare(Python py) {
         loadGlue(py, glue);
         py.callModuleFunction("_httpy", "install");
-        py.callModuleFunction("_httpy", "add_paths", appPaths);
+        py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
+                appPaths.strings(appPaths.siteDirs()), appPaths.strings(appPaths.packages()));
+    }
+
+    /** Loads and, if needed, initialises CPython from {@code installation}, with the app's directories on {@code sys.path}. */
+    public static PythonRuntime start(PythonInstallation installation, AppPaths appPaths, Isolation isolation) {
+        return start(installation, appPaths, isolation, List.of());
     }
 
     /**
-     * Loads and, if needed, initialises CPython from {@code installation}, then puts
-     * {@code appPaths} first on {@code sys.path}.
+     * As above; with {@link Isolation#AUTO}, imports {@code modules} (the app's, as
+     * {@code module} or {@code module:function}) to choose between a sub-interpreter and the
+     * main interpreter. Their other import errors are left for whoever imports them next.
      */
-    public static PythonRuntime start(PythonInstallation installation, List<Path> appPaths, Isolation isolation) {
-        List<String> paths = appPaths.stream().map(p -> p.toAbsolutePath().normalize().toString()).toList();
+    public static PythonRuntime start(PythonInstallation installation, AppPaths appPaths, Isolation isolation,
+                                      List<String> modules) {
         // Two web apps may start at the same moment; CPython is initialised once.
         synchronized (CPython.LOCK) {
             LibPython lib = CPython.load(installation);
-            var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
-            var runtime = new PythonRuntime(lib, installation, glueSource(), paths, owner);
-            try {
-                owner.call(() -> {
-                    runtime.startOnOwner(isolation);
-                    return null;
-                });
-            } catch (RuntimeException | Error e) {
-                owner.stop(runtime::stopOwner);
-                throw e;
+            if (isolation != Isolation.AUTO) {
+                return startAs(lib, installation, appPaths, isolation);
             }
-            owner.onIdle(runtime::sweepQuietly);
-            return runtime;
+            // Before 3.12 a sub-interpreter cannot refuse such a module up front: it would load, once.
+            var runtime = startAs(lib, installation, appPaths, Isolation.ISOLATED);
+            if (lib.minor < 12 || modules.isEmpty()) {
+                return runtime;
+            }
+            Object refused = runtime.withGil(py -> py.callModuleFunction("_httpy", "refusing_module",
+                    modules.stream().map(m -> m.replaceFirst(":.*", "")).distinct().toList()));
+            if (refused == null) {
+                return runtime;
+            }
+            runtime.close();
+            LOG.log(System.Logger.Level.WARNING, "the extension module {0} refuses to load in a sub-interpreter, so"
+                    + " this web app runs in the main interpreter, which every web app in this JVM with"
+                    + " python.interpreter=main shares; set the context-param python.interpreter=main to say so"
+                    + " (and skip this first try)", refused);
+            return startAs(lib, installation, appPaths, Isolation.MAIN);
         }
     }
 
+    private static PythonRuntime startAs(LibPython lib, PythonInstallation installation, AppPaths appPaths,
+                                         Isolation isolation) {
+        var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
+        var runtime = new PythonRuntime(lib, installation, glueSource(), appPaths, owner);
+        try {
+            owner.call(() -> {
+                runtime.startOnOwner(isolation);
+                return null;
+            });
+        } catch (RuntimeException | Error e) {
+            owner.stop(runtime::stopOwner);
+            throw e;
+        }
+        owner.onIdle(runtime::sweepQuietly);
+        return runtime;
+    }
+
     private void startOnOwner(Isolation isolation) throws Throwable {
+        this.isolation = isolation;
         ownerMain = CPython.join(lib, installation, glue);
         ownerState = ownerMain.state();
         if (isolation == Isolation.ISOLATED) {
@@ -118,6 +161,11 @@ public final class PythonRuntime implements AutoCloseable {
             prepare(py);
             return null;
         });
+    }
+
+    /** Where the app's code runs: {@link Isolation#ISOLATED} or {@link Isolation#MAIN}, never AUTO. */
+    public Isolation isolation() {
+        return isolation;
     }
 
     /** The Python version, such as {@code 3.14.3}. */
@@ -302,7 +350,7 @@ public final class PythonRuntime implements AutoCloseable {
         try (var arena = Arena.ofConfined()) {
             var py = new Python(lib, arena);
             py.enter();
-            Object gone = py.callModuleFunction("_httpy", "forget", appPaths);
+            Object gone = py.callModuleFunction("_httpy", "forget", appPaths.strings(appPaths.code()), appPaths.all());
             py.leave();
             LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
         }

@@ -33,6 +33,7 @@ final class SubInterpreters {
     private static final StructLayout STATUS = MemoryLayout.structLayout(JAVA_INT.withName("type"),
             MemoryLayout.paddingLayout(4), ADDRESS.withName("func"), ADDRESS.withName("err_msg"),
             JAVA_INT.withName("exitcode"), MemoryLayout.paddingLayout(4));
+    private static final int SHARED_GIL = 1;
     private static final int OWN_GIL = 2;
     /** glibc's malloc_trim, where the C library has it: hands an ended interpreter's freed heap back to the OS. */
     private static final MethodHandle MALLOC_TRIM = Libc.optionalFunction("malloc_trim",
@@ -42,14 +43,20 @@ final class SubInterpreters {
     }
 
     /**
-     * A sub-interpreter sharing the main GIL, like mod_wsgi's per-application interpreters:
-     * extension modules with single-phase init still load. Returns its first thread state, detached.
+     * A sub-interpreter sharing the main GIL, like mod_wsgi's per-application interpreters.
+     * Returns its first thread state, detached.
+     *
+     * <p>From 3.12 on it refuses, at import, extension modules that do not declare they can load in
+     * a sub-interpreter (single-phase init, or numpy's explicit refusal): loaded anyway, such a
+     * module keeps state for the whole process, and numpy, for one, then refuses every later
+     * interpreter, the main one included, until the JVM restarts. Before 3.12 there is no such
+     * check (Py_NewInterpreter's defaults).
      */
     static MemorySegment newShared(LibPython lib, List<Path> sitePackages) throws Throwable {
         int gilState = (int) lib.PyGILState_Ensure.invokeExact();
         var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
         try {
-            var first = (MemorySegment) lib.Py_NewInterpreter.invokeExact();
+            var first = lib.minor >= 12 ? fromConfig(lib, false) : (MemorySegment) lib.Py_NewInterpreter.invokeExact();
             if (first.equals(MemorySegment.NULL)) {
                 throw new IllegalStateException("Py_NewInterpreter failed: CPython " + lib.version
                         + " cannot make a sub-interpreter here; set python.interpreter=main");
@@ -70,18 +77,29 @@ final class SubInterpreters {
      * owns it for life and hands it to {@link #endOwnGil}.
      */
     static MemorySegment newOwnGil(LibPython lib, List<Path> sitePackages) throws Throwable {
+        var first = fromConfig(lib, true);
+        addSitePackages(lib, sitePackages);
+        return first;
+    }
+
+    /**
+     * Py_NewInterpreterFromConfig: with {@code ownGil}, PEP 684's isolated configuration (no fork,
+     * no daemon threads); without, Py_NewInterpreter's legacy one with the extension check on.
+     * Returns the new first thread state, attached to the calling thread.
+     */
+    private static MemorySegment fromConfig(LibPython lib, boolean ownGil) throws Throwable {
         MethodHandle create = lib.optionalFunction("Py_NewInterpreterFromConfig", FunctionDescriptor.of(STATUS, ADDRESS, ADDRESS))
                 .orElseThrow(() -> new IllegalArgumentException("python.gil=per-worker needs Python 3.12 or"
                         + " newer (a GIL per interpreter, PEP 684); this is " + lib.version + ": use python.gil=shared"));
         try (var arena = Arena.ofConfined()) {
             MemorySegment config = arena.allocate(CONFIG);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("use_main_obmalloc")), 0);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_fork")), 0);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_exec")), 1);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_threads")), 1);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("allow_daemon_threads")), 0);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("check_multi_interp_extensions")), 1);
-            config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement("gil")), OWN_GIL);
+            set(config, "use_main_obmalloc", ownGil ? 0 : 1);
+            set(config, "allow_fork", ownGil ? 0 : 1);
+            set(config, "allow_exec", 1);
+            set(config, "allow_threads", 1);
+            set(config, "allow_daemon_threads", ownGil ? 0 : 1);
+            set(config, "check_multi_interp_extensions", 1);
+            set(config, "gil", ownGil ? OWN_GIL : SHARED_GIL);
             MemorySegment out = arena.allocate(ADDRESS);
             var status = (MemorySegment) create.invokeExact((SegmentAllocator) arena, out, config);
             if (status.get(JAVA_INT, 0) != 0) {
@@ -89,9 +107,12 @@ final class SubInterpreters {
                 throw new IllegalStateException("Py_NewInterpreterFromConfig failed: " + (message.equals(MemorySegment.NULL)
                         ? "unknown error" : message.reinterpret(1000).getString(0)));
             }
-            addSitePackages(lib, sitePackages);
             return out.get(ADDRESS, 0);
         }
+    }
+
+    private static void set(MemorySegment config, String field, int value) {
+        config.set(JAVA_INT, CONFIG.byteOffset(MemoryLayout.PathElement.groupElement(field)), value);
     }
 
     private static void addSitePackages(LibPython lib, List<Path> sitePackages) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.PythonRequest;
@@ -35,6 +36,8 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 public final class PythonDispatchFilter implements Filter {
     private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());
+    /** CPython's ImportError for an extension module that refuses sub-interpreters (3.12+). */
+    private static final Pattern REFUSAL = Pattern.compile("module (\\S+) does not support loading in subinterpreters");
 
     private RouteTable routes;
     /** The methods a python.routes pattern answers. */
@@ -114,9 +117,11 @@ public final class PythonDispatchFilter implements Filter {
                 py.call(py.cachedFunction(settings.init()));
             }
         } catch (PythonException e) {
-            String hint = e.pythonMessage().contains("subinterpreter") || e.pythonMessage().contains("sub-interpreter")
-                    ? "; this module cannot run in an interpreter with its own GIL, so set python.gil=shared"
-                    : "";
+            String refused = refusedModule(e);
+            String hint = refused != null ? "; " + refused + " cannot load in an interpreter with its own GIL, so set"
+                    + " python.gil=shared (and leave python.interpreter unset, or main)"
+                    : e.pythonMessage().contains("sub-interpreter")
+                    ? "; this module cannot run in an interpreter with its own GIL, so set python.gil=shared" : "";
             throw new IllegalArgumentException("init-param python.gil=per-worker: starting a copy of the app failed: "
                     + e.getMessage() + hint + (e.pythonTraceback().isEmpty() ? "" : "\n" + e.pythonTraceback()), e);
         }
@@ -148,9 +153,19 @@ public final class PythonDispatchFilter implements Filter {
         try {
             return lookup.get();
         } catch (PythonException e) {
-            throw new IllegalArgumentException("init-param " + param + "=" + value + ": " + e.getMessage()
+            String refused = refusedModule(e);
+            String hint = refused == null ? "" : "; the extension module " + refused + " refuses to load in a"
+                    + " sub-interpreter, so set the context-param python.interpreter=main (or leave it unset: auto"
+                    + " then chooses main)";
+            throw new IllegalArgumentException("init-param " + param + "=" + value + ": " + e.getMessage() + hint
                     + (e.pythonTraceback().isEmpty() ? "" : "\n" + e.pythonTraceback()), e);
         }
+    }
+
+    /** The extension module whose refusal of sub-interpreters made {@code e}, or null. */
+    static String refusedModule(PythonException e) {
+        var found = REFUSAL.matcher(e.pythonMessage() + "\n" + e.pythonTraceback());
+        return found.find() ? found.group(1) : null;
     }
 
     @Override

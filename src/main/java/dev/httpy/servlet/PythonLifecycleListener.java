@@ -1,9 +1,14 @@
 package dev.httpy.servlet;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 
+import dev.httpy.python.AppPaths;
+import dev.httpy.python.JarPackages;
 import dev.httpy.python.PythonRuntime;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -27,16 +32,57 @@ public final class PythonLifecycleListener implements ServletContextListener {
         ServletContext context = event.getServletContext();
         var settings = RuntimeSettings.read(Collections.list(context.getInitParameterNames()),
                 context::getInitParameter, context::getRealPath);
-        var installation = settings.installation(getClass().getClassLoader(),
-                Path.of(System.getProperty("java.io.tmpdir")));
-        var runtime = PythonRuntime.start(installation, settings.paths(), settings.isolation());
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"));
+        var installation = settings.installation(getClass().getClassLoader(), cache);
+        var jarPackages = JarPackages.load(libraryJars(context), cache);
+        if (!jarPackages.missing().isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "httpy: no jar in WEB-INF/lib and no system library provides "
+                    + jarPackages.missing() + ", so importing those packages will fail; add the jar that ships it"
+                    + " (for org.bytedeco:numpy, org.bytedeco:openblas with the same linux-x86_64 classifier)");
+        }
+        var paths = new AppPaths(settings.paths(), settings.packages() == null ? List.of() : List.of(settings.packages()),
+                jarPackages.pythonDirs());
+        var runtime = PythonRuntime.start(installation, paths, settings.isolation(), appModules(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
-                + settings.isolation().name().toLowerCase() + " interpreter, sys.path starts with " + settings.paths());
+                + runtime.isolation().name().toLowerCase() + " interpreter, sys.path starts with "
+                + paths.code() + paths.siteDirs() + paths.packages()
+                + (jarPackages.libraries().isEmpty() ? "" : "; loaded " + jarPackages.libraries()));
         String weld = weldAdvice(context.getClassLoader(), context::getInitParameter);
         if (weld != null) {
             LOG.log(System.Logger.Level.WARNING, weld);
         }
+    }
+
+    /** The jars in WEB-INF/lib, as files (none when the WAR is not unpacked). */
+    private static List<Path> libraryJars(ServletContext context) {
+        var names = context.getResourcePaths("/WEB-INF/lib/");
+        if (names == null) {
+            return List.of();
+        }
+        return names.stream().filter(name -> name.endsWith(".jar")).sorted().map(context::getRealPath)
+                .filter(Objects::nonNull).map(Path::of).toList();
+    }
+
+    /**
+     * The modules the web app's Python filters name, imported at start-up when
+     * {@code python.interpreter=auto} to choose the interpreter; not those of filters with a GIL
+     * per worker, which run in interpreters of their own.
+     */
+    static List<String> appModules(ServletContext context) {
+        List<String> modules = new ArrayList<>();
+        for (var filter : context.getFilterRegistrations().values()) {
+            if (!PythonDispatchFilter.class.getName().equals(filter.getClassName())
+                    || "per-worker".equalsIgnoreCase(String.valueOf(filter.getInitParameter("python.gil")).strip())) {
+                continue;
+            }
+            for (String param : List.of("python.handler", "python.wsgi", "python.init")) {
+                if (filter.getInitParameter(param) instanceof String spec && !spec.isBlank()) {
+                    modules.add(spec.strip());
+                }
+            }
+        }
+        return modules;
     }
 
     /**

@@ -18,13 +18,16 @@ import dev.httpy.python.PythonRuntime;
  * @param executable {@code python.executable}: a system or venv python, or null
  * @param library    {@code python.library}: a libpython3.X.so, or null
  * @param home       {@code python.home}: the prefix of {@code library}'s standard library, or null to find it
- * @param isolation  {@code python.interpreter}: {@code isolated} (default) or {@code main}
+ * @param packages   {@code python.packages}: installed packages (default /WEB-INF/python-packages, where
+ *                   the build step installs requirements.txt), or null when the default is absent
+ * @param isolation  {@code python.interpreter}: {@code auto} (default), {@code isolated} or {@code main}
  */
-public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home,
+public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home, Path packages,
                               PythonRuntime.Isolation isolation) {
     static final String DEFAULT_PATH = "/WEB-INF/python";
+    static final String DEFAULT_PACKAGES = "/WEB-INF/python-packages";
     private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home",
-            "python.interpreter");
+            "python.packages", "python.interpreter");
 
     public RuntimeSettings {
         paths = List.copyOf(paths);
@@ -40,35 +43,20 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
         String pathValue = params.string("python.path");
         List<Path> paths = new ArrayList<>();
         for (String entry : (pathValue == null ? DEFAULT_PATH : pathValue).split(",")) {
-            String raw = entry.trim();
-            if (raw.isEmpty()) {
-                continue;
+            if (!entry.isBlank()) {
+                paths.add(directory("python.path", pathValue, DEFAULT_PATH, entry.trim(), realPath));
             }
-            String shown = "python.path=" + (pathValue == null ? DEFAULT_PATH + " (the default)" : pathValue);
-            Path dir;
-            if (raw.startsWith("/WEB-INF/")) {
-                String real = realPath.apply(raw);
-                if (real == null) {
-                    throw new IllegalArgumentException("context-param " + shown + ": " + raw + " has no directory on"
-                            + " disk because the WAR is not unpacked; deploy it unpacked (Tomcat unpackWARs=true)"
-                            + " or give an absolute directory");
-                }
-                dir = Path.of(real);
-            } else if (raw.startsWith("/")) {
-                dir = Path.of(raw);
-            } else {
-                throw new IllegalArgumentException("context-param " + shown + ": " + raw
-                        + " is relative; give an absolute directory or one under /WEB-INF/");
-            }
-            if (!Files.isDirectory(dir)) {
-                throw new IllegalArgumentException("context-param " + shown + ": " + raw + " (" + dir
-                        + ") is not a directory; create it with your Python app or fix python.path");
-            }
-            paths.add(dir);
         }
         if (paths.isEmpty()) {
             throw new IllegalArgumentException("context-param python.path=" + pathValue
                     + " names no directory; give one or more, separated by commas");
+        }
+        String packagesValue = params.string("python.packages");
+        Path packages = null;
+        if (packagesValue != null) {
+            packages = directory("python.packages", packagesValue, DEFAULT_PACKAGES, packagesValue.trim(), realPath);
+        } else if (realPath.apply(DEFAULT_PACKAGES) instanceof String real && Files.isDirectory(Path.of(real))) {
+            packages = Path.of(real);
         }
         Path executable = path(params, "python.executable");
         Path library = path(params, "python.library");
@@ -83,15 +71,18 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
         }
         String interpreter = params.string("python.interpreter");
         PythonRuntime.Isolation isolation;
-        if (interpreter == null || interpreter.equalsIgnoreCase("isolated")) {
+        if (interpreter == null || interpreter.equalsIgnoreCase("auto")) {
+            isolation = PythonRuntime.Isolation.AUTO;
+        } else if (interpreter.equalsIgnoreCase("isolated")) {
             isolation = PythonRuntime.Isolation.ISOLATED;
         } else if (interpreter.equalsIgnoreCase("main")) {
             isolation = PythonRuntime.Isolation.MAIN;
         } else {
-            throw params.bad("python.interpreter", interpreter, "give isolated (a sub-interpreter for this web app,"
-                    + " the default) or main (the shared main interpreter, for extensions that refuse sub-interpreters)");
+            throw params.bad("python.interpreter", interpreter, "give auto (the default: isolated unless the app"
+                    + " imports an extension module that refuses sub-interpreters, then main), isolated (a"
+                    + " sub-interpreter for this web app) or main (the main interpreter, shared by such apps)");
         }
-        return new RuntimeSettings(paths, executable, library, home, isolation);
+        return new RuntimeSettings(paths, executable, library, home, packages, isolation);
     }
 
     /** Where the configured Python lives; the embedded 3.14 (unpacked under {@code cacheRoot}) by default. */
@@ -103,6 +94,36 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
             return PythonInstallation.fromLibrary(library, home);
         }
         return PythonInstallation.embedded(loader, cacheRoot);
+    }
+
+    /**
+     * One directory of {@code name}'s {@code value}: absolute, or under {@code /WEB-INF/} of the
+     * unpacked web app; it must exist.
+     */
+    private static Path directory(String name, String value, String byDefault, String raw,
+                                  Function<String, String> realPath) {
+        String shown = name + "=" + (value == null ? byDefault + " (the default)" : value);
+        Path dir;
+        if (raw.startsWith("/WEB-INF/")) {
+            String real = realPath.apply(raw);
+            if (real == null) {
+                throw new IllegalArgumentException("context-param " + shown + ": " + raw + " has no directory on"
+                        + " disk because the WAR is not unpacked; deploy it unpacked (Tomcat unpackWARs=true)"
+                        + " or give an absolute directory");
+            }
+            dir = Path.of(real);
+        } else if (raw.startsWith("/")) {
+            dir = Path.of(raw);
+        } else {
+            throw new IllegalArgumentException("context-param " + shown + ": " + raw
+                    + " is relative; give an absolute directory or one under /WEB-INF/");
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("context-param " + shown + ": " + raw + " (" + dir
+                    + ") is not a directory; create it" + (name.equals("python.path") ? " with your Python app" : "")
+                    + " or fix " + name);
+        }
+        return dir;
     }
 
     private static Path path(Params params, String name) {

@@ -15,6 +15,7 @@ import importlib
 import io
 import logging
 import os
+import re
 import sys
 import traceback
 from typing import Any, Callable
@@ -128,12 +129,20 @@ def install() -> None:
             setattr(os, name, _refuse_fork)
 
 
-def add_paths(paths: list[str]) -> None:
-    """Puts the app's directories first on sys.path, in the given order."""
-    for path in reversed(paths):
-        if path in sys.path:
-            sys.path.remove(path)
-        sys.path.insert(0, path)
+def add_paths(code: list[str], site_dirs: list[str], dirs: list[str]) -> None:
+    """Puts the app's directories first on sys.path, before the standard library.
+
+    First its code (python.path), then its installed packages (site directories,
+    whose .pth files are read), then package trees from jars, each in the given
+    order.
+    """
+    import site
+    before = [p for p in sys.path if p not in code and p not in dirs]
+    sys.path[:] = before
+    for directory in site_dirs:
+        site.addsitedir(directory)
+    added = [p for p in sys.path if p not in before]
+    sys.path[:] = [*code, *added, *dirs, *before]
 
 
 def add_site_dirs(dirs: list[str]) -> None:
@@ -143,14 +152,16 @@ def add_site_dirs(dirs: list[str]) -> None:
         site.addsitedir(directory)
 
 
-def forget(paths: list[str]) -> list[str]:
-    """Drops a stopped deployment's directories and modules.
+def forget(code: list[str], paths: list[str]) -> list[str]:
+    """Drops a stopped deployment's modules and directories.
 
     The interpreter outlives a web app (CPython cannot be safely finalised
     and started again in one process), so a redeploy must not find the old
-    copies of its modules still imported.
+    copies of its modules still imported. Only the modules of its own code
+    go: installed packages stay imported, because an extension module cannot
+    be unloaded and some (numpy) refuse to load twice in one process.
     """
-    roots = tuple(os.path.join(os.path.realpath(p), "") for p in paths)
+    roots = tuple(os.path.join(os.path.realpath(p), "") for p in code)
     gone = []
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
@@ -160,6 +171,34 @@ def forget(paths: list[str]) -> list[str]:
     sys.path[:] = [p for p in sys.path if p not in paths]
     importlib.invalidate_caches()
     return gone
+
+
+_REFUSAL = re.compile(r"module (\S+) does not support loading in subinterpreters")
+
+
+def refused_module(exc: BaseException | None) -> str | None:
+    """The extension module that refused this sub-interpreter, if that caused exc."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        found = _REFUSAL.search(str(exc))
+        if found:
+            return found.group(1)
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def refusing_module(modules: list[str]) -> str | None:
+    """Imports the app's modules; names the extension module that refused this
+    sub-interpreter, or None. Other errors are left for the app's own import."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            refused = refused_module(exc)
+            if refused:
+                return refused
+    return None
 
 
 def resolve(spec: str) -> Callable[..., Any]:

@@ -14,6 +14,7 @@ import dev.httpy.dispatch.PythonResponse;
 import dev.httpy.dispatch.RequestFunction;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonObject;
+import dev.httpy.python.AppPaths;
 import dev.httpy.python.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
@@ -90,7 +91,7 @@ public class BridgeBenchmark {
         }
         runtime = PythonRuntime.start(
                 PythonInstallation.embedded(BridgeBenchmark.class.getClassLoader(), Path.of("target", "python-cache")),
-                List.of(handlers, exampleAppDir), PythonRuntime.Isolation.ISOLATED);
+                AppPaths.of(List.of(handlers, exampleAppDir)), PythonRuntime.Isolation.ISOLATED);
         workers = runtime.startWorkers("bench", 1, 1, 16);
 
         var params = new LinkedHashMap<String, List<String>>();

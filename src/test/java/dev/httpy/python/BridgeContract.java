@@ -44,7 +44,7 @@ abstract class BridgeContract {
     @BeforeAll
     void startPython() throws Exception {
         Path probes = Path.of(getClass().getResource("/python/bridge_probe.py").toURI()).getParent();
-        runtime = PythonRuntime.start(installation(), List.of(probes), isolation());
+        runtime = PythonRuntime.start(installation(), AppPaths.of(List.of(probes)), isolation());
         workers = runtime.startWorkers("bridge-test", 2, 2, 16);
     }
 

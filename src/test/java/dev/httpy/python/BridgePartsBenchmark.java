@@ -52,7 +52,7 @@ public class BridgePartsBenchmark {
     public void startPython() {
         QUIET.setLevel(java.util.logging.Level.WARNING);
         var installation = PythonInstallation.embedded(getClass().getClassLoader(), Path.of("target", "python-cache"));
-        runtime = PythonRuntime.start(installation, List.of(), PythonRuntime.Isolation.ISOLATED);
+        runtime = PythonRuntime.start(installation, AppPaths.of(List.of()), PythonRuntime.Isolation.ISOLATED);
         // The same library again: dlopen hands back the loaded one; only the method handles are new.
         lib = LibPython.load(installation.library());
         workers = runtime.startWorkers("bench-parts", 1, 1, 16);

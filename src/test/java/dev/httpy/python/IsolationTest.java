@@ -25,7 +25,7 @@ class IsolationTest {
 
     private static PythonRuntime start(String name) throws Exception {
         return PythonRuntime.start(PythonInstallation.embedded(IsolationTest.class.getClassLoader(), CACHE),
-                List.of(app(name)), PythonRuntime.Isolation.ISOLATED);
+                AppPaths.of(List.of(app(name))), PythonRuntime.Isolation.ISOLATED);
     }
 
     /** Calls app:function on a worker of the runtime, as the filter does. */

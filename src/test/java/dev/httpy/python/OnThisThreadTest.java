@@ -43,7 +43,7 @@ class OnThisThreadTest {
 
     private static PythonRuntime start(PythonRuntime.Isolation isolation) throws Exception {
         Path probes = Path.of(OnThisThreadTest.class.getResource("/threads/thread_probe.py").toURI()).getParent();
-        return PythonRuntime.start(installation(), List.of(probes), isolation);
+        return PythonRuntime.start(installation(), AppPaths.of(List.of(probes)), isolation);
     }
 
     /** A platform thread that lives across calls, like a container's request thread. */

@@ -41,7 +41,7 @@ class PythonWorkersTest {
     void startPython() throws Exception {
         Path probes = Path.of(getClass().getResource("/workers/workers_probe.py").toURI()).getParent();
         runtime = PythonRuntime.start(PythonInstallation.embedded(getClass().getClassLoader(), Path.of("target", "python-cache")),
-                List.of(probes), PythonRuntime.Isolation.ISOLATED);
+                AppPaths.of(List.of(probes)), PythonRuntime.Isolation.ISOLATED);
     }
 
     @AfterAll

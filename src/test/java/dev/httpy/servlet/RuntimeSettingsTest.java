@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import dev.httpy.python.PythonRuntime;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -195,5 +197,35 @@ class RuntimeSettingsTest {
         RuntimeSettings settings = read(params("pythonpath", "relative", "path", "x"), this::unpacked);
         // then
         assertEquals(List.of(python), settings.paths());
+    }
+
+    @Test
+    void installedPackagesAreWebInfPythonPackagesWhenTheBuildMadeIt() throws IOException {
+        directory("WEB-INF/python");
+        assertNull(read(params(), this::unpacked).packages(), "no packages directory, no site directory");
+        Path packages = directory("WEB-INF/python-packages");
+        assertEquals(packages, read(params(), this::unpacked).packages());
+    }
+
+    @Test
+    void anExplicitPackagesDirectoryMustExist() throws IOException {
+        directory("WEB-INF/python");
+        Path elsewhere = directory("elsewhere");
+        assertEquals(elsewhere, read(params("python.packages", elsewhere.toString()), this::unpacked).packages());
+        String message = rejected(params("python.packages", "/WEB-INF/pkgs"), this::unpacked);
+        assertContains(message, "python.packages=/WEB-INF/pkgs");
+        assertContains(message, "is not a directory");
+    }
+
+    @Test
+    void theInterpreterIsChosenAutomaticallyUnlessSet() throws IOException {
+        directory("WEB-INF/python");
+        assertEquals(PythonRuntime.Isolation.AUTO, read(params(), this::unpacked).isolation());
+        assertEquals(PythonRuntime.Isolation.ISOLATED,
+                read(params("python.interpreter", "isolated"), this::unpacked).isolation());
+        assertEquals(PythonRuntime.Isolation.MAIN, read(params("python.interpreter", "Main"), this::unpacked).isolation());
+        String message = rejected(params("python.interpreter", "sub"), this::unpacked);
+        assertContains(message, "python.interpreter=sub");
+        assertContains(message, "give auto");
     }
 }

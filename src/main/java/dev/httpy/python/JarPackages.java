@@ -1,0 +1,152 @@
+package dev.httpy.python;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.jar.JarFile;
+import java.util.regex.Pattern;
+
+/**
+ * Python packages that jars on a web app's class path ship in bytedeco's layout
+ * ({@code org/bytedeco/<name>/<platform>/python/}: {@code org.bytedeco:numpy}, {@code scipy}),
+ * with the native libraries their extension modules need, which other jars of that layout ship
+ * ({@code org.bytedeco:openblas}).
+ *
+ * <p>{@link #load} unpacks each such jar once (as the embedded CPython is unpacked), reads which
+ * shared libraries the packages' extension modules need, and loads those the jars provide,
+ * dependencies first, so that the dynamic linker finds them already loaded when Python imports the
+ * module. Java bindings in the same jars ({@code libjni*.so}) are left alone, and so is the
+ * embedded CPython's own jar.
+ *
+ * @param pythonDirs the unpacked {@code python/} directories, for {@code sys.path}
+ * @param libraries  the native libraries loaded, in load order
+ * @param missing    what the packages' extension modules need that neither a jar nor the system
+ *                   provides, as "soname (needed by package from jar)"
+ */
+public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<String> missing) {
+    /** bytedeco's name for this machine, as in {@code org/bytedeco/numpy/linux-x86_64/}. */
+    static final String PLATFORM = "linux-" + switch (System.getProperty("os.arch")) {
+        case "amd64", "x86_64" -> "x86_64";
+        case "aarch64" -> "arm64";
+        default -> System.getProperty("os.arch");
+    };
+    private static final Pattern ENTRY = Pattern.compile("org/bytedeco/([^/]+)/" + Pattern.quote(PLATFORM) + "/(.*)");
+    private static final Pattern NATIVE = Pattern.compile("(lib/)?(lib(?!jni)[^/]*\\.so(\\.\\d+)*)");
+
+    public JarPackages {
+        pythonDirs = List.copyOf(pythonDirs);
+        libraries = List.copyOf(libraries);
+        missing = List.copyOf(missing);
+    }
+
+    /** Finds, unpacks (under {@code cacheRoot}) and readies the packages in {@code jars}. */
+    public static JarPackages load(List<Path> jars, Path cacheRoot) {
+        List<Path> pythonDirs = new ArrayList<>();
+        Map<String, Path> provided = new LinkedHashMap<>();
+        Map<Path, String> origin = new LinkedHashMap<>();
+        try {
+            for (Path jar : jars) {
+                for (String name : shippedNames(jar)) {
+                    String prefix = "org/bytedeco/" + name + "/" + PLATFORM + "/";
+                    Path home = JarTrees.unpackOnce(jar, cacheRoot, prefix,
+                            relative -> relative.startsWith("python/") || NATIVE.matcher(relative).matches());
+                    if (Files.isDirectory(home.resolve("python"))) {
+                        pythonDirs.add(home.resolve("python"));
+                        origin.put(home.resolve("python"), name + " from " + jar.getFileName());
+                    }
+                    for (Path library : nativeLibraries(home)) {
+                        provided.putIfAbsent(library.getFileName().toString(), library);
+                    }
+                }
+            }
+            Set<Path> loaded = new LinkedHashSet<>();
+            Set<String> missing = new TreeSet<>();
+            Set<String> onSystem = new HashSet<>();
+            for (Path dir : pythonDirs) {
+                for (Path module : extensionModules(dir)) {
+                    for (String soname : ElfNeeds.of(module)) {
+                        if (provided.containsKey(soname)) {
+                            loadWithNeeds(provided.get(soname), provided, loaded, new LinkedHashSet<>());
+                        } else if (!onSystem.contains(soname) && !systemHas(soname, onSystem)) {
+                            missing.add(soname + " (needed by " + origin.get(dir) + ")");
+                        }
+                    }
+                }
+            }
+            return new JarPackages(pythonDirs, List.copyOf(loaded), List.copyOf(missing));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot unpack the Python packages in WEB-INF/lib under " + cacheRoot, e);
+        }
+    }
+
+    /** The {@code <name>}s under {@code org/bytedeco/} that {@code jar} ships a Python tree or native libraries for. */
+    private static Set<String> shippedNames(Path jar) throws IOException {
+        Set<String> names = new TreeSet<>();
+        try (var file = new JarFile(jar.toFile())) {
+            for (var entries = file.entries(); entries.hasMoreElements(); ) {
+                var matcher = ENTRY.matcher(entries.nextElement().getName());
+                if (matcher.matches() && !matcher.group(1).equals("cpython")
+                        && (matcher.group(2).startsWith("python/") || NATIVE.matcher(matcher.group(2)).matches())) {
+                    names.add(matcher.group(1));
+                }
+            }
+        }
+        return names;
+    }
+
+    private static List<Path> nativeLibraries(Path home) throws IOException {
+        List<Path> found = new ArrayList<>();
+        for (Path dir : List.of(home, home.resolve("lib"))) {
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    files.filter(f -> NATIVE.matcher(f.getFileName().toString()).matches()).sorted().forEach(found::add);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<Path> extensionModules(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".so") && Files.isRegularFile(f)).sorted().toList();
+        }
+    }
+
+    /**
+     * Loads {@code library} after the libraries it needs that the jars provide; not when the
+     * process already has a library of its name (the system's libgcc_s, which openblas's jar ships
+     * too), which the dynamic linker then uses, as it would for the module.
+     */
+    private static void loadWithNeeds(Path library, Map<String, Path> provided, Set<Path> loaded, Set<Path> visiting)
+            throws IOException {
+        if (loaded.contains(library) || !visiting.add(library) || Libc.isLoaded(library.getFileName().toString())) {
+            return;
+        }
+        for (String soname : ElfNeeds.of(library)) {
+            if (provided.containsKey(soname)) {
+                loadWithNeeds(provided.get(soname), provided, loaded, visiting);
+            }
+        }
+        Libc.dlopen(library, Libc.RTLD_NOW);
+        loaded.add(library);
+    }
+
+    /** Whether the dynamic linker finds {@code soname} on the system (loading it, as the module's import would). */
+    private static boolean systemHas(String soname, Set<String> onSystem) {
+        try {
+            Libc.dlopen(Path.of(soname), Libc.RTLD_NOW);
+            return onSystem.add(soname);
+        } catch (IllegalArgumentException notFound) {
+            return false;
+        }
+    }
+}
