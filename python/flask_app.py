@@ -1,8 +1,9 @@
 """A small Flask app mounted under /flask/* by the example's web.xml (python.wsgi).
 
-It needs Flask for the Python httpy runs: Debian's python3-flask with
-python.executable=/usr/bin/python3 (see README.md). Where Flask is missing, `app`
-is a tiny WSGI app that says so, so the rest of the example still deploys.
+Flask comes from python/requirements.txt, which `mvn package` installs into the
+WAR's WEB-INF/python-packages (README.md, "Python packages"). Where the build could
+not install it, `app` is a tiny WSGI app that says so, so the rest of the example
+still deploys.
 """
 
 from __future__ import annotations

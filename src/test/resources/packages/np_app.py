@@ -10,3 +10,13 @@ def total(n):
 
 def interpreter_id():
     return interpreters.get_current().id
+
+
+def routes():
+    return {"/total": ["GET"], "/interpreter": ["GET"]}
+
+
+def handle(method, path, params, query, headers, body):
+    if path == "/total":
+        return 200, str(total(int(query["n"][0]))), {}
+    return 200, str(interpreter_id()), {}

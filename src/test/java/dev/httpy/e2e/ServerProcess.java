@@ -337,6 +337,22 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Tomcat's per-host log ({@code logs/localhost.<date>.log}), where it writes what the web apps
+     * log through their ServletContext and why one failed to start; empty for Jetty.
+     */
+    public String hostLog() {
+        try (var files = Files.list(base.resolve("logs"))) {
+            var text = new StringBuilder();
+            for (Path file : files.filter(f -> f.getFileName().toString().startsWith("localhost.")).sorted().toList()) {
+                text.append(Files.readString(file, StandardCharsets.UTF_8));
+            }
+            return text.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String logTail(int lines) {
         List<String> all = log().lines().toList();
         return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -1,9 +1,7 @@
 package dev.httpy.python;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -16,26 +14,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * once, and openblas's libraries loaded in the order they need each other.
  */
 class JarPackagesTest {
-    /** A jar of the test class path whose file name starts with {@code prefix}. */
-    static Path jar(String prefix) {
-        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator)).map(Path::of)
-                .filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst()
-                .orElseThrow(() -> new AssertionError(prefix + "* is not on the test class path (pom.xml's test dependencies)"));
-    }
-
     @Test
     void numpyAloneNamesTheLibraryNoJarProvidesThenOpenblasProvidesIt(@org.junit.jupiter.api.io.TempDir Path cache)
             throws Exception {
         boolean processHasLibgcc = Libc.isLoaded("libgcc_s.so.1");
         // Alone first: once openblas is loaded, the dynamic linker would find it by name.
-        var alone = JarPackages.load(List.of(jar("numpy-2.4.2")), cache);
+        var alone = JarPackages.load(List.of(TestJars.named("numpy-2.4.2")), cache);
         assertEquals(List.of("libopenblas.so.0 (needed by numpy from numpy-2.4.2-1.5.13-linux-x86_64.jar)"), alone.missing());
         assertEquals(List.of(), alone.libraries());
         Path numpy = alone.pythonDirs().getFirst();
         assertTrue(Files.isRegularFile(numpy.resolve("numpy/__init__.py")), numpy + " has no numpy package");
         assertTrue(Files.isExecutable(numpy.resolve("numpy/_core/_multiarray_umath.cpython-314-x86_64-linux-gnu.so")));
 
-        var both = JarPackages.load(List.of(jar("numpy-2.4.2"), jar("openblas-0.3.31"), jar("junit-jupiter-api")), cache);
+        var both = JarPackages.load(List.of(TestJars.named("numpy-2.4.2"), TestJars.named("openblas-0.3.31"), TestJars.named("junit-jupiter-api")), cache);
         assertEquals(List.of(numpy), both.pythonDirs(), "one Python tree, unpacked once");
         // openblas needs libgfortran, which needs libquadmath; the jar's libgcc_s is the JVM's already.
         var loaded = both.libraries().stream().map(p -> p.getFileName().toString()).toList();
@@ -55,7 +46,7 @@ class JarPackagesTest {
 
     @Test
     void readsWhatAnExtensionModuleNeeds(@org.junit.jupiter.api.io.TempDir Path cache) throws Exception {
-        var packages = JarPackages.load(List.of(jar("numpy-2.4.2")), cache);
+        var packages = JarPackages.load(List.of(TestJars.named("numpy-2.4.2")), cache);
         Path module = packages.pythonDirs().getFirst().resolve("numpy/_core/_multiarray_umath.cpython-314-x86_64-linux-gnu.so");
         List<String> needs = ElfNeeds.of(module);
         assertTrue(needs.contains("libopenblas.so.0") && needs.contains("libc.so.6"), needs.toString());

@@ -58,7 +58,7 @@ class PackagesBridgeTest {
 
     @Test
     void numpyIsRefusedByAnIsolatedAppWithoutHarmAndAutoRunsItInTheMainInterpreterAcrossRedeploys() throws Exception {
-        var numpy = JarPackages.load(List.of(JarPackagesTest.jar("numpy-2.4.2"), JarPackagesTest.jar("openblas-0.3.31")), CACHE);
+        var numpy = JarPackages.load(List.of(TestJars.named("numpy-2.4.2"), TestJars.named("openblas-0.3.31")), CACHE);
         var paths = new AppPaths(List.of(resource("/packages/np_app.py").getParent()), List.of(), numpy.pythonDirs());
 
         try (var isolated = PythonRuntime.start(embedded(), paths, PythonRuntime.Isolation.ISOLATED)) {
