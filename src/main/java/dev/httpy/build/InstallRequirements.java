@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -79,10 +78,10 @@ public final class InstallRequirements {
         Files.createDirectories(target.getParent());
         Path staging = target.resolveSibling(target.getFileName() + ".installing");
         JarTrees.deleteTree(staging);
-        List<String> command = new ArrayList<>(List.of(python.toString(), "-I", "-m", "pip", "install",
+        List<String> command = List.of(python.toString(), "-I", "-m", "pip", "install",
                 "--target", staging.toString(), "--requirement", requirements.toString(),
                 "--only-binary", ":all:", "--no-input", "--disable-pip-version-check", "--no-warn-script-location",
-                "--root-user-action", "ignore"));
+                "--root-user-action", "ignore");
         System.out.println("httpy: installing " + requirements + " into " + target + " with " + python + " -m pip"
                 + pipSettings(System.getenv()));
         long started = System.nanoTime();

@@ -60,8 +60,9 @@ public final class PythonRuntime implements AutoCloseable {
     private final PythonInstallation installation;
     private final String glue;
     private final AppPaths appPaths;
-    private Isolation isolation;
     private final OwnerThread owner;
+    /** ISOLATED or MAIN, set on the owner thread before start() returns. */
+    private volatile Isolation isolation;
     /** The owner thread's gilstate thread state in the main interpreter. */
     private CPython.MainState ownerMain;
     /** The owner thread's thread state in the app's interpreter (its first one), or ownerMain's for MAIN. */
@@ -116,8 +117,14 @@ public final class PythonRuntime implements AutoCloseable {
             if (lib.minor < 12 || modules.isEmpty()) {
                 return runtime;
             }
-            Object refused = runtime.withGil(py -> py.callModuleFunction("_httpy", "refusing_module",
-                    modules.stream().map(m -> m.replaceFirst(":.*", "")).distinct().toList()));
+            Object refused;
+            try {
+                refused = runtime.withGil(py -> py.callModuleFunction("_httpy", "refusing_module",
+                        modules.stream().map(m -> m.replaceFirst(":.*", "")).distinct().toList()));
+            } catch (RuntimeException | Error e) {
+                runtime.close();
+                throw e;
+            }
             if (refused == null) {
                 return runtime;
             }

@@ -190,11 +190,12 @@ def refused_module(exc: BaseException | None) -> str | None:
 
 def refusing_module(modules: list[str]) -> str | None:
     """Imports the app's modules; names the extension module that refused this
-    sub-interpreter, or None. Other errors are left for the app's own import."""
+    sub-interpreter, or None. Other errors, SystemExit included, are left for the
+    app's own import, which reports them."""
     for name in modules:
         try:
             importlib.import_module(name)
-        except Exception as exc:
+        except BaseException as exc:
             refused = refused_module(exc)
             if refused:
                 return refused

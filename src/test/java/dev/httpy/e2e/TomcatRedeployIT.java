@@ -77,8 +77,10 @@ class TomcatRedeployIT {
                 assertTrue(tokens.add(field(seen, "\"token\": \"(\\w+)\"")),
                         at + "it_app was not imported afresh; it answers an earlier deployment's token: " + seen);
                 String dir = field(seen, "\"dir\": \"([^\"]+)\"");
-                assertEquals("[\"" + dir + "\"]", field(seen, "\"web_inf_paths\": (\\[[^]]*])"),
-                        at + "sys.path must hold this deployment's WEB-INF/python once and no other: " + seen);
+                // The WAR's own code and the packages its build installed (python/requirements.txt), once each.
+                assertEquals("[\"" + dir + "\", \"" + dir + "-packages\"]", field(seen, "\"web_inf_paths\": (\\[[^]]*])"),
+                        at + "sys.path must hold this deployment's WEB-INF/python and python-packages once and no other: "
+                        + seen);
                 assertEquals("[\"app\", \"it_app\"]", field(seen, "\"web_inf_modules\": (\\[[^]]*])"),
                         at + "sys.modules must hold this deployment's modules and no earlier ones: " + seen);
 
