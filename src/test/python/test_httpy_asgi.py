@@ -586,6 +586,18 @@ class LifespanTest(Base):
         self.assertIn("ValueError: hello only speaks http", logs.output[0])
         self.assertEqual(side.get(data=b"x").body, b"hello x")
 
+    def test_app_answering_lifespan_as_a_request(self) -> None:
+        async def naive(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send(START)
+            await send(body(b"naive"))
+
+        side = self.side(naive, start=False)
+        with self.assertLogs("httpy.asgi", logging.DEBUG) as logs:
+            self.assertEqual(side.start(), {})
+        self.assertIn("unexpected message 'http.response.start'", logs.output[0])
+        self.assertEqual(side.get().body, b"naive")
+
     def test_startup_timeout(self) -> None:
         async def stuck(scope: dict, receive: Callable, send: Callable) -> None:
             await receive()

@@ -235,6 +235,7 @@ class _Lifespan:
         self._phase = ""
         self._answer: asyncio.Future | None = None
         self.received_startup = False
+        self.foreign: str | None = None  # an HTTP message sent to lifespan: no lifespan support
         self.task = asyncio.get_running_loop().create_task(self._run(app),
                                                            name="httpy-asgi-lifespan")
 
@@ -264,6 +265,8 @@ class _Lifespan:
     async def _send(self, message: Any) -> None:
         kind = message.get("type") if isinstance(message, Mapping) else type(message).__name__
         allowed = (f"lifespan.{self._phase}.complete", f"lifespan.{self._phase}.failed")
+        if isinstance(kind, str) and kind.startswith(("http.", "websocket.")):
+            self.foreign = kind
         if not self._phase or kind not in allowed or self._answer is None or self._answer.done():
             raise RuntimeError(f"ASGI lifespan: unexpected message {kind!r} during"
                                f" {self._phase or 'nothing'}; expected one of {allowed}")
@@ -426,7 +429,9 @@ class AsgiServer:
                                else "ASGI lifespan startup failed (the app gave no message)")
         if outcome == "timeout":
             raise RuntimeError(f"ASGI lifespan startup did not complete within {timeout} s")
-        if not lifespan.received_startup:
+        if not lifespan.received_startup or lifespan.foreign:
+            # It raised or returned before taking lifespan.startup, or answered it as if
+            # it were a request: an app without lifespan support (uvicorn's "auto" mode).
             _log.debug("the ASGI app does not take the lifespan protocol (%s);"
                        " carrying on without it",
                        summarize(detail) if detail else "it returned",
@@ -561,14 +566,16 @@ class AsgiServer:
         call.task = self._loop.create_task(self._serve(call), name=f"httpy-asgi-{call_id}")
 
     async def _serve(self, call: _Call) -> None:
+        """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
+        last: Event | None = None
         try:
             await self._app(call.scope, call.receive, call.send)
         except asyncio.CancelledError:
             if not call.closed:
-                self._fail(call, "CancelledError: the app's task was cancelled", "")
+                last = (call.id, "error", "CancelledError: the app's task was cancelled", "")
         except BaseException as exc:  # SystemExit too: it must not end the loop
             if not call.closed:
-                self._fail(call, summarize(exc), _format(exc))
+                last = (call.id, "error", summarize(exc), _format(exc))
             elif call.disconnected:
                 _log.info("ASGI app raised after its client disconnected: %s", summarize(exc),
                           exc_info=exc)
@@ -576,15 +583,18 @@ class AsgiServer:
             if call.closed:
                 pass
             elif call.complete:
-                self._emit((call.id, "end"))
+                last = (call.id, "end")
             elif not call.started:
-                self._fail(call, "RuntimeError: the ASGI app returned without sending"
-                                 " http.response.start", "")
+                last = (call.id, "error", "RuntimeError: the ASGI app returned without sending"
+                                          " http.response.start", "")
             else:
-                self._fail(call, "RuntimeError: the ASGI app returned before the final"
-                                 " http.response.body (more_body False)", "")
+                last = (call.id, "error", "RuntimeError: the ASGI app returned before the final"
+                                          " http.response.body (more_body False)", "")
         finally:
+            call.closed = True
             self._finish(call)
+        if last is not None:
+            self._emit(last)
 
     def _finish(self, call: _Call) -> None:
         if self._calls.pop(call.id, None) is not None:
