@@ -653,6 +653,48 @@ class LifespanTest(Base):
         self.assertEqual(side.server.in_flight(), 0)
 
 
+try:
+    from concurrent import interpreters
+except ImportError:
+    interpreters = None
+
+
+@unittest.skipIf(interpreters is None, "no concurrent.interpreters before Python 3.14")
+class SubinterpreterTest(unittest.TestCase):
+    """httpy's own-GIL workers are isolated sub-interpreters: the loop thread runs there too."""
+
+    def test_in_an_isolated_interpreter(self) -> None:
+        interp = interpreters.create()
+        self.addCleanup(interp.close)
+        interp.exec(f"""if True:
+            import os, select, sys
+            sys.path.insert(0, {str(Path(_httpy_asgi.__file__).parent)!r})
+            import _httpy_asgi
+
+            async def app(scope, receive, send):
+                if scope["type"] != "http":
+                    raise ValueError("no lifespan")
+                await send({{"type": "http.response.start", "status": 200, "headers": []}})
+                await send({{"type": "http.response.body", "body": (await receive())["body"]}})
+
+            r, w = os.pipe()
+            os.set_blocking(w, False)
+            server = _httpy_asgi.AsgiServer(app, w)
+            server.start(5)
+            call = server.begin("GET", "http", "1.1", "/", b"/", "", b"", [], None, None, b"sub")
+            events = []
+            while not events or events[-1][1] != "end":
+                assert select.select([r], [], [], 5)[0], events
+                os.read(r, 64)
+                events += server.take()
+            server.stop(5)
+            os.close(r)
+            os.close(w)
+            assert [e[1:] for e in events] == [
+                ("start", 200, []), ("body", b"sub", False), ("end",)], events
+        """)
+
+
 def setUpModule() -> None:
     if FASTAPI:
         print(f"\nskipping the FastAPI tests: {FASTAPI}", file=sys.stderr)

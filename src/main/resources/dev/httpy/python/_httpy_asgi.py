@@ -344,9 +344,10 @@ class AsgiServer:
         return self._state
 
     def stop(self, timeout: float) -> None:
-        """Cancels what still runs, runs lifespan shutdown, stops and closes the loop.
+        """Cancels the requests still running, runs lifespan shutdown, stops and closes the loop.
 
-        Idempotent; never waits much longer than timeout in all.
+        Requests go first, as in uvicorn: they may still use what shutdown releases.
+        Each cancelled request gets an error event. Idempotent; waits about timeout at most.
         """
         with self._lock:
             phase = self._phase
@@ -404,7 +405,8 @@ class AsgiServer:
 
     def _close_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         """Cancels the tasks left (the app's own included), then closes the loop."""
-        grace = _remaining(self._deadline)
+        # A little time even past stop()'s deadline, so cancelled tasks can unwind.
+        grace = max(_remaining(self._deadline) or 0.0, 0.1) if self._deadline else None
         tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
         for task in tasks:
             task.cancel()
@@ -412,8 +414,7 @@ class AsgiServer:
             loop.run_until_complete(asyncio.wait(tasks, timeout=grace))
         loop.run_until_complete(loop.shutdown_asyncgens())
         try:
-            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(),
-                                                     _remaining(self._deadline)))
+            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), grace))
         except asyncio.TimeoutError:
             _log.warning("the ASGI loop's default executor still runs work; not waiting")
         loop.close()
