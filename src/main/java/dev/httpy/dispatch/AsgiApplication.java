@@ -275,7 +275,11 @@ public final class AsgiApplication implements PythonHandler {
             synchronized (this) {
                 started = begun;
             }
-            if (started) {
+            if (exchange.ended()) {
+                // Starlette answers 500 itself, then raises for the server to log: as uvicorn does, say so.
+                LOG.log(System.Logger.Level.WARNING, "ASGI app {0} raised after its response was sent: {1}\n{2}", name,
+                        summary, traceback);
+            } else if (started) {
                 exchange.drop(System.Logger.Level.WARNING, "ASGI app " + name + " failed after its response had"
                         + " started; the response is cut short: " + summary + "\n" + traceback);
             } else {

@@ -475,8 +475,9 @@ class AsgiServer:
     def begin(self, method: str, scheme: str, http_version: str, path: str, raw_path: bytes,
               root_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]],
               client: tuple[str, int] | None, server: tuple[str, int] | None,
-              body: bytes) -> int:
-        """Starts the app on one request whose whole body is given; returns its call id."""
+              body: bytes, call_id: int | None = None) -> int:
+        """Starts the app on one request whose whole body is given; returns its call id
+        (call_id when the caller chose it, so it can expect the events before this returns)."""
         scope = {
             "type": "http",
             "asgi": dict(_HTTP_ASGI),
@@ -496,7 +497,8 @@ class AsgiServer:
         with self._lock:
             if self._phase != "running":
                 raise RuntimeError(f"the ASGI server is {self._phase}, not running")
-            call_id = next(self._ids)
+            if call_id is None:
+                call_id = next(self._ids)
             self._in_flight += 1
         try:
             self._loop.call_soon_threadsafe(self._launch, call_id, scope, bytes(body))
@@ -623,3 +625,39 @@ class AsgiServer:
             self._fail(call, "TimeoutError: python.timeout expired; the app's task was"
                              " cancelled", "")
         call.task.cancel()
+
+
+# ---- for Java, which calls module functions: one per step, the server passed in ----
+
+def new_server(app: App, notify_fd: int) -> AsgiServer:
+    return AsgiServer(app, notify_fd)
+
+
+def start(server: AsgiServer, lifespan_timeout: float) -> None:
+    server.start(lifespan_timeout)
+
+
+def stop(server: AsgiServer, timeout: float) -> None:
+    server.stop(timeout)
+
+
+def begin(server: AsgiServer, call_id: int, method: str, scheme: str, http_version: str,
+          path: str, raw_path: bytes, root_path: str, query_string: bytes,
+          headers: list[list[bytes]], client: list[Any] | None, address: list[Any] | None,
+          body: bytes) -> None:
+    server.begin(method, scheme, http_version, path, raw_path, root_path, query_string,
+                 [(name, value) for name, value in headers], client, address, body,
+                 call_id=call_id)
+
+
+def exchange(server: AsgiServer, written: list[int], gone: list[int],
+             overran: list[int]) -> list[Event]:
+    """One trip from Java: chunks the clients took, clients that went away and
+    requests past python.timeout in; every event waiting out."""
+    if written:
+        server.written(written)
+    for call_id in gone:
+        server.disconnect(call_id)
+    for call_id in overran:
+        server.cancel(call_id)
+    return server.take()

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -120,7 +119,7 @@ abstract class AsgiContract {
         long started = System.nanoTime();
         var response = client.send(HttpRequest.newBuilder(uri("/events?n=3&pause=1.0")).build(),
                 HttpResponse.BodyHandlers.ofInputStream());
-        assertEquals("text/event-stream; charset=utf-8", response.headers().firstValue("content-type").orElseThrow());
+        assertTrue(response.headers().firstValue("content-type").orElseThrow().startsWith("text/event-stream"));
         try (var lines = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             String first = lines.readLine();
             double firstAfter = (System.nanoTime() - started) / 1e9;
@@ -144,8 +143,14 @@ abstract class AsgiContract {
         var response = HttpClientSupport.get(uri("/boom"));
         assertEquals(500, response.statusCode());
         assertFalse(response.body().contains("Traceback") || response.body().contains("a bug in"), response.body());
+        // Starlette answers the 500 itself and then raises for the server to log: the log line comes just after.
         String log = server.log();
-        assertTrue(log.contains("a bug in a FastAPI endpoint") && log.contains("Traceback"), server.logTail(40));
+        for (int i = 0; i < 100 && !log.contains("a bug in a FastAPI endpoint"); i++) {
+            Thread.sleep(50);
+            log = server.log();
+        }
+        assertTrue(log.contains("raised after its response was sent: RuntimeError: a bug in a FastAPI endpoint")
+                && log.contains("Traceback"), server.logTail(40));
     }
 
     @Test
