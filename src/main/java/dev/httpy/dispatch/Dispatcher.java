@@ -3,6 +3,7 @@ package dev.httpy.dispatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -240,6 +241,30 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                 LOG.log(System.Logger.Level.DEBUG, "could not close a cut WSGI response: the queue is full");
             }
         }
+    }
+
+    // ---- ASGI ----
+
+    /**
+     * Serves one request to the ASGI app: its body is collected as it arrives (up to
+     * python.max-body), then a worker hands the request to the app's event loop.
+     *
+     * @param scope the parts of the ASGI scope that come from the request, in {@code _httpy_asgi.begin}'s order
+     */
+    public void serve(HttpServletRequest servletRequest, HttpServletResponse response, AsgiApplication app,
+                      List<Object> scope, boolean hasBody) throws IOException {
+        if (!servletRequest.isAsyncSupported()) {
+            reply(servletRequest, response, 500, "500 Internal Server Error: an ASGI app needs"
+                    + " <async-supported>true</async-supported> on every filter and servlet of its chain");
+            return;
+        }
+        Exchange exchange = startAsync(servletRequest, response, null);
+        if (!hasBody) {
+            submit(exchange, app.begin(scope, EMPTY));
+            return;
+        }
+        BodyReader.collect(exchange, servletRequest.getInputStream(), servletRequest.getContentLengthLong(),
+                limits.maxBody(), body -> submit(exchange, app.begin(scope, body)));
     }
 
     // ---- the fast path: Python on the container thread ----
@@ -523,6 +548,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         }
         if (exchange.currentTask instanceof PythonTask task) {
             workers.interrupt(task);
+        } else if (exchange.currentTask instanceof AsgiApplication.Call call) {
+            call.overran();
         }
     }
 

@@ -2,8 +2,8 @@ package dev.httpy.dispatch;
 
 import dev.httpy.python.Python;
 
-/** What the filter hands requests to: the six-argument request function, or a WSGI app. */
-public sealed interface PythonHandler permits RequestFunction, WsgiApplication {
+/** What the filter hands requests to: the six-argument request function, a WSGI app or an ASGI app. */
+public sealed interface PythonHandler permits RequestFunction, WsgiApplication, AsgiApplication {
 
     /** {@code module:function} (or {@code module:app}), for logs and errors. */
     String name();

@@ -1,6 +1,7 @@
 package dev.httpy.servlet;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.function.Function;
  * The {@link PythonDispatchFilter}'s {@code <init-param>}s, read and checked once.
  *
  * @param handler  {@code python.handler}: module:function of the request function, or null with wsgi
- * @param wsgi     {@code python.wsgi}: module:app of a WSGI application, or null with handler
+ * @param wsgi     {@code python.wsgi}: module:app of a WSGI application, or null
+ * @param asgi     {@code python.asgi}: module:app of an ASGI 3 application, or null; exactly one of the three
  * @param routes   {@code python.routes}: route patterns (all methods) when there is no init function
  * @param init     {@code python.init}: module:function returning the route map, or null: all requests
  * @param workers  {@code python.workers}: Python worker threads kept warm (default 4)
@@ -25,7 +27,7 @@ import java.util.function.Function;
  * @param gilPerWorker {@code python.gil}: {@code shared} (default) or {@code per-worker}, each worker
  *                 a sub-interpreter with its own GIL and its own copy of the app (Python 3.12+)
  */
-public record FilterSettings(String handler, String wsgi, List<String> routes, String init, int workers, int maxWorkers,
+public record FilterSettings(String handler, String wsgi, String asgi, List<String> routes, String init, int workers, int maxWorkers,
                              int queue, Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody,
                              boolean debug, boolean gilPerWorker) {
     static final int DEFAULT_WORKERS = 4;
@@ -35,7 +37,7 @@ public record FilterSettings(String handler, String wsgi, List<String> routes, S
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
-    private static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.routes", "python.init", "python.workers",
+    private static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.asgi", "python.routes", "python.init", "python.workers",
             "python.max-workers", "python.queue", "python.timeout", "python.body-timeout", "python.write-timeout",
             "python.max-body", "python.debug", "python.gil");
 
@@ -44,11 +46,23 @@ public record FilterSettings(String handler, String wsgi, List<String> routes, S
         var params = new Params("init-param", names, values, KNOWN);
         String handler = params.function("python.handler", false);
         String wsgi = params.function("python.wsgi", false);
-        if ((handler == null) == (wsgi == null)) {
-            throw new IllegalArgumentException(handler == null
-                    ? "init-param python.handler (a request function, module:function) or python.wsgi (a WSGI app,"
-                    + " module:app) is required"
-                    : "init-params python.handler=" + handler + " and python.wsgi=" + wsgi + " are both set; give one");
+        String asgi = params.function("python.asgi", false);
+        List<String> set = new ArrayList<>();
+        if (handler != null) {
+            set.add("python.handler=" + handler);
+        }
+        if (wsgi != null) {
+            set.add("python.wsgi=" + wsgi);
+        }
+        if (asgi != null) {
+            set.add("python.asgi=" + asgi);
+        }
+        if (set.isEmpty()) {
+            throw new IllegalArgumentException("init-param python.handler (a request function, module:function),"
+                    + " python.wsgi (a WSGI app, module:app) or python.asgi (an ASGI app, module:app) is required");
+        }
+        if (set.size() > 1) {
+            throw new IllegalArgumentException("init-params " + String.join(" and ", set) + " are set together; give one");
         }
         String routeList = params.string("python.routes");
         List<String> routes = routeList == null ? List.of()
@@ -64,7 +78,7 @@ public record FilterSettings(String handler, String wsgi, List<String> routes, S
             throw new IllegalArgumentException("init-param python.max-workers=" + maxWorkers + " is below python.workers="
                     + workers + "; the ceiling must be at least the workers kept warm: raise it or lower python.workers");
         }
-        return new FilterSettings(handler, wsgi, routes, init, workers, maxWorkers,
+        return new FilterSettings(handler, wsgi, asgi, routes, init, workers, maxWorkers,
                 params.positiveInt("python.queue", DEFAULT_QUEUE),
                 params.seconds("python.timeout", DEFAULT_TIMEOUT),
                 params.seconds("python.body-timeout", DEFAULT_BODY_TIMEOUT),

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
+import dev.httpy.dispatch.AsgiApplication;
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.PythonRequest;
 import dev.httpy.dispatch.PythonHandler;
@@ -39,6 +40,10 @@ public final class PythonDispatchFilter implements Filter {
     /** CPython's ImportError for an extension module that refuses sub-interpreters (3.12+). */
     private static final Pattern REFUSAL = Pattern.compile("module (\\S+) does not support loading in subinterpreters");
 
+    /** How long an ASGI app's lifespan startup may take, and its requests and shutdown when the app stops. */
+    private static final java.time.Duration LIFESPAN_TIMEOUT = java.time.Duration.ofSeconds(60);
+    private static final java.time.Duration ASGI_GRACE = java.time.Duration.ofSeconds(4);
+
     private RouteTable routes;
     /** The methods a python.routes pattern answers. */
     private static final byte[] EMPTY = new byte[0];
@@ -61,14 +66,19 @@ public final class PythonDispatchFilter implements Filter {
             }
             runtime = started;
             maxBody = settings.maxBody();
-            handler = settings.wsgi() == null ? new RequestFunction(settings.handler())
-                    : new WsgiApplication(settings.wsgi());
+            if (settings.asgi() != null && settings.gilPerWorker()) {
+                throw new IllegalArgumentException("init-params python.asgi and python.gil=per-worker: an ASGI app"
+                        + " runs on one event loop in the web app's interpreter; use python.gil=shared");
+            }
+            handler = settings.asgi() != null ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT)
+                    : settings.wsgi() != null ? new WsgiApplication(settings.wsgi()) : new RequestFunction(settings.handler());
             var function = handler;
+            String param = settings.asgi() != null ? "python.asgi" : settings.wsgi() != null ? "python.wsgi" : "python.handler";
             runtime.withGil(py -> {
                 named(() -> {
                     function.resolve(py);
                     return null;
-                }, settings.wsgi() == null ? "python.handler" : "python.wsgi", function.name());
+                }, param, function.name());
                 return null;
             });
             if (settings.init() != null) {
@@ -86,6 +96,13 @@ public final class PythonDispatchFilter implements Filter {
             // With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it.
             // Before 3.12 a container thread's app thread state is not the one C callbacks find.
             var fastPath = settings.gilPerWorker() || !runtime.runsOnCallerThreads() ? null : runtime;
+            if (function instanceof AsgiApplication asgi) {
+                try {
+                    asgi.start(runtime, workers);
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("cannot open the ASGI app's doorbell pipe: " + e.getMessage(), e);
+                }
+            }
             dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
                     settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
@@ -187,6 +204,10 @@ public final class PythonDispatchFilter implements Filter {
             return;
         }
         boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
+        if (handler instanceof AsgiApplication asgi) {
+            dispatcher.serve(request, response, asgi, AsgiScope.of(request, path, found), hasBody);
+            return;
+        }
         if (handler instanceof WsgiApplication wsgi) {
             dispatcher.serve(request, response, found.pattern(), wsgi, WsgiEnviron.of(request, path, found), hasBody);
             return;
@@ -205,6 +226,9 @@ public final class PythonDispatchFilter implements Filter {
 
     @Override
     public void destroy() {
+        if (handler instanceof AsgiApplication asgi && runtime != null) {
+            asgi.stop(runtime, ASGI_GRACE);
+        }
         if (dispatcher != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
                     + " the queue was full", dispatcher.rejected());

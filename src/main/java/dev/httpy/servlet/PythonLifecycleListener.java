@@ -76,7 +76,7 @@ public final class PythonLifecycleListener implements ServletContextListener {
                     || "per-worker".equalsIgnoreCase(String.valueOf(filter.getInitParameter("python.gil")).strip())) {
                 continue;
             }
-            for (String param : List.of("python.handler", "python.wsgi", "python.init")) {
+            for (String param : List.of("python.handler", "python.wsgi", "python.asgi", "python.init")) {
                 if (filter.getInitParameter(param) instanceof String spec && !spec.isBlank()) {
                     modules.add(spec.strip());
                 }

@@ -27,24 +27,10 @@ final class WsgiEnviron {
      */
     static Map<String, Object> of(HttpServletRequest request, String path, RouteMatch.Found found) {
         var environ = new HashMap<String, Object>(32);
-        String mount = "";
-        String pathInfo = path;
-        int star = found.pattern().lastIndexOf("/*");
-        if (star >= 0 && !found.params().isEmpty()) {
-            // The catch-all is the last parameter; what it matched ends the path.
-            String last = "";
-            for (var values : found.params().values()) {
-                last = values.getFirst();
-            }
-            String rest = "/" + last;
-            if (path.endsWith(rest)) {
-                mount = path.substring(0, path.length() - rest.length());
-                pathInfo = rest;
-            }
-        }
+        String[] mount = mount(path, found);
         environ.put("REQUEST_METHOD", request.getMethod());
-        environ.put("SCRIPT_NAME", latin1(request.getContextPath() + mount));
-        environ.put("PATH_INFO", latin1(pathInfo));
+        environ.put("SCRIPT_NAME", latin1(request.getContextPath() + mount[0]));
+        environ.put("PATH_INFO", latin1(mount[1]));
         environ.put("QUERY_STRING", request.getQueryString() == null ? "" : request.getQueryString());
         if (request.getContentType() != null) {
             environ.put("CONTENT_TYPE", request.getContentType());
@@ -71,6 +57,23 @@ final class WsgiEnviron {
             }
         }
         return environ;
+    }
+
+    /** The path split at the mount point the route gives (see {@link #of}): {mount, rest}. */
+    static String[] mount(String path, RouteMatch.Found found) {
+        int star = found.pattern().lastIndexOf("/*");
+        if (star >= 0 && !found.params().isEmpty()) {
+            // The catch-all is the last parameter; what it matched ends the path.
+            String last = "";
+            for (var values : found.params().values()) {
+                last = values.getFirst();
+            }
+            String rest = "/" + last;
+            if (path.endsWith(rest)) {
+                return new String[] {path.substring(0, path.length() - rest.length()), rest};
+            }
+        }
+        return new String[] {"", path};
     }
 
     /** A decoded (UTF-8) path as PEP 3333's bytes-in-unicode. */

@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import traceback
+import types
 from typing import Any, Callable
 from wsgiref.util import FileWrapper as _FileWrapper
 
@@ -200,6 +201,16 @@ def refusing_module(modules: list[str]) -> str | None:
             if refused:
                 return refused
     return None
+
+
+def load_module(name: str, source: str) -> None:
+    """Makes httpy's own module `name` from its source, once per interpreter."""
+    if name in sys.modules:
+        return
+    module = types.ModuleType(name)
+    module.__file__ = f"<httpy>/{name}.py"
+    exec(compile(source, module.__file__, "exec"), module.__dict__)
+    sys.modules[name] = module
 
 
 def resolve(spec: str) -> Callable[..., Any]:

@@ -131,7 +131,7 @@ class FilterSettingsTest {
                 "python.debug", "true",
                 "python.gil", "per-worker");
         // then
-        assertEquals(new FilterSettings("web.app:handle_request", null, java.util.List.of(), "web.app:routes", 8, 16, 50,
+        assertEquals(new FilterSettings("web.app:handle_request", null, null, java.util.List.of(), "web.app:routes", 8, 16, 50,
                 Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true), settings);
     }
 

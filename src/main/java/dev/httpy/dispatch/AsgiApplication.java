@@ -1,0 +1,326 @@
+package dev.httpy.dispatch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.httpy.python.Doorbell;
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonException;
+import dev.httpy.python.PythonObject;
+import dev.httpy.python.PythonRuntime;
+import dev.httpy.python.PythonTask;
+import dev.httpy.python.PythonWorkers;
+
+/**
+ * An ASGI 3 application mounted by {@code python.asgi=module:app}. It runs on one asyncio event
+ * loop in the app's interpreter, on one Python thread ({@code _httpy_asgi.AsgiServer}); however
+ * many requests are open, slow or streaming, they cost that thread and no other.
+ *
+ * <p>Java and the loop never wait for each other. A worker hands a request over ({@code begin})
+ * and is free again; what the app sends is queued in Python, which rings a {@link Doorbell}; on
+ * that ring one worker trip takes every queued message at once and, in the same trip, tells
+ * Python which streamed chunks the clients have accepted (so the app's {@code send()} of the next
+ * one returns: backpressure), which clients went away and which requests overran python.timeout.
+ * The answers then go out through each request's {@link Exchange}.
+ */
+public final class AsgiApplication implements PythonHandler {
+    private static final System.Logger LOG = System.getLogger(AsgiApplication.class.getName());
+    private static final String MODULE = "_httpy_asgi";
+
+    private final String name;
+    private final Duration lifespanTimeout;
+    private final Map<Long, Call> calls = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> gone = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean tripQueued = new AtomicBoolean();
+    private PythonWorkers workers;
+    private PythonObject server;
+    private Doorbell doorbell;
+
+    public AsgiApplication(String name, Duration lifespanTimeout) {
+        this.name = name;
+        this.lifespanTimeout = lifespanTimeout;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public void resolve(Python py) {
+        py.cachedFunction(name);
+    }
+
+    /**
+     * Starts the app's event loop and runs its lifespan startup, on the runtime's owner thread; a
+     * failed startup fails with the app's message. Its messages are then taken by {@code workers}.
+     */
+    public void start(PythonRuntime runtime, PythonWorkers workers) throws IOException {
+        this.workers = workers;
+        doorbell = Doorbell.open("httpy-asgi-" + name, this::takeMessages);
+        String source = moduleSource();
+        runtime.withGil(py -> {
+            py.call(py.cachedFunction("_httpy:load_module"), MODULE, source);
+            server = py.callForObject(py.cachedFunction(MODULE + ":new_server"), py.cachedFunction(name),
+                    (long) doorbell.writeFd());
+            try {
+                py.call(py.cachedFunction(MODULE + ":start"), server, lifespanTimeout.toMillis() / 1000.0);
+            } catch (PythonException e) {
+                throw new IllegalArgumentException("the ASGI app's lifespan startup failed: " + e.getMessage(), e);
+            }
+            return null;
+        });
+    }
+
+    /** Runs the lifespan shutdown and stops the loop, giving open requests {@code grace} to end. */
+    public void stop(PythonRuntime runtime, Duration grace) {
+        if (server != null) {
+            try {
+                runtime.withGil(py -> {
+                    py.call(py.cachedFunction(MODULE + ":stop"), server, grace.toMillis() / 1000.0);
+                    py.release(server);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "ASGI app {0} did not stop cleanly: {1}", name, e.getMessage());
+            }
+            server = null;
+        }
+        if (doorbell != null) {
+            doorbell.close();
+        }
+        calls.values().forEach(call -> call.exchange.drop(System.Logger.Level.INFO, "the web app is stopping"));
+        calls.clear();
+    }
+
+    /** One request, its scope's parts in {@code _httpy_asgi.begin}'s order and its whole body: a trip's work. */
+    PythonCall begin(List<Object> scope, byte[] body) {
+        return (py, exchange) -> {
+            long id = ids.incrementAndGet();
+            var call = new Call(id, exchange);
+            calls.put(id, call);
+            exchange.currentTask = call;
+            List<Object> args = new ArrayList<>(scope.size() + 3);
+            args.add(server);
+            args.add(id);
+            args.addAll(scope);
+            args.add(body);
+            long since = exchange.pythonSince;
+            try {
+                py.call(py.cachedFunction(MODULE + ":begin"), args.toArray());
+            } catch (RuntimeException e) {
+                calls.remove(id);
+                throw e;
+            }
+            // The worker's trip ends here, the app's work does not: python.timeout runs on until it answers.
+            return () -> call.timeFrom(since);
+        };
+    }
+
+    /** python.timeout passed before the answer began: the app's task is cancelled. */
+    void overran(Call call) {
+        calls.remove(call.id);
+        overran.add(call.id);
+        queueTrip();
+    }
+
+    private void takeMessages() {
+        queueTrip();
+    }
+
+    /** Queues one worker trip into Python, unless one is queued and has not started yet. */
+    private void queueTrip() {
+        if (!tripQueued.compareAndSet(false, true)) {
+            return;
+        }
+        var trip = new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                tripQueued.set(false);
+                var messages = (List<?>) py.call(py.cachedFunction(MODULE + ":exchange"), server, drain(accepted), drain(gone),
+                        drain(overran));
+                return () -> messages.forEach(message -> deliver((List<?>) message));
+            }
+
+            @Override
+            public void abandon() {
+                tripQueued.set(false);
+            }
+        };
+        if (!workers.submit(trip)) {
+            tripQueued.set(false);
+            LOG.log(System.Logger.Level.WARNING, "ASGI app {0}: the Python queue is full; its messages wait for the next"
+                    + " ring", name);
+        }
+    }
+
+    private static List<Long> drain(ConcurrentLinkedQueue<Long> queue) {
+        List<Long> ids = new ArrayList<>();
+        for (Long id = queue.poll(); id != null; id = queue.poll()) {
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    /** One message from the app, as {@code _httpy_asgi} queued it: [id, kind, ...]. */
+    private void deliver(List<?> message) {
+        long id = (Long) message.get(0);
+        Call call = calls.get(id);
+        if (call == null) {
+            return; // the client went away or it timed out: Python was told, nobody listens
+        }
+        switch ((String) message.get(1)) {
+            case "start" -> call.start(((Long) message.get(2)).intValue(), headers((List<?>) message.get(3)));
+            case "body" -> call.body((byte[]) message.get(2), Boolean.TRUE.equals(message.get(3)));
+            case "end" -> calls.remove(id);
+            case "error" -> {
+                calls.remove(id);
+                call.failed((String) message.get(2), (String) message.get(3));
+            }
+            default -> LOG.log(System.Logger.Level.ERROR, "unknown ASGI message {0}", message);
+        }
+    }
+
+    /** ASGI's [name, value] byte pairs as names and values alternating (bytes as Latin-1, as HTTP has them). */
+    private static List<String> headers(List<?> pairs) {
+        List<String> headers = new ArrayList<>(pairs.size() * 2);
+        for (Object pair : pairs) {
+            var nameAndValue = (List<?>) pair;
+            headers.add(new String((byte[]) nameAndValue.get(0), StandardCharsets.ISO_8859_1));
+            headers.add(new String((byte[]) nameAndValue.get(1), StandardCharsets.ISO_8859_1));
+        }
+        return headers;
+    }
+
+    private static String moduleSource() {
+        try (InputStream in = Python.class.getResourceAsStream(MODULE + ".py")) {
+            if (in == null) {
+                throw new IllegalStateException("dev/httpy/python/" + MODULE + ".py is missing from the httpy jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** One request in flight: its answer as the app sends it, chunk by chunk under backpressure. */
+    final class Call implements Exchange.ChunkSource {
+        private final long id;
+        private final Exchange exchange;
+        private int status;
+        private List<String> headers;
+        private boolean begun;
+        /** A chunk that arrived before the client took the last, and whether it ends the answer. */
+        private byte[] waiting;
+        private boolean waitingLast;
+        private boolean wanted;
+
+        Call(long id, Exchange exchange) {
+            this.id = id;
+            this.exchange = exchange;
+        }
+
+        /** Keeps python.timeout running from {@code since} while the app has not begun its answer. */
+        synchronized void timeFrom(long since) {
+            if (!begun) {
+                exchange.pythonSince = since;
+            }
+        }
+
+        synchronized void start(int status, List<String> headers) {
+            this.status = status;
+            this.headers = headers;
+        }
+
+        void body(byte[] chunk, boolean more) {
+            boolean first;
+            synchronized (this) {
+                first = !begun;
+                begun = true;
+                exchange.pythonSince = 0;
+                if (!first) {
+                    if (wanted) {
+                        wanted = false;
+                    } else {
+                        waiting = chunk;
+                        waitingLast = !more;
+                        return;
+                    }
+                }
+            }
+            if (!first) {
+                exchange.offer(chunk, !more);
+            } else if (exchange.claim()) {
+                exchange.begin(status, headers, chunk, !more, more ? this : null);
+            } else {
+                requestGone();
+            }
+        }
+
+        void failed(String summary, String traceback) {
+            boolean started;
+            synchronized (this) {
+                started = begun;
+            }
+            if (exchange.ended()) {
+                // Starlette answers 500 itself, then raises for the server to log: as uvicorn does, say so.
+                LOG.log(System.Logger.Level.WARNING, "ASGI app {0} raised after its response was sent: {1}\n{2}", name,
+                        summary, traceback);
+            } else if (started) {
+                exchange.drop(System.Logger.Level.WARNING, "ASGI app " + name + " failed after its response had"
+                        + " started; the response is cut short: " + summary + "\n" + traceback);
+            } else {
+                exchange.answerText(500, "500 Internal Server Error\n", System.Logger.Level.WARNING,
+                        name + " raised " + summary + "\n" + traceback);
+            }
+        }
+
+        /** The client took the last chunk: the app's send() of it may return, and its next goes out at once. */
+        @Override
+        public void requestNext() {
+            byte[] next;
+            boolean last;
+            synchronized (this) {
+                next = waiting;
+                last = waitingLast;
+                waiting = null;
+                wanted = next == null;
+            }
+            accepted.add(id);
+            queueTrip();
+            if (next != null) {
+                exchange.offer(next, last);
+            }
+        }
+
+        /** The client went away or the answer was cut: the app's receive() gets http.disconnect. */
+        @Override
+        public void cancel() {
+            requestGone();
+        }
+
+        private void requestGone() {
+            if (calls.remove(id) != null) {
+                gone.add(id);
+                queueTrip();
+            }
+        }
+
+        void overran() {
+            AsgiApplication.this.overran(this);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.httpy.python;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * How Python rings Java without calling into it: an OS pipe whose write end Python holds
+ * ({@code os.write(fd, b"!")}, non-blocking, so a full pipe simply means "rung already") and whose
+ * read end one Java platform thread waits on, calling {@code ring} after each wake. One thread per
+ * doorbell, whatever Python has to say.
+ */
+public final class Doorbell implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Doorbell.class.getName());
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final MethodHandle PIPE2 = Libc.function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = Libc.function("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle READ = Libc.function("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = Libc.function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+
+    private final int readFd;
+    private final int writeFd;
+    private final Runnable ring;
+    private final Thread thread;
+    private volatile boolean closed;
+
+    private Doorbell(int readFd, int writeFd, String name, Runnable ring) {
+        this.readFd = readFd;
+        this.writeFd = writeFd;
+        this.ring = ring;
+        this.thread = Thread.ofPlatform().name(name).daemon().start(this::run);
+    }
+
+    /** A new doorbell whose thread, named {@code name}, runs {@code ring} each time Python rings. */
+    public static Doorbell open(String name, Runnable ring) throws IOException {
+        try (var arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) {
+                throw new IOException("pipe2 failed: too many open files?");
+            }
+            int writeFd = fds.getAtIndex(JAVA_INT, 1);
+            int flags = (int) FCNTL.invokeExact(writeFd, F_GETFL, 0);
+            int unused = (int) FCNTL.invokeExact(writeFd, F_SETFL, flags | O_NONBLOCK);
+            return new Doorbell(fds.getAtIndex(JAVA_INT, 0), writeFd, name, ring);
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("pipe2", e);
+        }
+    }
+
+    /** The write end, for Python's {@code os.write}; it stays Java's to close. */
+    public int writeFd() {
+        return writeFd;
+    }
+
+    private void run() {
+        try (var arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(256);
+            while (!closed) {
+                long n = (long) READ.invokeExact(readFd, buffer, 256L);
+                if (closed || n == 0) {
+                    return;
+                }
+                if (n > 0) {
+                    try {
+                        ring.run();
+                    } catch (RuntimeException | Error e) {
+                        LOG.log(System.Logger.Level.ERROR, "a doorbell's callback failed", e);
+                    }
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(System.Logger.Level.ERROR, "the doorbell thread stopped", e);
+        }
+    }
+
+    /** Stops the thread (waking it with one last ring) and closes both ends. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try (var arena = Arena.ofConfined()) {
+            long unused = (long) WRITE.invokeExact(writeFd, arena.allocateFrom(JAVA_BYTE, (byte) 0), 1L);
+            thread.join(2_000);
+            int closedRead = (int) CLOSE.invokeExact(readFd);
+            int closedWrite = (int) CLOSE.invokeExact(writeFd);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            throw new IllegalStateException("closing a doorbell", e);
+        }
+    }
+}

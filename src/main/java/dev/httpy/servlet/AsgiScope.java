@@ -1,0 +1,47 @@
+package dev.httpy.servlet;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+import dev.httpy.routing.RouteMatch;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * The parts of an ASGI HTTP scope that come from the servlet request, in the order
+ * {@code _httpy_asgi.begin} takes them: method, scheme, http_version, path, raw_path, root_path,
+ * query_string, headers, client, server. The mount point is WSGI's: a route ending in a catch-all
+ * mounts the app where it matched, which with the context path is {@code root_path}; {@code path}
+ * is the rest (Starlette's convention before 0.33, which Debian's 0.26 follows).
+ */
+final class AsgiScope {
+    private AsgiScope() {
+    }
+
+    static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found) {
+        String[] mount = WsgiEnviron.mount(path, found);
+        String protocol = request.getProtocol();
+        List<Object> headers = new ArrayList<>();
+        for (String name : Collections.list(request.getHeaderNames())) {
+            byte[] lower = name.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.ISO_8859_1);
+            for (String value : Collections.list(request.getHeaders(name))) {
+                headers.add(List.of(lower, value.getBytes(StandardCharsets.ISO_8859_1)));
+            }
+        }
+        String query = request.getQueryString();
+        return Arrays.asList(
+                request.getMethod(),
+                request.getScheme(),
+                protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol,
+                mount[1],
+                request.getRequestURI().getBytes(StandardCharsets.ISO_8859_1),
+                request.getContextPath() + mount[0],
+                query == null ? new byte[0] : query.getBytes(StandardCharsets.ISO_8859_1),
+                headers,
+                List.of(request.getRemoteAddr(), (long) request.getRemotePort()),
+                List.of(request.getLocalAddr(), (long) request.getLocalPort()));
+    }
+}

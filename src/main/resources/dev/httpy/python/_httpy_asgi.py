@@ -1,0 +1,663 @@
+"""ASGI 3 server for httpy: one asyncio event loop per app, driven from Java's threads.
+
+Java hands each request over whole with begin() and learns what the app sends
+through events. Each AsgiServer runs its own loop on one thread ("httpy-asgi-loop");
+every other method is called from Java's threads, only schedules work on that loop
+(call_soon_threadsafe) or touches the lock-protected outbox, and returns at once.
+Only start() and stop() block, each bounded by its timeout.
+
+Events: whenever the outbox goes from "nothing signalled" to holding an event, one
+byte is written to notify_fd. Java waits on the pipe's read end, reads every byte
+waiting in it, then calls take(), which hands over all events and re-arms the
+signal. Reading the pipe before take() matters: a byte written after take() then
+always means an event that take() has not returned yet.
+
+Event tuples, per call id, in the order the app sent them:
+  (call_id, "start", status, [(name, value), ...])   headers as bytes pairs
+  (call_id, "body", chunk, more_body)                 final chunk has more_body False
+  (call_id, "end")                                    app returned after a whole response
+  (call_id, "error", summary, traceback_text)         app raised, broke the protocol, returned
+                                                      early, was cancelled or timed out;
+                                                      nothing more follows for that call
+
+A chunk with more_body True holds the app's send() until Java calls
+written([call_id]) for it: that is the backpressure. After disconnect(call_id) the
+app's receive() answers http.disconnect and its send() calls do nothing (the spec
+lets a server either raise or ignore them; ignoring is what lets Starlette's
+streaming responses wind down quietly), and no event is produced for it again.
+
+Standard library only; runs on CPython 3.11 and later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Awaitable, Callable, Mapping
+
+_log = logging.getLogger("httpy.asgi")
+
+_TCHARS = frozenset(b"!#$%&'*+-.^_`|~0123456789"
+                    b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LIFESPAN_ASGI = {"version": "3.0", "spec_version": "2.0"}
+_HTTP_ASGI = {"version": "3.0", "spec_version": "2.3"}
+# Grace for tearing a loop down after a failed start, in seconds.
+_FAILED_START_GRACE = 5.0
+
+Event = tuple
+App = Callable[[dict, Callable[[], Awaitable[dict]], Callable[[dict], Awaitable[None]]],
+               Awaitable[None]]
+
+
+def summarize(exc: BaseException) -> str:
+    """"ValueError: boom": the exception's type (module-qualified unless builtin) and message."""
+    kind = type(exc)
+    name = kind.__qualname__
+    if kind.__module__ not in ("builtins", "__main__"):
+        name = f"{kind.__module__}.{name}"
+    text = str(exc)
+    return f"{name}: {text}" if text else name
+
+
+def _format(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
+class _Violation(RuntimeError):
+    """The app broke the ASGI HTTP protocol; raised from send() after the error event."""
+
+
+def _check_status(status: Any) -> int:
+    if type(status) is not int or not 100 <= status <= 599:
+        raise _Violation(f"http.response.start: status {status!r} is not an int from 100 to 599")
+    return status
+
+
+def _check_headers(headers: Any) -> list[tuple[bytes, bytes]]:
+    """The response headers as (bytes, bytes) tuples, or a _Violation naming the bad one."""
+    if isinstance(headers, (str, bytes, bytearray, Mapping)):
+        raise _Violation(f"http.response.start: headers are a {type(headers).__name__};"
+                         " give an iterable of [name, value] pairs of bytes")
+    try:
+        items = list(headers)
+    except TypeError:
+        raise _Violation(f"http.response.start: headers are a {type(headers).__name__},"
+                         " not an iterable of [name, value] pairs") from None
+    checked = []
+    for item in items:
+        if isinstance(item, (str, bytes, bytearray)) or not isinstance(item, (list, tuple)) \
+                or len(item) != 2:
+            raise _Violation(f"http.response.start: header {item!r} is not a [name, value] pair")
+        name, value = item
+        if type(name) is not bytes or type(value) is not bytes:
+            raise _Violation(f"http.response.start: header {item!r}: name and value must be"
+                             f" bytes, not {type(name).__name__} and {type(value).__name__}")
+        if not name or not _TCHARS.issuperset(name):
+            raise _Violation(f"http.response.start: header name {name!r} is not an HTTP token")
+        if b"\r" in value or b"\n" in value or b"\0" in value:
+            raise _Violation(f"http.response.start: header {name.decode('latin-1')}:"
+                             f" value {value!r} contains CR, LF or NUL")
+        checked.append((name, value))
+    return checked
+
+
+class _Call:
+    """One HTTP request on the loop: the app's receive() and send() and how far it got.
+
+    Lives on the loop thread only; dropped when the app's task is done.
+    """
+
+    def __init__(self, server: AsgiServer, call_id: int, scope: dict, body: bytes) -> None:
+        self.server = server
+        self.id = call_id
+        self.scope: dict | None = scope
+        self.body: bytes | None = body
+        self.started = False       # http.response.start went out
+        self.complete = False      # the final http.response.body went out
+        self.closed = False        # no more events: an error went out or the client left
+        self.disconnected = False
+        self.over = asyncio.Event()  # the client left or the response is complete
+        self.writes: collections.deque[asyncio.Future] = collections.deque()
+        self.task: asyncio.Task | None = None
+
+    async def receive(self) -> dict:
+        """The whole body first, then (once the exchange is over) http.disconnect."""
+        if self.body is not None and not self.disconnected:
+            body, self.body = self.body, None
+            return {"type": "http.request", "body": body, "more_body": False}
+        await self.over.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Any) -> None:
+        if self.disconnected:
+            await asyncio.sleep(0)  # a send loop ignoring disconnects must not starve others
+            return
+        try:
+            if self.closed:
+                raise _Violation("send() after the response failed (an error was reported)")
+            event = self._check(message)
+        except _Violation as exc:
+            if not self.closed:
+                self.server._fail(self, f"RuntimeError: {exc}", _stack_text(exc))
+            raise RuntimeError(str(exc)) from None
+        if event[1] == "body" and event[3] and not event[2]:
+            return  # an empty chunk in the middle says nothing: no event, no round trip
+        self.server._emit(event)
+        if event[1] == "body":
+            if event[3]:
+                await self._wait_written()
+            else:
+                self.over.set()
+
+    def _check(self, message: Any) -> Event:
+        """The event for a valid message (marking progress), or a _Violation."""
+        if not isinstance(message, Mapping):
+            raise _Violation(f"send() takes a dict message, not {type(message).__name__}")
+        kind = message.get("type")
+        if kind == "http.response.start":
+            if self.started:
+                raise _Violation("http.response.start sent twice")
+            status = _check_status(message.get("status"))
+            headers = _check_headers(message.get("headers", ()))
+            if message.get("trailers", False) is not False:
+                raise _Violation("http.response.start: trailers are not supported by httpy;"
+                                 " leave trailers out or False")
+            self.started = True
+            return (self.id, "start", status, headers)
+        if kind == "http.response.body":
+            if not self.started:
+                raise _Violation("http.response.body before http.response.start")
+            if self.complete:
+                raise _Violation("http.response.body after the final body (more_body False)")
+            body = message.get("body", b"")
+            more = message.get("more_body", False)
+            if not isinstance(body, (bytes, bytearray)):
+                raise _Violation(f"http.response.body: body is a {type(body).__name__}, not bytes")
+            if type(more) is not bool:
+                raise _Violation(f"http.response.body: more_body is {more!r}, not a bool")
+            if not more:
+                self.complete = True
+            return (self.id, "body", bytes(body), more)
+        if self.complete:
+            raise _Violation(f"send({kind!r}) after the final body (more_body False)")
+        raise _Violation(f"send() got message type {kind!r}; an HTTP app sends"
+                         " http.response.start, then http.response.body")
+
+    async def _wait_written(self) -> None:
+        waiter = asyncio.get_running_loop().create_future()
+        self.writes.append(waiter)
+        try:
+            await waiter
+        finally:
+            if waiter in self.writes:
+                self.writes.remove(waiter)
+
+    def written(self) -> None:
+        while self.writes:
+            waiter = self.writes.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def disconnect(self) -> None:
+        self.disconnected = self.closed = True
+        self.over.set()
+        while self.writes:
+            waiter = self.writes.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+def _stack_text(exc: BaseException) -> str:
+    """Where the app called send() with a bad message, as a traceback text."""
+    frame = sys._getframe(2)  # _stack_text <- _Call.send <- the app's frame
+    lines = traceback.format_stack(frame)
+    return "Traceback (most recent call last):\n" + "".join(lines) + f"RuntimeError: {exc}\n"
+
+
+class _Lifespan:
+    """The app's lifespan task and the one exchange (startup or shutdown) in progress."""
+
+    def __init__(self, app: App, state: dict) -> None:
+        self.scope = {"type": "lifespan", "asgi": dict(_LIFESPAN_ASGI), "state": state}
+        self._inbox: asyncio.Queue[dict] = asyncio.Queue()
+        self._phase = ""
+        self._answer: asyncio.Future | None = None
+        self.received_startup = False
+        self.foreign: str | None = None  # an HTTP message sent to lifespan: no lifespan support
+        self.task = asyncio.get_running_loop().create_task(self._run(app),
+                                                           name="httpy-asgi-lifespan")
+
+    async def _run(self, app: App) -> None:
+        try:
+            await app(self.scope, self._receive, self._send)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self._settle(("raised", exc))
+        else:
+            self._settle(("returned", None))
+
+    def _settle(self, outcome: tuple[str, Any]) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_result(outcome)
+        elif outcome[0] == "raised":
+            _log.error("ASGI lifespan task raised %s after %s", summarize(outcome[1]),
+                       self._phase or "starting", exc_info=outcome[1])
+
+    async def _receive(self) -> dict:
+        message = await self._inbox.get()
+        if message["type"] == "lifespan.startup":
+            self.received_startup = True
+        return message
+
+    async def _send(self, message: Any) -> None:
+        kind = message.get("type") if isinstance(message, Mapping) else type(message).__name__
+        allowed = (f"lifespan.{self._phase}.complete", f"lifespan.{self._phase}.failed")
+        if isinstance(kind, str) and kind.startswith(("http.", "websocket.")):
+            self.foreign = kind
+        if not self._phase or kind not in allowed or self._answer is None or self._answer.done():
+            raise RuntimeError(f"ASGI lifespan: unexpected message {kind!r} during"
+                               f" {self._phase or 'nothing'}; expected one of {allowed}")
+        if kind.endswith(".complete"):
+            self._answer.set_result(("complete", None))
+        else:
+            self._answer.set_result(("failed", str(message.get("message", ""))))
+
+    async def exchange(self, phase: str, timeout: float | None) -> tuple[str, Any]:
+        """Sends lifespan.<phase> and waits for the app's answer:
+        complete, failed (message), raised (exception), returned, or timeout."""
+        self._phase = phase
+        self._answer = asyncio.get_running_loop().create_future()
+        if self.task.done():
+            return ("returned", None)
+        self._inbox.put_nowait({"type": f"lifespan.{phase}"})
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._answer), timeout)
+        except asyncio.TimeoutError:
+            self.task.cancel()
+            return ("timeout", None)
+
+
+class AsgiServer:
+    """Runs one ASGI 3 app on its own event loop thread for httpy's Java side."""
+
+    def __init__(self, app: App, notify_fd: int, root_path_default: str = "") -> None:
+        if not callable(app):
+            raise TypeError(f"the ASGI app is a {type(app).__name__}, not callable")
+        self._app = app
+        self._notify_fd = notify_fd
+        self._root_path_default = root_path_default
+        self._lock = threading.Lock()
+        self._outbox: collections.deque[Event] = collections.deque()
+        self._signalled = False
+        self._ids = itertools.count(1)
+        self._in_flight = 0
+        self._phase = "new"  # new, starting, running, stopping, stopped
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._deadline: float | None = None
+        self._state: dict = {}
+        self._lifespan: _Lifespan | None = None
+        self._calls: dict[int, _Call] = {}  # loop thread only
+
+    # ---- life cycle (blocking, bounded) ----
+
+    def start(self, lifespan_timeout: float) -> dict:
+        """Starts the loop thread and runs lifespan startup; returns the lifespan state."""
+        with self._lock:
+            if self._phase != "new":
+                raise RuntimeError(f"AsgiServer.start() called when {self._phase}")
+            self._phase = "starting"
+        loop = asyncio.new_event_loop()
+        loop.set_exception_handler(self._on_loop_error)
+        self._loop = loop
+        ready = threading.Event()
+        self._thread = threading.Thread(target=self._run_loop, args=(ready,),
+                                        name="httpy-asgi-loop", daemon=False)
+        self._thread.start()
+        ready.wait()
+        future = asyncio.run_coroutine_threadsafe(self._startup(lifespan_timeout), loop)
+        try:
+            future.result(None if lifespan_timeout is None else lifespan_timeout + 5.0)
+        except BaseException as exc:
+            future.cancel()
+            self._halt(time.monotonic() + _FAILED_START_GRACE)
+            if isinstance(exc, TimeoutError):
+                raise RuntimeError(f"ASGI lifespan startup did not complete within"
+                                   f" {lifespan_timeout} s") from None
+            raise
+        with self._lock:
+            if self._phase == "starting":
+                self._phase = "running"
+        return self._state
+
+    def stop(self, timeout: float) -> None:
+        """Cancels the requests still running, runs lifespan shutdown, stops and closes the loop.
+
+        Requests go first, as in uvicorn: they may still use what shutdown releases.
+        Each cancelled request gets an error event. Idempotent; waits about timeout at most.
+        """
+        with self._lock:
+            phase = self._phase
+            if phase in ("stopping", "stopped"):
+                return
+            self._phase = "stopping" if phase != "new" else "stopped"
+        if phase == "new":
+            return
+        deadline = time.monotonic() + timeout
+        future = None
+        try:
+            future = asyncio.run_coroutine_threadsafe(self._shutdown(deadline), self._loop)
+            future.result(_remaining(deadline) + 1.0)
+        except BaseException as exc:
+            if future is not None:
+                future.cancel()
+            _log.warning("ASGI shutdown did not finish cleanly: %s", summarize(exc))
+        self._halt(deadline)
+
+    def _halt(self, deadline: float) -> None:
+        """Stops the loop and waits (until deadline) for its thread to close it."""
+        with self._lock:
+            self._phase = "stopping"
+        self._deadline = deadline
+        try:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        except RuntimeError:
+            pass  # already closed
+        self._thread.join(_remaining(deadline))
+        if self._thread.is_alive():
+            _log.warning("the ASGI event loop thread did not finish in time; left running")
+        with self._lock:
+            self._phase = "stopped"
+
+    def _run_loop(self, ready: threading.Event) -> None:
+        loop = self._loop
+        asyncio.set_event_loop(loop)
+        loop.call_soon(ready.set)
+        try:
+            while True:
+                try:
+                    loop.run_forever()
+                except BaseException:
+                    _log.exception("the ASGI event loop was interrupted; it carries on")
+                    continue
+                if self._phase in ("stopping", "stopped"):
+                    break
+                _log.warning("something stopped the ASGI event loop; it carries on")
+        finally:
+            try:
+                self._close_loop(loop)
+            except BaseException:
+                _log.exception("closing the ASGI event loop failed")
+            asyncio.set_event_loop(None)
+
+    def _close_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Cancels the tasks left (the app's own included), then closes the loop."""
+        # A little time even past stop()'s deadline, so cancelled tasks can unwind.
+        grace = max(_remaining(self._deadline) or 0.0, 0.1) if self._deadline else None
+        tasks = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            loop.run_until_complete(asyncio.wait(tasks, timeout=grace))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        try:
+            loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), grace))
+        except asyncio.TimeoutError:
+            _log.warning("the ASGI loop's default executor still runs work; not waiting")
+        loop.close()
+
+    async def _startup(self, timeout: float | None) -> None:
+        lifespan = _Lifespan(self._app, self._state)
+        outcome, detail = await lifespan.exchange("startup", timeout)
+        if outcome == "complete":
+            self._lifespan = lifespan
+            return
+        if outcome == "failed":
+            raise RuntimeError(f"ASGI lifespan startup failed: {detail}" if detail
+                               else "ASGI lifespan startup failed (the app gave no message)")
+        if outcome == "timeout":
+            raise RuntimeError(f"ASGI lifespan startup did not complete within {timeout} s")
+        if not lifespan.received_startup or lifespan.foreign:
+            # It raised or returned before taking lifespan.startup, or answered it as if
+            # it were a request: an app without lifespan support (uvicorn's "auto" mode).
+            _log.debug("the ASGI app does not take the lifespan protocol (%s);"
+                       " carrying on without it",
+                       summarize(detail) if detail else "it returned",
+                       exc_info=detail)
+            return
+        if outcome == "raised":
+            raise RuntimeError(f"ASGI lifespan startup failed: {summarize(detail)}") from detail
+        raise RuntimeError("ASGI lifespan startup failed: the app returned after"
+                           " lifespan.startup without sending lifespan.startup.complete")
+
+    async def _shutdown(self, deadline: float) -> None:
+        tasks = []
+        for call in list(self._calls.values()):
+            if call.task is not None and not call.task.done():
+                if not call.closed:
+                    self._fail(call, "CancelledError: the ASGI server stopped before the app"
+                                     " finished", "")
+                call.task.cancel()
+                tasks.append(call.task)
+        if tasks:
+            await asyncio.wait(tasks, timeout=_remaining(deadline))
+        lifespan = self._lifespan
+        if lifespan is None or lifespan.task.done():
+            return
+        outcome, detail = await lifespan.exchange("shutdown", _remaining(deadline))
+        if outcome == "failed":
+            _log.warning("ASGI lifespan shutdown failed: %s", detail or "(no message)")
+        elif outcome == "raised":
+            _log.warning("ASGI lifespan shutdown failed: %s", summarize(detail), exc_info=detail)
+        elif outcome == "timeout":
+            _log.warning("ASGI lifespan shutdown did not complete in time; cancelled it")
+
+    def _on_loop_error(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        exc = context.get("exception")
+        _log.error("ASGI event loop: %s", context.get("message", "unhandled error"),
+                   exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else None)
+
+    # ---- requests (called from Java's threads; never block) ----
+
+    def begin(self, method: str, scheme: str, http_version: str, path: str, raw_path: bytes,
+              root_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]],
+              client: tuple[str, int] | None, server: tuple[str, int] | None,
+              body: bytes, call_id: int | None = None) -> int:
+        """Starts the app on one request whose whole body is given; returns its call id
+        (call_id when the caller chose it, so it can expect the events before this returns)."""
+        scope = {
+            "type": "http",
+            "asgi": dict(_HTTP_ASGI),
+            "http_version": http_version,
+            "method": method,
+            "scheme": scheme,
+            "path": path,
+            "raw_path": raw_path,
+            "root_path": root_path or self._root_path_default,
+            "query_string": query_string,
+            "headers": [(name.lower(), value) for name, value in headers],
+            "client": tuple(client) if client is not None else None,
+            "server": tuple(server) if server is not None else None,
+            "state": dict(self._state),
+            "extensions": {},
+        }
+        with self._lock:
+            if self._phase != "running":
+                raise RuntimeError(f"the ASGI server is {self._phase}, not running")
+            if call_id is None:
+                call_id = next(self._ids)
+            self._in_flight += 1
+        try:
+            self._loop.call_soon_threadsafe(self._launch, call_id, scope, bytes(body))
+        except RuntimeError:
+            with self._lock:
+                self._in_flight -= 1
+            raise RuntimeError("the ASGI server has stopped") from None
+        return call_id
+
+    def take(self) -> list[Event]:
+        """All events waiting, oldest first; the next event signals notify_fd again."""
+        with self._lock:
+            events = list(self._outbox)
+            self._outbox.clear()
+            self._signalled = False
+        return events
+
+    def written(self, call_ids: list[int]) -> None:
+        """Java wrote a chunk (more_body True) of each of these calls; their send() returns."""
+        self._schedule(self._on_written, list(call_ids))
+
+    def disconnect(self, call_id: int) -> None:
+        """The client went away: receive() says http.disconnect, send() does nothing."""
+        self._schedule(self._on_disconnect, call_id)
+
+    def cancel(self, call_id: int) -> None:
+        """python.timeout expired: cancels the app's task, reporting a TimeoutError."""
+        self._schedule(self._on_cancel, call_id)
+
+    def in_flight(self) -> int:
+        """Calls begun whose app task has not finished yet."""
+        with self._lock:
+            return self._in_flight
+
+    def _schedule(self, callback: Callable[..., None], arg: Any) -> None:
+        try:
+            self._loop.call_soon_threadsafe(callback, arg)
+        except (RuntimeError, AttributeError):
+            pass  # not started, or stopped: nothing left to tell
+
+    # ---- on the loop thread ----
+
+    def _emit(self, event: Event) -> None:
+        with self._lock:
+            self._outbox.append(event)
+            if self._signalled:
+                return
+            self._signalled = True
+            try:
+                os.write(self._notify_fd, b"\x01")
+            except BlockingIOError:
+                pass  # the pipe is full: Java is signalled already
+            except OSError as exc:
+                _log.error("cannot signal Java through fd %s: %s", self._notify_fd, exc)
+
+    def _fail(self, call: _Call, summary: str, trace: str) -> None:
+        call.closed = True
+        call.over.set()
+        self._emit((call.id, "error", summary, trace))
+
+    def _launch(self, call_id: int, scope: dict, body: bytes) -> None:
+        call = _Call(self, call_id, scope, body)
+        self._calls[call_id] = call
+        if self._phase != "running":
+            self._fail(call, "RuntimeError: the ASGI server is stopping", "")
+            self._finish(call)
+            return
+        call.task = self._loop.create_task(self._serve(call), name=f"httpy-asgi-{call_id}")
+
+    async def _serve(self, call: _Call) -> None:
+        """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
+        last: Event | None = None
+        try:
+            await self._app(call.scope, call.receive, call.send)
+        except asyncio.CancelledError:
+            if not call.closed:
+                last = (call.id, "error", "CancelledError: the app's task was cancelled", "")
+        except BaseException as exc:  # SystemExit too: it must not end the loop
+            if not call.closed:
+                last = (call.id, "error", summarize(exc), _format(exc))
+            elif call.disconnected:
+                _log.info("ASGI app raised after its client disconnected: %s", summarize(exc),
+                          exc_info=exc)
+        else:
+            if call.closed:
+                pass
+            elif call.complete:
+                last = (call.id, "end")
+            elif not call.started:
+                last = (call.id, "error", "RuntimeError: the ASGI app returned without sending"
+                                          " http.response.start", "")
+            else:
+                last = (call.id, "error", "RuntimeError: the ASGI app returned before the final"
+                                          " http.response.body (more_body False)", "")
+        finally:
+            call.closed = True
+            self._finish(call)
+        if last is not None:
+            self._emit(last)
+
+    def _finish(self, call: _Call) -> None:
+        if self._calls.pop(call.id, None) is not None:
+            with self._lock:
+                self._in_flight -= 1
+        call.scope = call.body = None
+        call.writes.clear()
+
+    def _on_written(self, call_ids: list[int]) -> None:
+        for call_id in call_ids:
+            call = self._calls.get(call_id)
+            if call is not None:
+                call.written()
+
+    def _on_disconnect(self, call_id: int) -> None:
+        call = self._calls.get(call_id)
+        if call is not None:
+            call.disconnect()
+
+    def _on_cancel(self, call_id: int) -> None:
+        call = self._calls.get(call_id)
+        if call is None or call.task is None:
+            return
+        if not call.closed:
+            self._fail(call, "TimeoutError: python.timeout expired; the app's task was"
+                             " cancelled", "")
+        call.task.cancel()
+
+
+# ---- for Java, which calls module functions: one per step, the server passed in ----
+
+def new_server(app: App, notify_fd: int) -> AsgiServer:
+    return AsgiServer(app, notify_fd)
+
+
+def start(server: AsgiServer, lifespan_timeout: float) -> None:
+    server.start(lifespan_timeout)
+
+
+def stop(server: AsgiServer, timeout: float) -> None:
+    server.stop(timeout)
+
+
+def begin(server: AsgiServer, call_id: int, method: str, scheme: str, http_version: str,
+          path: str, raw_path: bytes, root_path: str, query_string: bytes,
+          headers: list[list[bytes]], client: list[Any] | None, address: list[Any] | None,
+          body: bytes) -> None:
+    server.begin(method, scheme, http_version, path, raw_path, root_path, query_string,
+                 [(name, value) for name, value in headers], client, address, body,
+                 call_id=call_id)
+
+
+def exchange(server: AsgiServer, written: list[int], gone: list[int],
+             overran: list[int]) -> list[Event]:
+    """One trip from Java: chunks the clients took, clients that went away and
+    requests past python.timeout in; every event waiting out."""
+    if written:
+        server.written(written)
+    for call_id in gone:
+        server.disconnect(call_id)
+    for call_id in overran:
+        server.cancel(call_id)
+    return server.take()

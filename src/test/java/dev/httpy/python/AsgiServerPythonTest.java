@@ -1,0 +1,53 @@
+package dev.httpy.python;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The Python half of ASGI ({@code _httpy_asgi}) under its own unit tests
+ * ({@code src/test/python/test_httpy_asgi.py}, a stand-in for the Java side driving it through
+ * its pipe), on the embedded 3.14 and on Debian's 3.11 (with real FastAPI where installed).
+ */
+class AsgiServerPythonTest {
+    private static final Path TESTS = Path.of("src/test/python").toAbsolutePath();
+
+    private static String run(Path python) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(python.toString(), "-m", "unittest", "-v", "test_httpy_asgi")
+                .directory(TESTS.toFile()).redirectErrorStream(true).start();
+        String output;
+        try (InputStream in = process.getInputStream()) {
+            output = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertTrue(process.waitFor(5, TimeUnit.MINUTES), output);
+        System.out.println(python + ": " + output.lines().filter(l -> l.startsWith("Ran ") || l.startsWith("OK")
+                || l.startsWith("FAILED") || l.contains("skipped")).toList());
+        assertEquals(0, process.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void onTheEmbeddedPython() throws Exception {
+        var embedded = PythonInstallation.embedded(getClass().getClassLoader(), Path.of("target", "python-cache"));
+        assertTrue(run(embedded.executable()).contains("OK"));
+    }
+
+    @Test
+    void onDebiansPythonWithFastApi() throws Exception {
+        Path python = Path.of("/usr/bin/python3.11");
+        if (!Files.isExecutable(python)) {
+            System.out.println("SKIPPED: needs Debian's python3.11 (apt-get install python3-dev python3-fastapi)");
+        }
+        assumeTrue(Files.isExecutable(python), "needs Debian's python3.11");
+        assertTrue(run(python).contains("OK"));
+    }
+}

@@ -1,0 +1,866 @@
+"""Tests for _httpy_asgi, httpy's ASGI server half, driven the way Java drives it.
+
+A small simulator (JavaSide) stands in for the Java half: it waits on the notify
+pipe with select(), drains it, calls take(), and "writes" each streamed chunk by
+calling written(). Runs on any CPython 3.11+ with the standard library; the
+FastAPI tests run where FastAPI 0.92 is importable (Debian's python3-fastapi for
+/usr/bin/python3) and are skipped elsewhere.
+
+    cd src/test/python && python3 -m unittest -v test_httpy_asgi
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import logging
+import os
+import select
+import sys
+import threading
+import time
+import unittest
+from pathlib import Path
+from typing import Any, Callable
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "main" / "resources"
+                       / "dev" / "httpy" / "python"))
+
+import _httpy_asgi  # noqa: E402
+from _httpy_asgi import AsgiServer  # noqa: E402
+
+try:
+    # Module-level: FastAPI resolves the endpoints' string annotations in these globals.
+    from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
+    from fastapi.responses import StreamingResponse
+    from pydantic import BaseModel
+    FASTAPI = None
+
+    class Item(BaseModel):
+        name: str
+        price: float
+except ImportError as exc:
+    FASTAPI = f"FastAPI is not importable on Python {sys.version.split()[0]} ({exc})"
+
+START = {"type": "http.response.start", "status": 200,
+         "headers": [(b"content-type", b"text/plain")]}
+
+
+def body(data: bytes = b"", more: bool = False) -> dict:
+    return {"type": "http.response.body", "body": data, "more_body": more}
+
+
+class Response:
+    """What Java saw of one call."""
+
+    def __init__(self, events: list[tuple]) -> None:
+        self.events = events
+        start = next((e for e in events if e[1] == "start"), None)
+        self.status = start[2] if start else None
+        self.headers = dict(start[3]) if start else {}
+        self.body = b"".join(e[2] for e in events if e[1] == "body")
+        self.kinds = [e[1] for e in events]
+        self.error = next((e for e in events if e[1] == "error"), None)
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class JavaSide:
+    """Plays the Java half: begin() requests, wait on the pipe, take(), written()."""
+
+    def __init__(self, app: Callable, root_path_default: str = "") -> None:
+        self.read_fd, self.write_fd = os.pipe()
+        os.set_blocking(self.read_fd, False)
+        os.set_blocking(self.write_fd, False)
+        self.server = AsgiServer(app, self.write_fd, root_path_default)
+        self.events: dict[int, list[tuple]] = collections.defaultdict(list)
+        self.auto_written = True
+        self.wakeups = 0
+
+    def start(self, timeout: float = 5.0) -> dict:
+        return self.server.start(timeout)
+
+    def close(self) -> None:
+        self.server.stop(5.0)
+        os.close(self.read_fd)
+        os.close(self.write_fd)
+
+    def request(self, method: str = "GET", path: str = "/", query: bytes = b"",
+                headers: list[tuple[bytes, bytes]] | None = None, data: bytes = b"",
+                root_path: str = "") -> int:
+        return self.server.begin(method, "http", "1.1", path, path.encode(), root_path, query,
+                                 headers if headers is not None else [(b"host", b"testserver")],
+                                 ("127.0.0.1", 50000), ("testserver", 80), data)
+
+    def pump(self, timeout: float = 0.5) -> list[tuple]:
+        """Waits for the signal once, then takes and records every event."""
+        ready, _, _ = select.select([self.read_fd], [], [], timeout)
+        if not ready:
+            return []
+        with contextlib.suppress(BlockingIOError):
+            while os.read(self.read_fd, 4096):
+                pass
+        self.wakeups += 1
+        taken = self.server.take()
+        chunks = []
+        for event in taken:
+            self.events[event[0]].append(event)
+            if event[1] == "body" and event[3]:
+                chunks.append(event[0])
+        if chunks and self.auto_written:
+            self.server.written(chunks)
+        return taken
+
+    def wait(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; events so far: {dict(self.events)}")
+            self.pump(0.05)
+
+    def finished(self, call_id: int) -> bool:
+        return any(e[1] in ("end", "error") for e in self.events[call_id])
+
+    def response(self, call_id: int, timeout: float = 5.0) -> Response:
+        self.wait(lambda: self.finished(call_id), timeout)
+        return Response(self.events[call_id])
+
+    def get(self, *args: Any, **kwargs: Any) -> Response:
+        return self.response(self.request(*args, **kwargs))
+
+
+def http_only(app: Callable) -> Callable:
+    """An app without lifespan support, as most hand-written ones are: it raises."""
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "http":
+            raise ValueError(f"{app.__name__} only speaks http, not {scope['type']}")
+        await app(scope, receive, send)
+    wrapped.__name__ = app.__name__
+    return wrapped
+
+
+async def hello(scope: dict, receive: Callable, send: Callable) -> None:
+    if scope["type"] != "http":
+        raise ValueError(f"hello only speaks http, not {scope['type']}")
+    message = await receive()
+    await send(START)
+    await send(body(b"hello " + message["body"]))
+
+
+class Base(unittest.TestCase):
+    def side(self, app: Callable, start: bool = True, **kwargs: Any) -> JavaSide:
+        side = JavaSide(app, **kwargs)
+        self.addCleanup(side.close)
+        if start:
+            side.start()
+        return side
+
+
+class BasicTest(Base):
+    def test_hello(self) -> None:
+        side = self.side(hello)
+        response = side.get("POST", data=b"world")
+        self.assertEqual(response.kinds, ["start", "body", "end"])
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.headers, {b"content-type": b"text/plain"})
+        self.assertEqual(response.body, b"hello world")
+        self.assertEqual(side.server.in_flight(), 0)
+
+    def test_scope(self) -> None:
+        seen = {}
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["type"] == "http":
+                seen.update(scope)
+                await send(START)
+                await send(body())
+
+        side = self.side(app, root_path_default="/ctx")
+        side.response(side.server.begin(
+            "PUT", "https", "1.1", "/a b/é", b"/a%20b/%C3%A9", "", b"x=1&y=2",
+            [(b"Host", b"example.org"), (b"X-Thing", b"v")], ("10.0.0.1", 4321),
+            ("example.org", 443), b""))
+        self.assertEqual(seen, {
+            "type": "http", "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1", "method": "PUT", "scheme": "https",
+            "path": "/a b/é", "raw_path": b"/a%20b/%C3%A9", "root_path": "/ctx",
+            "query_string": b"x=1&y=2",
+            "headers": [(b"host", b"example.org"), (b"x-thing", b"v")],
+            "client": ("10.0.0.1", 4321), "server": ("example.org", 443),
+            "state": {}, "extensions": {}})
+        side.response(side.request(root_path="/given"))
+        self.assertEqual(seen["root_path"], "/given")
+
+    def test_receive_after_body_waits_for_the_end_of_the_exchange(self) -> None:
+        messages = []
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            messages.append(await receive())
+            await send(START)
+            await send(body(b"x"))
+            messages.append(await receive())
+
+        side = self.side(app)
+        self.assertEqual(side.get(data=b"abc").kinds, ["start", "body", "end"])
+        self.assertEqual(messages, [
+            {"type": "http.request", "body": b"abc", "more_body": False},
+            {"type": "http.disconnect"}])
+
+    def test_app_error(self) -> None:
+        @http_only
+        async def broken(scope: dict, receive: Callable, send: Callable) -> None:
+            await send(START)
+            raise ValueError("boom")
+
+        side = self.side(broken, start=False)
+        with self.assertLogs("httpy.asgi", logging.DEBUG):
+            side.start()
+        response = side.get()
+        self.assertEqual(response.kinds, ["start", "error"])
+        self.assertEqual(response.error[2], "ValueError: boom")
+        self.assertIn("in broken", response.error[3])
+        self.assertIn("ValueError: boom", response.error[3])
+
+    def test_app_returning_early(self) -> None:
+        @http_only
+        async def silent(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["path"] == "/half":
+                await send(START)
+                await send(body(b"a", more=True))
+
+        side = self.side(silent)
+        self.assertIn("without sending http.response.start", side.get().error[2])
+        self.assertIn("before the final http.response.body", side.get(path="/half").error[2])
+
+    def test_system_exit_does_not_stop_the_loop(self) -> None:
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["path"] == "/exit":
+                raise SystemExit(3)
+            await hello(scope, receive, send)
+
+        side = self.side(app)
+        self.assertEqual(side.get(path="/exit").error[2], "SystemExit: 3")
+        self.assertEqual(side.get(data=b"again").body, b"hello again")
+
+    def test_one_wakeup_for_many_events(self) -> None:
+        side = self.side(hello)
+        call_id = side.request()
+        time.sleep(0.3)
+        self.assertEqual(len(side.pump()), 3)
+        self.assertEqual([e[1] for e in side.events[call_id]], ["start", "body", "end"])
+        self.assertEqual(side.wakeups, 1)
+        self.assertEqual(side.pump(0.1), [])
+
+    def test_begin_refused_when_not_running(self) -> None:
+        side = self.side(hello, start=False)
+        with self.assertRaisesRegex(RuntimeError, "new"):
+            side.request()
+        side.start()
+        side.server.stop(2)
+        with self.assertRaisesRegex(RuntimeError, "stopped"):
+            side.request()
+        side.server.written([1])  # ignored once stopped
+        side.server.disconnect(1)
+        side.server.cancel(1)
+
+
+class StreamingTest(Base):
+    def test_backpressure(self) -> None:
+        made = []
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send(START)
+            made.append(1)
+            await send(body(b"one ", more=True))
+            made.append(2)
+            await send(body(b"two ", more=True))
+            await send(body(b"end"))
+
+        side = self.side(app)
+        side.auto_written = False
+        call_id = side.request()
+        side.wait(lambda: any(e[1] == "body" for e in side.events[call_id]))
+        time.sleep(0.2)
+        side.pump(0.1)
+        self.assertEqual(made, [1])
+        self.assertEqual([e[1] for e in side.events[call_id]], ["start", "body"])
+        side.server.written([call_id, 9999])  # unknown ids are ignored
+        side.wait(lambda: len(side.events[call_id]) == 3)
+        self.assertEqual(made, [1, 2])
+        time.sleep(0.1)
+        self.assertFalse(side.finished(call_id))
+        side.server.written([call_id])
+        response = side.response(call_id)
+        self.assertEqual(response.body, b"one two end")
+        self.assertEqual(response.kinds, ["start", "body", "body", "body", "end"])
+
+    def test_server_sent_events_arrive_as_made(self) -> None:
+        made = []
+
+        @http_only
+        async def sse(scope: dict, receive: Callable, send: Callable) -> None:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", b"text/event-stream")]})
+            for n in range(3):
+                made.append(n)
+                await send(body(f"data: {n}\n\n".encode(), more=True))
+                await asyncio.sleep(0.2)
+            await send(body())
+
+        side = self.side(sse)
+        call_id = side.request()
+        side.wait(lambda: any(e[1] == "body" for e in side.events[call_id]))
+        self.assertEqual(side.events[call_id][1][2], b"data: 0\n\n")
+        self.assertLess(len(made), 3)
+        response = side.response(call_id)
+        self.assertEqual(response.body, b"data: 0\n\ndata: 1\n\ndata: 2\n\n")
+        self.assertEqual(response.kinds[-2:], ["body", "end"])
+
+    def test_empty_middle_chunks_are_not_events(self) -> None:
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send(START)
+            await send(body(b"", more=True))
+            await send(body(b"x", more=True))
+            await send(body())
+
+        response = self.side(app).get()
+        self.assertEqual(response.events[1:], [(response.events[0][0], "body", b"x", True),
+                                               (response.events[0][0], "body", b"", False),
+                                               (response.events[0][0], "end")])
+
+
+class DisconnectCancelTest(Base):
+    def test_disconnect_unblocks_send_and_receive(self) -> None:
+        log = []
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send(START)
+            await send(body(b"chunk", more=True))
+            log.append("send returned")
+            log.append((await receive())["type"])
+            await send(body(b"more", more=True))
+            await send(body(b"last"))
+            log.append("done")
+
+        side = self.side(app)
+        side.auto_written = False
+        call_id = side.request()
+        side.wait(lambda: len(side.events[call_id]) == 2)
+        time.sleep(0.1)
+        self.assertEqual(log, [])
+        side.server.disconnect(call_id)
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(log, ["send returned", "http.disconnect", "done"])
+        side.pump(0.2)
+        self.assertEqual([e[1] for e in side.events[call_id]], ["start", "body"])
+
+    def test_disconnect_wakes_a_waiting_receive(self) -> None:
+        log = []
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            log.append(await receive())
+            log.append(await receive())
+
+        side = self.side(app)
+        call_id = side.request(data=b"b")
+        time.sleep(0.2)
+        self.assertEqual(len(log), 1)
+        side.server.disconnect(call_id)
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(log[1], {"type": "http.disconnect"})
+        side.pump(0.2)
+        self.assertEqual(side.events[call_id], [])
+
+    def test_cancel(self) -> None:
+        log = []
+
+        @http_only
+        async def slow(scope: dict, receive: Callable, send: Callable) -> None:
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                log.append("cancelled")
+                raise
+
+        side = self.side(slow)
+        call_id = side.request()
+        time.sleep(0.1)
+        self.assertEqual(side.server.in_flight(), 1)
+        side.server.cancel(call_id)
+        response = side.response(call_id)
+        self.assertEqual(response.kinds, ["error"])
+        self.assertTrue(response.error[2].startswith("TimeoutError: "), response.error)
+        self.assertEqual(response.error[3], "")
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(log, ["cancelled"])
+        side.server.cancel(call_id)  # finished: ignored
+        side.pump(0.1)
+        self.assertEqual(len(side.events[call_id]), 1)
+
+
+class ViolationTest(Base):
+    """Each protocol violation: one error event, and RuntimeError raised in the app."""
+
+    def check(self, messages: list[Any], pattern: str, before: list[str]) -> None:
+        caught = []
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            assert scope["type"] == "http"
+            try:
+                for message in messages:
+                    await send(message)
+            except RuntimeError as exc:
+                caught.append(str(exc))
+                await send(body(b"ignored"))  # after the error: raises, no event
+            caught.append("not reached")
+
+        side = self.side(app)
+        response = side.get()
+        self.assertEqual(response.kinds, [*before, "error"])
+        self.assertEqual(len(caught), 1, caught)
+        self.assertRegex(caught[0], pattern)
+        self.assertTrue(response.error[2].startswith("RuntimeError: "), response.error)
+        self.assertRegex(response.error[2], pattern)
+        self.assertIn("in app", response.error[3])
+        side.pump(0.1)
+        self.assertEqual(len(side.events[response.events[0][0]]), len(before) + 1)
+
+    def test_body_before_start(self) -> None:
+        self.check([body(b"x")], "body before http.response.start", [])
+
+    def test_start_twice(self) -> None:
+        self.check([START, START], "start sent twice", ["start"])
+
+    def test_bad_status(self) -> None:
+        for status in (99, 600, "200", 200.0, True, None):
+            with self.subTest(status=status):
+                self.check([{**START, "status": status}], "status .* not an int", [])
+
+    def test_str_headers(self) -> None:
+        self.check([{**START, "headers": [("content-type", "text/plain")]}],
+                   "must be bytes, not str", [])
+        self.check([{**START, "headers": "content-type: text/plain"}], "headers are a str", [])
+        self.check([{**START, "headers": {b"a": b"b"}}], "headers are a dict", [])
+        self.check([{**START, "headers": [(b"a", b"b", b"c")]}], "not a \\[name, value\\]", [])
+
+    def test_header_injection(self) -> None:
+        self.check([{**START, "headers": [(b"x-a", b"1\r\nSet-Cookie: evil=1")]}],
+                   "CR, LF or NUL", [])
+        self.check([{**START, "headers": [(b"x-a", b"1\0")]}], "CR, LF or NUL", [])
+        self.check([{**START, "headers": [(b"x a", b"1")]}], "not an HTTP token", [])
+        self.check([{**START, "headers": [(b"x\r\ny", b"1")]}], "not an HTTP token", [])
+
+    def test_send_after_final_body(self) -> None:
+        self.check([START, body(b"done"), body(b"late")], "after the final body",
+                   ["start", "body"])
+
+    def test_wrong_types(self) -> None:
+        self.check([{"type": "http.response.nope"}], "message type 'http.response.nope'", [])
+        self.check(["not a dict"], "takes a dict message, not str", [])
+        self.check([START, {"type": "http.response.body", "body": "text"}],
+                   "body is a str", ["start"])
+        self.check([START, {"type": "http.response.body", "more_body": 1}],
+                   "more_body is 1", ["start"])
+        self.check([{**START, "trailers": True}], "trailers are not supported", [])
+
+    def test_trailers_false_accepted(self) -> None:
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send({**START, "trailers": False})
+            await send({"type": "http.response.body"})
+
+        self.assertEqual(self.side(app).get().kinds, ["start", "body", "end"])
+
+
+class ConcurrencyTest(Base):
+    def test_200_slow_requests_on_one_loop(self) -> None:
+        threads = set()
+
+        @http_only
+        async def slow(scope: dict, receive: Callable, send: Callable) -> None:
+            threads.add(threading.current_thread().name)
+            await asyncio.sleep(0.2)
+            await send(START)
+            await send(body(scope["path"].encode()))
+
+        side = self.side(slow)
+        began = time.monotonic()
+        ids = {side.request(path=f"/{n}"): n for n in range(200)}
+        self.assertGreater(side.server.in_flight(), 100)
+        side.wait(lambda: all(side.finished(i) for i in ids), timeout=20)
+        elapsed = time.monotonic() - began
+        self.assertLess(elapsed, 4.0)
+        for call_id, n in ids.items():
+            self.assertEqual(Response(side.events[call_id]).body, f"/{n}".encode())
+        self.assertEqual(threads, {"httpy-asgi-loop"})
+        self.assertEqual(side.server.in_flight(), 0)
+
+    def test_begin_from_many_threads(self) -> None:
+        side = self.side(hello)
+        ids: list[int] = []
+        lock = threading.Lock()
+
+        def client() -> None:
+            for _ in range(25):
+                call_id = side.request(data=b"t")
+                with lock:
+                    ids.append(call_id)
+
+        workers = [threading.Thread(target=client) for _ in range(8)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        self.assertEqual(len(set(ids)), 200)
+        side.wait(lambda: all(side.finished(i) for i in ids), timeout=20)
+        self.assertTrue(all(side.events[i][-1][1] == "end" for i in ids))
+
+
+def lifespan_app(log: list, startup: Callable[[dict], Any] | None = None,
+                 shutdown_failure: str | None = None) -> Callable:
+    async def app(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            log.append(message["type"])
+            outcome = startup(scope["state"]) if startup else None
+            if outcome is not None:
+                await send({"type": "lifespan.startup.failed", "message": outcome})
+                return
+            await send({"type": "lifespan.startup.complete"})
+            message = await receive()
+            log.append(message["type"])
+            if shutdown_failure:
+                await send({"type": "lifespan.shutdown.failed", "message": shutdown_failure})
+            else:
+                await send({"type": "lifespan.shutdown.complete"})
+            return
+        await receive()
+        scope["state"]["touched"] = scope["path"]
+        await send(START)
+        await send(body(json.dumps(sorted(scope["state"].items())).encode()))
+    return app
+
+
+class LifespanTest(Base):
+    def test_state_reaches_scope(self) -> None:
+        log: list = []
+        side = self.side(lifespan_app(log, lambda state: state.update(db="conn")), start=False)
+        self.assertEqual(side.start(), {"db": "conn"})
+        self.assertEqual(log, ["lifespan.startup"])
+        self.assertEqual(side.get(path="/1").json(), [["db", "conn"], ["touched", "/1"]])
+        # each request has its own shallow copy
+        self.assertEqual(side.get(path="/2").json(), [["db", "conn"], ["touched", "/2"]])
+
+    def test_startup_failed(self) -> None:
+        side = self.side(lifespan_app([], lambda state: "database is down"), start=False)
+        with self.assertRaisesRegex(RuntimeError, "startup failed: database is down"):
+            side.start()
+        self.assertFalse(any(t.name == "httpy-asgi-loop" for t in threading.enumerate()))
+        side.server.stop(1)  # after a failed start: nothing to do
+
+    def test_raising_after_startup_began_is_a_failure(self) -> None:
+        def explode(state: dict) -> None:
+            raise KeyError("config")
+
+        side = self.side(lifespan_app([], explode), start=False)
+        with self.assertRaisesRegex(RuntimeError, "startup failed: KeyError: 'config'"):
+            side.start()
+
+    def test_app_without_lifespan(self) -> None:
+        side = self.side(hello, start=False)
+        with self.assertLogs("httpy.asgi", logging.DEBUG) as logs:
+            self.assertEqual(side.start(), {})
+        self.assertIn("does not take the lifespan protocol", logs.output[0])
+        self.assertIn("ValueError: hello only speaks http", logs.output[0])
+        self.assertEqual(side.get(data=b"x").body, b"hello x")
+
+    def test_app_answering_lifespan_as_a_request(self) -> None:
+        async def naive(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send(START)
+            await send(body(b"naive"))
+
+        side = self.side(naive, start=False)
+        with self.assertLogs("httpy.asgi", logging.DEBUG) as logs:
+            self.assertEqual(side.start(), {})
+        self.assertIn("unexpected message 'http.response.start'", logs.output[0])
+        self.assertEqual(side.get().body, b"naive")
+
+    def test_startup_timeout(self) -> None:
+        async def stuck(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await asyncio.sleep(60)
+
+        side = self.side(stuck, start=False)
+        began = time.monotonic()
+        with self.assertRaisesRegex(RuntimeError, "within 0.3 s"):
+            side.start(0.3)
+        self.assertLess(time.monotonic() - began, 3)
+
+    def test_stop_runs_shutdown_and_is_idempotent(self) -> None:
+        log: list = []
+        side = self.side(lifespan_app(log))
+        side.get()
+        side.server.stop(5)
+        self.assertEqual(log, ["lifespan.startup", "lifespan.shutdown"])
+        self.assertFalse(any(t.name == "httpy-asgi-loop" for t in threading.enumerate()))
+        side.server.stop(5)
+        self.assertEqual(log, ["lifespan.startup", "lifespan.shutdown"])
+
+    def test_shutdown_failure_is_logged(self) -> None:
+        side = self.side(lifespan_app([], shutdown_failure="flush failed"))
+        with self.assertLogs("httpy.asgi", logging.WARNING) as logs:
+            side.server.stop(5)
+        self.assertIn("shutdown failed: flush failed", logs.output[0])
+
+    def test_stop_cancels_running_requests(self) -> None:
+        log: list = []
+        cancelled = []
+
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["type"] == "lifespan":
+                await lifespan_app(log)(scope, receive, send)
+                return
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.append(scope["path"])
+                raise
+
+        side = self.side(app)
+        call_id = side.request(path="/slow")
+        time.sleep(0.1)
+        began = time.monotonic()
+        side.server.stop(5)
+        self.assertLess(time.monotonic() - began, 2)
+        self.assertEqual(cancelled, ["/slow"])
+        self.assertEqual(log, ["lifespan.startup", "lifespan.shutdown"])
+        side.pump(0.2)
+        self.assertEqual(side.events[call_id][0][1], "error")
+        self.assertIn("stopped", side.events[call_id][0][2])
+        self.assertEqual(side.server.in_flight(), 0)
+
+
+try:
+    from concurrent import interpreters
+except ImportError:
+    interpreters = None
+
+
+@unittest.skipIf(interpreters is None, "no concurrent.interpreters before Python 3.14")
+class SubinterpreterTest(unittest.TestCase):
+    """httpy's own-GIL workers are isolated sub-interpreters: the loop thread runs there too."""
+
+    def test_in_an_isolated_interpreter(self) -> None:
+        interp = interpreters.create()
+        self.addCleanup(interp.close)
+        interp.exec(f"""if True:
+            import os, select, sys
+            sys.path.insert(0, {str(Path(_httpy_asgi.__file__).parent)!r})
+            import _httpy_asgi
+
+            async def app(scope, receive, send):
+                if scope["type"] != "http":
+                    raise ValueError("no lifespan")
+                await send({{"type": "http.response.start", "status": 200, "headers": []}})
+                await send({{"type": "http.response.body", "body": (await receive())["body"]}})
+
+            r, w = os.pipe()
+            os.set_blocking(w, False)
+            server = _httpy_asgi.AsgiServer(app, w)
+            server.start(5)
+            call = server.begin("GET", "http", "1.1", "/", b"/", "", b"", [], None, None, b"sub")
+            events = []
+            while not events or events[-1][1] != "end":
+                assert select.select([r], [], [], 5)[0], events
+                os.read(r, 64)
+                events += server.take()
+            server.stop(5)
+            os.close(r)
+            os.close(w)
+            assert [e[1:] for e in events] == [
+                ("start", 200, []), ("body", b"sub", False), ("end",)], events
+        """)
+
+
+def setUpModule() -> None:
+    if FASTAPI:
+        print(f"\nskipping the FastAPI tests: {FASTAPI}", file=sys.stderr)
+
+
+@unittest.skipIf(FASTAPI, FASTAPI or "")
+class FastApiTest(Base):
+    """Real FastAPI 0.92 / Starlette 0.26 apps on the server."""
+
+    def app(self, middleware: bool = True) -> Any:
+        app = FastAPI()
+        self.done: list = []
+        self.made: list = []
+
+        def token(x_token: str = Header()) -> str:
+            if x_token != "secret":
+                raise HTTPException(status_code=403, detail="bad token")
+            return x_token
+
+        @app.on_event("startup")
+        async def startup() -> None:
+            app.state.started = True
+
+        async def tag(request: Request, call_next: Any) -> Any:
+            request.state.user = "alice"
+            return await call_next(request)
+        if middleware:
+            app.middleware("http")(tag)
+
+        @app.get("/items/{item_id}")
+        async def read_item(item_id: int, q: str | None = None) -> dict:
+            return {"item_id": item_id, "q": q, "started": app.state.started}
+
+        @app.get("/sync")
+        def sync_endpoint(request: Request) -> dict:
+            return {"thread": threading.current_thread().name, "user": request.state.user}
+
+        @app.post("/items")
+        async def create_item(item: Item) -> dict:
+            return {"name": item.name, "total": item.price * 2}
+
+        @app.get("/private")
+        async def private(tok: str = Depends(token)) -> dict:
+            return {"token": tok}
+
+        @app.post("/later")
+        async def later(tasks: BackgroundTasks) -> dict:
+            async def work() -> None:
+                await asyncio.sleep(0.3)
+                self.done.append("work")
+            tasks.add_task(work)
+            return {"queued": True}
+
+        @app.get("/stream")
+        async def stream() -> StreamingResponse:
+            async def chunks() -> Any:
+                for n in range(3):
+                    self.made.append(n)
+                    yield f"part {n}\n"
+                    await asyncio.sleep(0.1)
+            return StreamingResponse(chunks(), media_type="text/plain")
+
+        @app.get("/whoami")
+        async def whoami(request: Request) -> dict:
+            return {"user": request.state.user}
+
+        return app
+
+    def test_fastapi(self) -> None:
+        side = self.side(self.app())
+        response = side.get(path="/items/42", query=b"q=hello")
+        self.assertEqual(response.status, 200)
+        self.assertEqual(response.headers[b"content-type"], b"application/json")
+        self.assertEqual(response.json(), {"item_id": 42, "q": "hello", "started": True})
+
+        headers = [(b"host", b"testserver"), (b"content-type", b"application/json")]
+        response = side.get("POST", "/items", headers=headers,
+                            data=b'{"name": "pen", "price": 1.5}')
+        self.assertEqual(response.json(), {"name": "pen", "total": 3.0})
+
+        response = side.get("POST", "/items", headers=headers, data=b'{"name": "pen"}')
+        self.assertEqual(response.status, 422)
+        self.assertEqual(response.json()["detail"][0]["loc"], ["body", "price"])
+
+        self.assertEqual(side.get(path="/private").status, 422)
+        self.assertEqual(side.get(path="/private", headers=[(b"x-token", b"nope")]).status, 403)
+        self.assertEqual(side.get(path="/private", headers=[(b"x-token", b"secret")]).json(),
+                         {"token": "secret"})
+        self.assertEqual(side.get(path="/nowhere").status, 404)
+
+        response = side.get(path="/sync")
+        self.assertEqual(response.json()["user"], "alice")
+        self.assertNotEqual(response.json()["thread"], "httpy-asgi-loop")
+        self.assertEqual(side.get(path="/whoami").json(), {"user": "alice"})
+
+    def test_background_task_runs_after_the_response(self) -> None:
+        # Not behind BaseHTTPMiddleware: in Starlette 0.26 that holds the end of the
+        # response until the background tasks are done (Starlette issue 919).
+        side = self.side(self.app(middleware=False))
+        call_id = side.request("POST", "/later")
+        side.wait(lambda: any(e[1] == "body" and not e[3] for e in side.events[call_id]))
+        self.assertEqual(self.done, [])
+        self.assertFalse(side.finished(call_id))
+        response = side.response(call_id)
+        self.assertEqual(response.kinds[-1], "end")
+        self.assertEqual(self.done, ["work"])
+        self.assertEqual(response.json(), {"queued": True})
+
+    def test_streaming_response(self) -> None:
+        side = self.side(self.app())
+        call_id = side.request(path="/stream")
+        side.wait(lambda: any(e[1] == "body" and e[2] for e in side.events[call_id]))
+        self.assertLess(len(self.made), 3)
+        response = side.response(call_id)
+        self.assertEqual(response.body, b"part 0\npart 1\npart 2\n")
+        self.assertEqual(response.kinds[-1], "end")
+        self.assertGreaterEqual(response.kinds.count("body"), 3)
+
+    def test_lifespan_state_in_request_state(self) -> None:
+        app = FastAPI()
+        log = []
+
+        @contextlib.asynccontextmanager
+        async def lifespan(app: Any) -> Any:
+            log.append("up")
+            yield {"pool": "the pool"}
+            log.append("down")
+
+        # FastAPI 0.92 has no lifespan= argument; its Starlette 0.26 router takes one
+        app.router.lifespan_context = lifespan
+
+        @app.get("/")
+        async def root(request: Request) -> dict:
+            request.state.mine = scope_id = id(request.scope["state"])
+            return {"pool": request.state.pool, "scope_state": scope_id}
+
+        side = self.side(app, start=False)
+        self.assertEqual(side.start(), {"pool": "the pool"})
+        first, second = side.get().json(), side.get().json()
+        self.assertEqual(first["pool"], "the pool")
+        self.assertNotEqual(first["scope_state"], second["scope_state"])
+        side.server.stop(5)
+        self.assertEqual(log, ["up", "down"])
+
+    def test_fastapi_disconnect_stops_a_stream(self) -> None:
+        app = FastAPI()
+        finished = []
+
+        @app.get("/forever")
+        async def forever() -> StreamingResponse:
+            async def ticks() -> Any:
+                try:
+                    while True:
+                        yield "tick\n"
+                        await asyncio.sleep(0.01)
+                finally:
+                    finished.append(True)
+            return StreamingResponse(ticks())
+
+        side = self.side(app)
+        call_id = side.request(path="/forever")
+        side.wait(lambda: len(side.events[call_id]) > 5)
+        side.server.disconnect(call_id)
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(finished, [True])
+
+
+if __name__ == "__main__":
+    unittest.main()
