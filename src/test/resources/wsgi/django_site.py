@@ -1,5 +1,6 @@
 """A one-file Django site for DjangoIT: settings, URLs and views here, served through
-python.wsgi=django_site:application on Debian's python3-django."""
+python.wsgi=django_site:application and python.asgi=django_site:asgi_application on
+Debian's python3-django."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ settings.configure(
 )
 django.setup()
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402  (after settings, as Django needs)
+import asyncio  # noqa: E402
+import threading  # noqa: E402
+
+from django.core.asgi import get_asgi_application  # noqa: E402  (after settings, as Django needs)
+from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.http import HttpRequest, HttpResponse, JsonResponse  # noqa: E402
 from django.shortcuts import redirect  # noqa: E402
 from django.urls import path, reverse  # noqa: E402
@@ -42,7 +47,15 @@ def boom(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("a bug in a Django view")
 
 
+async def pause(request: HttpRequest) -> JsonResponse:
+    """An async view: under ASGI it awaits on the app's event loop, on that loop's thread."""
+    await asyncio.sleep(float(request.GET.get("seconds", "0")))
+    return JsonResponse({"script_name": request.META["SCRIPT_NAME"], "path": request.path,
+                         "thread": threading.current_thread().name})
+
+
 urlpatterns = [
+    path("pause", pause),
     path("items/<int:item_id>", item, name="item"),
     path("form", form),
     path("go", go),
@@ -50,3 +63,4 @@ urlpatterns = [
 ]
 
 application = get_wsgi_application()
+asgi_application = get_asgi_application()

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A real Django site (Debian's python3-django on Debian's Python 3.11, {@code wsgi/django_site.py})
- * mounted with python.wsgi at {@code /django/*} in an embedded Tomcat, over real HTTP.
+ * mounted with python.wsgi at {@code /django/*} and with python.asgi at {@code /django-asgi/*} in an
+ * embedded Tomcat, over real HTTP.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -71,6 +72,18 @@ class DjangoIT {
         assertTrue(response.body().contains("\"script_name\": \"" + context() + "/django\""), response.body());
         assertTrue(response.body().contains("\"path\": \"" + context() + "/django/items/42\""), response.body());
         assertTrue(response.body().contains("\"tags\": [\"a\", \"b\"]"), response.body());
+    }
+
+    /** Django's get_asgi_application(): an async view awaits on the ASGI app's event loop, under the mount. */
+    @Test
+    void anAsyncViewThroughDjangosAsgiHandler() throws Exception {
+        var response = get(uri("/django-asgi/pause?seconds=0.05"));
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"script_name\": \"" + context() + "/django-asgi\""), response.body());
+        assertTrue(response.body().contains("\"path\": \"" + context() + "/django-asgi/pause\""), response.body());
+        assertTrue(response.body().contains("\"thread\": \"httpy-asgi-loop\""), response.body());
+        var missing = get(uri("/django-asgi/nowhere"));
+        assertEquals(404, missing.statusCode());
     }
 
     @Test
