@@ -1,0 +1,122 @@
+package dev.httpy.it;
+
+import java.io.File;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static dev.httpy.it.HttpClientSupport.get;
+import static dev.httpy.it.HttpClientSupport.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ASGI 3 protocol, both ways, on the embedded 3.14: every app here runs inside a checker of
+ * our own ({@code asgi/asgi_conformance.py}) that fails on any message from the server that the
+ * spec does not allow (scope, receive() messages and their order) and records it; after each test
+ * the record must be empty. The apps' own violations must each get a clean 500.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class AsgiConformanceIT {
+
+    @ArquillianResource
+    private URL base;
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        var archive = ShrinkWrap.createFromZipFile(WebArchive.class,
+                new File(System.getProperty("httpy.test.war", "target/httpy.war")));
+        archive.delete("WEB-INF/web.xml");
+        return archive.setWebXML(new File("src/test/resources/asgi/conformance-web.xml"))
+                .addAsWebInfResource(new File("src/test/resources/asgi/asgi_conformance.py"), "python/asgi_conformance.py");
+    }
+
+    private URI uri(String path) {
+        return URI.create(base.toString().replaceAll("/$", "") + path);
+    }
+
+    private String context() {
+        return base.getPath().replaceAll("/$", "");
+    }
+
+    @AfterEach
+    void theCheckerFoundNothingWrongWithTheServer() throws Exception {
+        assertEquals("[]", get(uri("/asgi/violations")).body());
+    }
+
+    @Test
+    void theScopeHasEveryKeyOfTheSpecWithTheMountAsRootPath() throws Exception {
+        var response = get(uri("/asgi/inspect?b=2&a=%201"), "X-Tag", "one", "X-Tag", "two");
+        String scope = response.body();
+        assertEquals(200, response.statusCode(), scope);
+        for (String expected : new String[] {"\"type\": \"http\"", "\"asgi\": {\"version\": \"3.0\", \"spec_version\": \"2.3\"}",
+                "\"http_version\": \"1.1\"", "\"method\": \"GET\"", "\"scheme\": \"http\"", "\"path\": \"/inspect\"",
+                "\"raw_path\": \"" + context() + "/asgi/inspect\"", "\"root_path\": \"" + context() + "/asgi\"",
+                "\"query_string\": \"b=2&a=%201\"", "[\"x-tag\", \"one\"], [\"x-tag\", \"two\"]",
+                "\"client\": [\"127.0.0.1\", ", "\"server\": [\"127.0.0.1\", " + base.getPort() + "]",
+                "\"state\": {\"token\": \"from startup\"}"}) {
+            assertTrue(scope.contains(expected), expected + " is not in " + scope);
+        }
+    }
+
+    @Test
+    void aPostedBodyArrivesWhole() throws Exception {
+        byte[] body = new byte[300_000];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) i;
+        }
+        int sum = 0;
+        for (byte b : body) {
+            sum = (sum + (b & 0xff)) % 65536;
+        }
+        var response = send("POST", uri("/asgi/echo"), body, "Content-Type", "application/octet-stream");
+        assertEquals("{\"length\": 300000, \"sum\": " + sum + ", \"messages\": 1}",
+                new String(response.body(), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aStreamedAnswerArrivesInFull() throws Exception {
+        assertEquals("part 0\npart 1\npart 2\n", get(uri("/asgi/stream")).body());
+    }
+
+    @Test
+    void aClientThatGoesAwayIsAnHttpDisconnectForTheApp() throws Exception {
+        try (var socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("GET " + context() + "/asgi/forever HTTP/1.1\r\nHost: localhost\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            byte[] some = in.readNBytes(20_000);
+            assertTrue(new String(some, StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 200"));
+        }
+        String seen = "";
+        for (int i = 0; i < 200 && !seen.contains("http.disconnect"); i++) {
+            Thread.sleep(50);
+            seen = get(uri("/asgi/seen")).body();
+        }
+        assertEquals("{\"disconnects\": [\"http.disconnect\"]}", seen);
+    }
+
+    @Test
+    void everyProtocolViolationByTheAppIsACleanInternalServerError() throws Exception {
+        for (String bad : new String[] {"body-first", "start-twice", "str-header", "status"}) {
+            var response = get(uri("/asgi/bad/" + bad));
+            assertEquals(500, response.statusCode(), bad + ": " + response.body());
+            assertFalse(response.body().contains("Traceback"), bad + ": " + response.body());
+        }
+        assertEquals(200, get(uri("/asgi/inspect")).statusCode(), "the app still serves");
+    }
+}
