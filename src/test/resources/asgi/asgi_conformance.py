@@ -141,6 +141,16 @@ async def _routes(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 break
         await _answer(send, 200, json.dumps({"length": len(received), "sum": sum(received) % 65536,
                                              "messages": messages}).encode())
+    elif path == "/progress":
+        # Answers the body's first part before the client has sent the rest.
+        first = await receive()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"first %d\n" % len(first["body"]), "more_body": True})
+        total, more = len(first["body"]), first.get("more_body", False)
+        while more:
+            message = await receive()
+            total, more = total + len(message.get("body", b"")), message.get("more_body", False)
+        await send({"type": "http.response.body", "body": b"total %d\n" % total})
     elif path == "/stream":
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
         for i in range(3):

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.httpy.python.BodyPipe;
 import dev.httpy.python.Doorbell;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
@@ -106,18 +107,21 @@ public final class AsgiApplication implements PythonHandler {
         calls.clear();
     }
 
-    /** One request, its scope's parts in {@code _httpy_asgi.begin}'s order and its whole body: a trip's work. */
-    PythonCall begin(List<Object> scope, byte[] body) {
-        return (py, exchange) -> {
+    /**
+     * One request, its scope's parts in {@code _httpy_asgi.begin}'s order and its body: a whole
+     * {@code byte[]}, or a {@link BodyPipe} the body arrives through (its read end goes to Python).
+     */
+    PythonCall begin(List<Object> scope, Object body) {
+        PythonCall call = (py, exchange) -> {
             long id = ids.incrementAndGet();
-            var call = new Call(id, exchange);
-            calls.put(id, call);
-            exchange.currentTask = call;
+            var request = new Call(id, exchange);
+            calls.put(id, request);
+            exchange.currentTask = request;
             List<Object> args = new ArrayList<>(scope.size() + 3);
             args.add(server);
             args.add(id);
             args.addAll(scope);
-            args.add(body);
+            args.add(body instanceof BodyPipe pipe ? (Object) (long) pipe.takeReadFd() : body);
             long since = exchange.pythonSince;
             try {
                 py.call(py.cachedFunction(MODULE + ":begin"), args.toArray());
@@ -126,7 +130,21 @@ public final class AsgiApplication implements PythonHandler {
                 throw e;
             }
             // The worker's trip ends here, the app's work does not: python.timeout runs on until it answers.
-            return () -> call.timeFrom(since);
+            return () -> request.timeFrom(since);
+        };
+        if (!(body instanceof BodyPipe pipe)) {
+            return call;
+        }
+        return new PythonCall() {
+            @Override
+            public Runnable run(Python py, Exchange exchange) {
+                return call.run(py, exchange);
+            }
+
+            @Override
+            public void discard() {
+                pipe.discard();
+            }
         };
     }
 

@@ -67,7 +67,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         this.limits = limits;
         this.deadlines = new Deadlines(name + "-deadlines", limits.bodyTimeout(), limits.timeout(), limits.writeTimeout(), this);
         this.fastPath = runtime == null ? null : new FastPath(runtime, deadlines);
-        this.pipes = handler instanceof WsgiApplication ? new PipePoller(name + "-body-pipes") : null;
+        this.pipes = handler instanceof RequestFunction ? null : new PipePoller(name + "-body-pipes");
     }
 
     private HandlerTimes timesOf(String route) {
@@ -246,8 +246,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     // ---- ASGI ----
 
     /**
-     * Serves one request to the ASGI app: its body is collected as it arrives (up to
-     * python.max-body), then a worker hands the request to the app's event loop.
+     * Serves one request to the ASGI app: a worker hands it to the app's event loop, and its body,
+     * if any, is piped to the app's {@code receive()} as it arrives (as WSGI's {@code wsgi.input} is).
      *
      * @param scope the parts of the ASGI scope that come from the request, in {@code _httpy_asgi.begin}'s order
      */
@@ -258,13 +258,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                     + " <async-supported>true</async-supported> on every filter and servlet of its chain");
             return;
         }
-        Exchange exchange = startAsync(servletRequest, response, null);
-        if (!hasBody) {
-            submit(exchange, app.begin(scope, EMPTY));
-            return;
+        BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
+        Exchange exchange = startAsync(servletRequest, response, pipe == null ? null : pipe::discard);
+        submit(exchange, app.begin(scope, pipe == null ? EMPTY : pipe));
+        if (pipe != null && !exchange.ended()) {
+            BodyReader.pipe(exchange, servletRequest.getInputStream(), limits.maxBody(), pipe, pipes);
         }
-        BodyReader.collect(exchange, servletRequest.getInputStream(), servletRequest.getContentLengthLong(),
-                limits.maxBody(), body -> submit(exchange, app.begin(scope, body)));
     }
 
     // ---- the fast path: Python on the container thread ----

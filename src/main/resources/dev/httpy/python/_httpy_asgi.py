@@ -48,6 +48,8 @@ _TCHARS = frozenset(b"!#$%&'*+-.^_`|~0123456789"
                     b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LIFESPAN_ASGI = {"version": "3.0", "spec_version": "2.0"}
 _HTTP_ASGI = {"version": "3.0", "spec_version": "2.3"}
+# The most one receive() takes from a request body's pipe.
+_BODY_READ = 65536
 # Grace for tearing a loop down after a failed start, in seconds.
 _FAILED_START_GRACE = 5.0
 
@@ -118,11 +120,12 @@ class _Call:
     Lives on the loop thread only; dropped when the app's task is done.
     """
 
-    def __init__(self, server: AsgiServer, call_id: int, scope: dict, body: bytes) -> None:
+    def __init__(self, server: AsgiServer, call_id: int, scope: dict, body: bytes | int) -> None:
         self.server = server
         self.id = call_id
         self.scope: dict | None = scope
-        self.body: bytes | None = body
+        # The whole body, or the read end of the pipe Java writes it into as it arrives; None once read.
+        self.body: bytes | int | None = body
         self.started = False       # http.response.start went out
         self.complete = False      # the final http.response.body went out
         self.closed = False        # no more events: an error went out or the client left
@@ -132,12 +135,44 @@ class _Call:
         self.task: asyncio.Task | None = None
 
     async def receive(self) -> dict:
-        """The whole body first, then (once the exchange is over) http.disconnect."""
-        if self.body is not None and not self.disconnected:
+        """The body (whole, or chunk by chunk as the client sends it), then, once the
+        exchange is over, http.disconnect."""
+        if isinstance(self.body, bytes) and not self.disconnected:
             body, self.body = self.body, None
             return {"type": "http.request", "body": body, "more_body": False}
+        if isinstance(self.body, int) and not self.disconnected:
+            chunk = await self._read_pipe(self.body)
+            return {"type": "http.request", "body": chunk, "more_body": self.body is not None}
         await self.over.wait()
         return {"type": "http.disconnect"}
+
+    async def _read_pipe(self, fd: int) -> bytes:
+        """The next bytes Java wrote into the body pipe, waiting on the loop (never
+        blocking it) until there are some; b"" at its end, which closes it. While the
+        app does not ask, nothing is read: the pipe fills and Java stops reading the
+        client, so a slow app holds back a fast upload."""
+        os.set_blocking(fd, False)
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                chunk = os.read(fd, _BODY_READ)
+            except BlockingIOError:
+                readable = loop.create_future()
+                loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+                try:
+                    await readable
+                finally:
+                    loop.remove_reader(fd)
+                continue
+            if not chunk:
+                self.close_body()
+            return chunk
+
+    def close_body(self) -> None:
+        """Closes the body pipe's read end, if this call has one open."""
+        if isinstance(self.body, int):
+            os.close(self.body)
+        self.body = None
 
     async def send(self, message: Any) -> None:
         if self.disconnected:
@@ -475,9 +510,10 @@ class AsgiServer:
     def begin(self, method: str, scheme: str, http_version: str, path: str, raw_path: bytes,
               root_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]],
               client: tuple[str, int] | None, server: tuple[str, int] | None,
-              body: bytes, call_id: int | None = None) -> int:
-        """Starts the app on one request whose whole body is given; returns its call id
-        (call_id when the caller chose it, so it can expect the events before this returns)."""
+              body: bytes | int, call_id: int | None = None) -> int:
+        """Starts the app on one request; returns its call id (call_id when the caller
+        chose it, so it can expect the events before this returns). body is the whole
+        body, or the read end of a pipe the body arrives through (the call closes it)."""
         scope = {
             "type": "http",
             "asgi": dict(_HTTP_ASGI),
@@ -496,15 +532,20 @@ class AsgiServer:
         }
         with self._lock:
             if self._phase != "running":
+                if isinstance(body, int):
+                    os.close(body)
                 raise RuntimeError(f"the ASGI server is {self._phase}, not running")
             if call_id is None:
                 call_id = next(self._ids)
             self._in_flight += 1
         try:
-            self._loop.call_soon_threadsafe(self._launch, call_id, scope, bytes(body))
+            self._loop.call_soon_threadsafe(self._launch, call_id, scope,
+                                            body if isinstance(body, int) else bytes(body))
         except RuntimeError:
             with self._lock:
                 self._in_flight -= 1
+            if isinstance(body, int):
+                os.close(body)
             raise RuntimeError("the ASGI server has stopped") from None
         return call_id
 
@@ -603,7 +644,8 @@ class AsgiServer:
         if self._calls.pop(call.id, None) is not None:
             with self._lock:
                 self._in_flight -= 1
-        call.scope = call.body = None
+        call.close_body()
+        call.scope = None
         call.writes.clear()
 
     def _on_written(self, call_ids: list[int]) -> None:
@@ -644,7 +686,9 @@ def stop(server: AsgiServer, timeout: float) -> None:
 def begin(server: AsgiServer, call_id: int, method: str, scheme: str, http_version: str,
           path: str, raw_path: bytes, root_path: str, query_string: bytes,
           headers: list[list[bytes]], client: list[Any] | None, address: list[Any] | None,
-          body: bytes) -> None:
+          body: bytes | int) -> None:
+    """body: the whole body, or the read end of a pipe that Java fills as the body
+    arrives and closes at its end; the call owns it from now on."""
     server.begin(method, scheme, http_version, path, raw_path, root_path, query_string,
                  [(name, value) for name, value in headers], client, address, body,
                  call_id=call_id)
