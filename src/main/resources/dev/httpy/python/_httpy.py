@@ -61,6 +61,8 @@ class _ContainerLogHandler(logging.Handler):
 class _ContainerLogStream(io.TextIOBase):
     """sys.stdout and sys.stderr: one log record per line written."""
 
+    httpy_container_log = True
+
     def __init__(self, name: str, level: int) -> None:
         self._name = name
         self._level = level
@@ -117,12 +119,33 @@ def _refuse_fork(*args: Any, **kwargs: Any) -> Any:
         " a task queue instead.")
 
 
+def _stream_emit(handler: logging.StreamHandler, record: logging.LogRecord) -> None:
+    """StreamHandler.emit, but a record bound for sys.stdout or sys.stderr goes to the
+    container's log as itself: its logger name and level, in the handler's format."""
+    stream = handler.stream
+    if getattr(stream, "httpy_container_log", False):
+        try:
+            _emit(record.name, record.levelno, handler.format(record))
+        except Exception:
+            handler.handleError(record)
+        return
+    logging.StreamHandler._httpy_emit(handler, record)  # type: ignore[attr-defined]
+
+
 def install() -> None:
-    """Sets up this interpreter for httpy: logs to the container, no fork."""
-    if not any(isinstance(h, _ContainerLogHandler) for h in logging.root.handlers):
-        handler = _ContainerLogHandler()
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        logging.root.addHandler(handler)
+    """Sets up this interpreter for httpy: logs to the container, no fork.
+
+    The app's own logging configuration wins, as under gunicorn or mod_wsgi: no handler
+    is put on the root logger, so logging.basicConfig() and dictConfig() work. An app
+    that configures nothing gets Python's last resort (WARNING and above), which here
+    is the container's log. And a handler writing to sys.stdout or sys.stderr (what
+    basicConfig makes) logs each record in the container's log under its own logger
+    name and level, formatted as the app asked, not as one line of stderr.
+    """
+    logging.lastResort = _ContainerLogHandler(logging.WARNING)
+    if not hasattr(logging.StreamHandler, "_httpy_emit"):
+        logging.StreamHandler._httpy_emit = logging.StreamHandler.emit  # type: ignore[attr-defined]
+    logging.StreamHandler.emit = _stream_emit  # type: ignore[method-assign]
     sys.stdout = _ContainerLogStream("python.stdout", logging.INFO)
     sys.stderr = _ContainerLogStream("python.stderr", logging.WARNING)
     for name in ("fork", "forkpty"):
