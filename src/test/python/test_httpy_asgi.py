@@ -544,8 +544,8 @@ class WebSocketTest(Base):
         self.assertEqual(side.events[call_id][1:], [(call_id, "send", "héllo"),
                                                     (call_id, "send", b"\x00\xff")])
         side.server.received([(call_id, "closed", 4000, "done")])
-        side.wait(lambda: side.finished(call_id))
-        self.assertEqual(side.kinds(call_id), ["accept", "send", "send", "end"])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(side.kinds(call_id), ["accept", "send", "send"])
         self.assertEqual(self.seen, [
             {"type": "websocket.connect"},
             {"type": "websocket.receive", "text": "héllo"},
@@ -560,8 +560,8 @@ class WebSocketTest(Base):
         side.wait(lambda: side.kinds(call_id) == ["accept", "close"])
         self.assertEqual(side.events[call_id][1], (call_id, "close", 4001, "bye"))
         side.server.received([(call_id, "closed", 4001, "bye")])  # the client answers the close
-        side.wait(lambda: side.finished(call_id))
-        self.assertEqual(side.kinds(call_id), ["accept", "close", "end"])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(side.kinds(call_id), ["accept", "close"])
         self.assertEqual(self.seen[-1], {"type": "websocket.disconnect", "code": 4001,
                                          "reason": "bye"})
 
@@ -695,10 +695,27 @@ class WebSocketTest(Base):
         call_id = side.websocket()
         side.wait(lambda: side.kinds(call_id) == ["accept", "send"])
         side.server.received([(call_id, "closed", 1001, "")])
-        side.wait(lambda: side.finished(call_id))
-        self.assertEqual(side.kinds(call_id), ["accept", "send", "end"])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(side.kinds(call_id), ["accept", "send"])
         self.assertEqual(raised, ["send('websocket.send'): the client closed the WebSocket"
                                   " (code 1001)", "websocket.disconnect"])
+
+    def test_raising_after_the_clients_close_is_only_logged(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send(ACCEPT)
+            await receive()
+            await send({"type": "websocket.send", "text": "nobody listens"})
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.wait(lambda: side.kinds(call_id) == ["accept"])
+        with self.assertLogs("httpy.asgi", logging.INFO) as logs:
+            side.server.received([(call_id, "closed", 1000, "")])
+            side.wait(lambda: side.server.in_flight() == 0)
+        self.assertIn("ClientDisconnected", logs.output[0])
+        self.assertEqual(side.kinds(call_id), ["accept"])
 
     def test_python_timeout_before_accept_cancels(self) -> None:
         @websocket_only
@@ -728,7 +745,7 @@ class WebSocketTest(Base):
         side.wait(lambda: side.kinds(call_id) == ["accept"])
         _httpy_asgi.exchange(side.server, [], [], [], [[call_id, "text", "one"],
                                                        [call_id, "closed", 1000, None]])
-        side.wait(lambda: side.finished(call_id))
+        side.wait(lambda: side.server.in_flight() == 0)
         self.assertEqual(self.seen[1:], [
             {"type": "websocket.receive", "text": "one"},
             {"type": "websocket.disconnect", "code": 1000, "reason": ""}])
@@ -1212,8 +1229,8 @@ class FastApiTest(Base):
         side.wait(lambda: len(side.events[call_id]) == 2)
         self.assertEqual(side.events[call_id][1], (call_id, "send", "echo hi"))
         side.server.received([(call_id, "closed", 4000, "")])
-        side.wait(lambda: side.finished(call_id))
-        self.assertEqual((side.kinds(call_id)[-1], closes), ("end", [4000]))
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual((side.kinds(call_id), closes), (["accept", "send"], [4000]))
 
 
 if __name__ == "__main__":

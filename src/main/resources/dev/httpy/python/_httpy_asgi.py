@@ -24,7 +24,7 @@ WebSocket calls (begin_websocket) have their own events:
   (call_id, "accept", subprotocol_or_None, [(name, value), ...])
   (call_id, "send", text_or_bytes)                    str goes out as a text message
   (call_id, "close", code, reason)                    before accept: refuse the handshake (403)
-  (call_id, "end")                                    app returned; a close went out before it
+  (call_id, "end")                                    app returned (none after the client's close)
   (call_id, "error", summary, traceback_text)         as for HTTP
 and Java's side of the conversation comes in through received(): messages as
 (call_id, "text", str) or (call_id, "bytes", bytes), the end as
@@ -65,7 +65,8 @@ _HANDSHAKE_HEADERS = frozenset((b"connection", b"upgrade", b"sec-websocket-accep
                                 b"sec-websocket-protocol", b"sec-websocket-extensions",
                                 b"sec-websocket-version", b"content-length", b"transfer-encoding"))
 # Close codes RFC 6455 lets an endpoint send (1004-1006 and 1015 are reserved, 1012-1014 IANA's).
-_CLOSE_CODES = frozenset(range(1000, 1004)) | frozenset(range(1007, 1015)) | frozenset(range(3000, 5000))
+_CLOSE_CODES = (frozenset(range(1000, 1004)) | frozenset(range(1007, 1015))
+                | frozenset(range(3000, 5000)))
 # Grace for tearing a loop down after a failed start, in seconds.
 _FAILED_START_GRACE = 5.0
 
@@ -281,7 +282,7 @@ class _WebSocket:
         self.task: asyncio.Task | None = None
 
     async def receive(self) -> dict:
-        """websocket.connect first, then the client's messages, then websocket.disconnect (for good)."""
+        """websocket.connect, the client's messages, then (for good) websocket.disconnect."""
         if not self.connect_taken:
             self.connect_taken = True
             return {"type": "websocket.connect"}
@@ -383,7 +384,8 @@ class _WebSocket:
             self.inbox.put_nowait(message)
 
     def _hang_up(self, disconnect: dict) -> None:
-        self.disconnected = True
+        # Java forgets a call once its connection closed: nothing more goes out for it.
+        self.disconnected = self.closed = True
         self.gone = disconnect
         while self.writes:
             waiter = self.writes.popleft()
