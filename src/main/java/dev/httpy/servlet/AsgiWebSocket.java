@@ -272,8 +272,9 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
 
     /**
      * The open connection: whole messages in, the close's code to the app. The largest message
-     * is the container's setting: Tomcat allocates a session's buffers at their full size, so a
-     * generous default here would cost every connection that much. Public because Jetty refuses
+     * and the idle timeout are the container's settings: Tomcat allocates a session's buffers at
+     * their full size, so a generous default here would cost every connection that much, and
+     * without pings of our own the idle timeout is what ends a connection whose client vanished. Public because Jetty refuses
      * an endpoint class that is not, though it never makes one itself.
      */
     public static final class Connection extends Endpoint {
@@ -285,7 +286,6 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
 
         @Override
         public void onOpen(Session session, EndpointConfig config) {
-            session.setMaxIdleTimeout(0); // the app decides when a quiet connection ends
             session.addMessageHandler(String.class,
                     (MessageHandler.Whole<String>) text -> socket.app.webSocketReceived(socket.id, text));
             session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) buffer -> {

@@ -227,8 +227,14 @@ abstract class AsgiContract {
         }
     }
 
+    /**
+     * One client for every WebSocket, held for the whole class: the JDK ends a client's selector
+     * thread once the client is garbage, and with it the reading of its WebSockets.
+     */
+    private final HttpClient webSockets = HttpClient.newHttpClient();
+
     private WebSocket connect(String path, Received received, String... subprotocols) throws Exception {
-        var builder = HttpClient.newHttpClient().newWebSocketBuilder();
+        var builder = webSockets.newWebSocketBuilder();
         if (subprotocols.length > 0) {
             builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
