@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 try:
-    from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
+    from fastapi import (BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request,
+                         WebSocket)
     from fastapi.responses import PlainTextResponse, StreamingResponse
     from pydantic import BaseModel
 except ImportError as missing:
@@ -26,12 +27,18 @@ except ImportError as missing:
                 await send({"type": "lifespan.startup.complete"})
             await send({"type": "lifespan.shutdown.complete"})
             return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1011})  # refused: 403
+            return
         await send({"type": "http.response.start", "status": 503,
                     "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
         await send({"type": "http.response.body", "body": _reason})
 else:
     app = FastAPI()
     _jobs: list[str] = []
+    _ws_closes: list[int] = []
+    # The echo's subprotocols, preferred first: it takes the first of these the client offers.
+    _ECHO_SUBPROTOCOLS = ("echo.v2", "echo.v1")
 
     class Item(BaseModel):
         name: str
@@ -100,3 +107,32 @@ else:
     @app.get("/hello", response_class=PlainTextResponse)
     async def hello() -> str:
         return "hello from fastapi"
+
+    @app.websocket("/ws")
+    async def echo(websocket: WebSocket) -> None:
+        """Text back as text and bytes as bytes; "bye" closes with 4001; the client's close code
+        is kept for /ws/closes."""
+        offered = websocket.scope.get("subprotocols", [])
+        chosen = next((p for p in _ECHO_SUBPROTOCOLS if p in offered), None)
+        await websocket.accept(subprotocol=chosen)
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                _ws_closes.append(message.get("code", 1005))
+                return
+            if message.get("text") == "bye":
+                await websocket.close(code=4001, reason="bye")
+                return
+            if message.get("text") is not None:
+                await websocket.send_text(message["text"])
+            else:
+                await websocket.send_bytes(message["bytes"])
+
+    @app.get("/ws/closes")
+    async def ws_closes() -> dict[str, list[int]]:
+        return {"closes": _ws_closes}
+
+    @app.websocket("/ws/private")
+    async def private(websocket: WebSocket) -> None:
+        """Refuses every connection before accepting it: the client gets 403."""
+        await websocket.close(code=1008)

@@ -33,7 +33,8 @@ from _httpy_asgi import AsgiServer  # noqa: E402
 
 try:
     # Module-level: FastAPI resolves the endpoints' string annotations in these globals.
-    from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request
+    from fastapi import (BackgroundTasks, Depends, FastAPI, Header, HTTPException, Request,
+                         WebSocket, WebSocketDisconnect)
     from fastapi.responses import StreamingResponse
     from pydantic import BaseModel
     FASTAPI = None
@@ -79,6 +80,7 @@ class JavaSide:
         self.events: dict[int, list[tuple]] = collections.defaultdict(list)
         self.auto_written = True
         self.wakeups = 0
+        self.ids = iter(range(10_000, 20_000))
 
     def start(self, timeout: float = 5.0) -> dict:
         return self.server.start(timeout)
@@ -95,6 +97,18 @@ class JavaSide:
                                  headers if headers is not None else [(b"host", b"testserver")],
                                  ("127.0.0.1", 50000), ("testserver", 80), data)
 
+    def websocket(self, path: str = "/ws", subprotocols: list[str] | None = None,
+                  headers: list[tuple[bytes, bytes]] | None = None) -> int:
+        call_id = next(self.ids)
+        self.server.begin_websocket("ws", "1.1", path, path.encode(), "", b"",
+                                    headers if headers is not None else [(b"host", b"testserver")],
+                                    ("127.0.0.1", 50000), ("testserver", 80), subprotocols or [],
+                                    call_id=call_id)
+        return call_id
+
+    def kinds(self, call_id: int) -> list[str]:
+        return [e[1] for e in self.events[call_id]]
+
     def pump(self, timeout: float = 0.5) -> list[tuple]:
         """Waits for the signal once, then takes and records every event."""
         ready, _, _ = select.select([self.read_fd], [], [], timeout)
@@ -108,7 +122,7 @@ class JavaSide:
         chunks = []
         for event in taken:
             self.events[event[0]].append(event)
-            if event[1] == "body" and event[3]:
+            if (event[1] == "body" and event[3]) or event[1] == "send":
                 chunks.append(event[0])
         if chunks and self.auto_written:
             self.server.written(chunks)
@@ -482,6 +496,339 @@ class ViolationTest(Base):
             await send({"type": "http.response.body"})
 
         self.assertEqual(self.side(app).get().kinds, ["start", "body", "end"])
+
+
+def websocket_only(app: Callable) -> Callable:
+    """A WebSocket app without lifespan support."""
+    async def wrapped(scope: dict, receive: Callable, send: Callable) -> None:
+        if scope["type"] != "websocket":
+            raise ValueError(f"{app.__name__} only speaks websocket, not {scope['type']}")
+        await app(scope, receive, send)
+    wrapped.__name__ = app.__name__
+    return wrapped
+
+
+ACCEPT = {"type": "websocket.accept"}
+
+
+class WebSocketTest(Base):
+    def echo_app(self) -> Callable:
+        self.seen: list[dict] = []
+
+        @websocket_only
+        async def echo(scope: dict, receive: Callable, send: Callable) -> None:
+            self.seen.append(await receive())
+            offered = scope["subprotocols"]
+            await send({"type": "websocket.accept",
+                        "subprotocol": offered[-1] if offered else None})
+            while True:
+                message = await receive()
+                self.seen.append(message)
+                if message["type"] == "websocket.disconnect":
+                    return
+                if message.get("text") == "bye":
+                    await send({"type": "websocket.close", "code": 4001, "reason": "bye"})
+                elif "text" in message:
+                    await send({"type": "websocket.send", "text": message["text"]})
+                else:
+                    await send({"type": "websocket.send", "bytes": message["bytes"]})
+        return echo
+
+    def test_echo_text_and_bytes_then_the_clients_close(self) -> None:
+        side = self.side(self.echo_app())
+        call_id = side.websocket(subprotocols=["a", "b"])
+        side.wait(lambda: side.kinds(call_id) == ["accept"])
+        self.assertEqual(side.events[call_id][0], (call_id, "accept", "b", []))
+        side.server.received([(call_id, "text", "héllo"), (call_id, "bytes", b"\x00\xff")])
+        side.wait(lambda: len(side.events[call_id]) == 3)
+        self.assertEqual(side.events[call_id][1:], [(call_id, "send", "héllo"),
+                                                    (call_id, "send", b"\x00\xff")])
+        side.server.received([(call_id, "closed", 4000, "done")])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(side.kinds(call_id), ["accept", "send", "send"])
+        self.assertEqual(self.seen, [
+            {"type": "websocket.connect"},
+            {"type": "websocket.receive", "text": "héllo"},
+            {"type": "websocket.receive", "bytes": b"\x00\xff"},
+            {"type": "websocket.disconnect", "code": 4000, "reason": "done"}])
+        self.assertEqual(side.server.in_flight(), 0)
+
+    def test_the_apps_close(self) -> None:
+        side = self.side(self.echo_app())
+        call_id = side.websocket()
+        side.server.received([(call_id, "text", "bye")])
+        side.wait(lambda: side.kinds(call_id) == ["accept", "close"])
+        self.assertEqual(side.events[call_id][1], (call_id, "close", 4001, "bye"))
+        side.server.received([(call_id, "closed", 4001, "bye")])  # the client answers the close
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(side.kinds(call_id), ["accept", "close"])
+        self.assertEqual(self.seen[-1], {"type": "websocket.disconnect", "code": 4001,
+                                         "reason": "bye"})
+
+    def test_scope(self) -> None:
+        seen = {}
+
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            seen.update(scope)
+            await send({"type": "websocket.close"})
+
+        side = self.side(app, root_path_default="/ctx")
+        call_id = side.websocket("/chat", ["v1.chat", "v2.chat"],
+                                 [(b"Host", b"example.org"), (b"Origin", b"http://example.org")])
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(seen, {
+            "type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1", "scheme": "ws", "path": "/chat", "raw_path": b"/chat",
+            "root_path": "/ctx", "query_string": b"",
+            "headers": [(b"host", b"example.org"), (b"origin", b"http://example.org")],
+            "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+            "subprotocols": ["v1.chat", "v2.chat"], "state": {}, "extensions": {}})
+
+    def test_accept_with_headers(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send({"type": "websocket.accept", "subprotocol": "v2",
+                        "headers": [(b"x-session", b"42")]})
+            await send({"type": "websocket.close"})
+
+        side = self.side(app)
+        call_id = side.websocket(subprotocols=["v1", "v2"])
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.events[call_id], [(call_id, "accept", "v2", [(b"x-session", b"42")]),
+                                                (call_id, "close", 1000, ""), (call_id, "end")])
+
+    def test_a_close_before_accept_refuses_and_receive_says_disconnect(self) -> None:
+        after = []
+
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send({"type": "websocket.close", "code": 1008})
+            after.append(await receive())
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.events[call_id], [(call_id, "close", 1008, ""), (call_id, "end")])
+        self.assertEqual(after, [{"type": "websocket.disconnect", "code": 1008, "reason": ""}])
+
+    def test_returning_after_accept_closes_with_1000(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send(ACCEPT)
+            await send({"type": "websocket.send", "text": "only this"})
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.kinds(call_id), ["accept", "send", "close", "end"])
+        self.assertEqual(side.events[call_id][2], (call_id, "close", 1000, ""))
+
+    def test_returning_without_accept_or_close_is_an_error(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.kinds(call_id), ["error"])
+        self.assertIn("without sending websocket.accept or websocket.close",
+                      side.events[call_id][0][2])
+
+    def test_raising_after_accept_is_an_error(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send(ACCEPT)
+            raise ValueError("broken chat")
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.kinds(call_id), ["accept", "error"])
+        self.assertEqual(side.events[call_id][1][2], "ValueError: broken chat")
+
+    def test_send_waits_until_java_wrote_it(self) -> None:
+        sent = []
+
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await send(ACCEPT)
+            for n in range(3):
+                await send({"type": "websocket.send", "text": str(n)})
+                sent.append(n)
+            await send({"type": "websocket.close"})
+
+        side = self.side(app)
+        side.auto_written = False
+        call_id = side.websocket()
+        side.wait(lambda: side.kinds(call_id) == ["accept", "send"])
+        side.pump(0.2)
+        self.assertEqual((side.kinds(call_id), sent), (["accept", "send"], []))
+        side.server.written([call_id])
+        side.wait(lambda: len(side.events[call_id]) == 3)
+        self.assertEqual(sent, [0])
+        side.server.written([call_id])
+        side.wait(lambda: len(side.events[call_id]) == 4)
+        side.server.written([call_id])
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.kinds(call_id), ["accept", "send", "send", "send", "close", "end"])
+
+    def test_the_clients_close_releases_a_waiting_send_and_later_sends_raise_oserror(self) -> None:
+        raised = []
+
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send(ACCEPT)
+            await send({"type": "websocket.send", "bytes": b"never written"})
+            try:
+                await send({"type": "websocket.send", "text": "too late"})
+            except OSError as exc:
+                raised.append(str(exc))
+            await send({"type": "websocket.close"})  # closing a closed socket: ignored
+            raised.append((await receive())["type"])
+
+        side = self.side(app)
+        side.auto_written = False
+        call_id = side.websocket()
+        side.wait(lambda: side.kinds(call_id) == ["accept", "send"])
+        side.server.received([(call_id, "closed", 1001, "")])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(side.kinds(call_id), ["accept", "send"])
+        self.assertEqual(raised, ["send('websocket.send'): the client closed the WebSocket"
+                                  " (code 1001)", "websocket.disconnect"])
+
+    def test_raising_after_the_clients_close_is_only_logged(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await receive()
+            await send(ACCEPT)
+            await receive()
+            await send({"type": "websocket.send", "text": "nobody listens"})
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.wait(lambda: side.kinds(call_id) == ["accept"])
+        with self.assertLogs("httpy.asgi", logging.INFO) as logs:
+            side.server.received([(call_id, "closed", 1000, "")])
+            side.wait(lambda: side.server.in_flight() == 0)
+        self.assertIn("ClientDisconnected", logs.output[0])
+        self.assertEqual(side.kinds(call_id), ["accept"])
+
+    def test_python_timeout_before_accept_cancels(self) -> None:
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            await asyncio.sleep(30)
+
+        side = self.side(app)
+        call_id = side.websocket()
+        side.pump(0.1)
+        side.server.cancel(call_id)
+        side.wait(lambda: side.finished(call_id))
+        self.assertTrue(side.events[call_id][0][2].startswith("TimeoutError"))
+        side.wait(lambda: side.server.in_flight() == 0)
+
+    def test_exchange_takes_the_clients_messages_in_order(self) -> None:
+        self.seen = []
+
+        @websocket_only
+        async def record(scope: dict, receive: Callable, send: Callable) -> None:
+            self.seen.append(await receive())
+            await send(ACCEPT)
+            while self.seen[-1]["type"] != "websocket.disconnect":
+                self.seen.append(await receive())
+
+        side = self.side(record)
+        call_id = side.websocket()
+        side.wait(lambda: side.kinds(call_id) == ["accept"])
+        _httpy_asgi.exchange(side.server, [], [], [], [[call_id, "text", "one"],
+                                                       [call_id, "closed", 1000, None]])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual(self.seen[1:], [
+            {"type": "websocket.receive", "text": "one"},
+            {"type": "websocket.disconnect", "code": 1000, "reason": ""}])
+
+
+class WebSocketViolationTest(Base):
+    """Each WebSocket protocol violation: one error event, and RuntimeError raised in the app."""
+
+    def check(self, messages: list[Any], pattern: str, before: list[str],
+              subprotocols: list[str] | None = None) -> None:
+        caught = []
+
+        @websocket_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            try:
+                for message in messages:
+                    await send(message)
+            except RuntimeError as exc:
+                caught.append(str(exc))
+                await send({"type": "websocket.close"})  # after the error: raises, no event
+            caught.append("not reached")
+
+        side = self.side(app)
+        side.auto_written = True
+        call_id = side.websocket(subprotocols=subprotocols)
+        side.wait(lambda: side.finished(call_id))
+        self.assertEqual(side.kinds(call_id), [*before, "error"])
+        self.assertEqual(len(caught), 1, caught)
+        self.assertRegex(caught[0], pattern)
+        error = side.events[call_id][-1]
+        self.assertTrue(error[2].startswith("RuntimeError: "), error)
+        self.assertRegex(error[2], pattern)
+        self.assertIn("in app", error[3])
+
+    def test_send_before_accept(self) -> None:
+        self.check([{"type": "websocket.send", "text": "x"}], "websocket.send before"
+                   " websocket.accept", [])
+
+    def test_accept_twice(self) -> None:
+        self.check([ACCEPT, ACCEPT], "websocket.accept sent twice", ["accept"])
+
+    def test_a_subprotocol_the_client_did_not_offer(self) -> None:
+        self.check([{"type": "websocket.accept", "subprotocol": "v3"}],
+                   r"subprotocol 'v3' is not one the client offered \(\['v1'\]\)", [], ["v1"])
+
+    def test_a_handshake_header(self) -> None:
+        self.check([{"type": "websocket.accept", "headers": [(b"Sec-WebSocket-Protocol", b"v1")]}],
+                   "header Sec-WebSocket-Protocol is the server's to set; give the subprotocol",
+                   [])
+
+    def test_bad_accept_headers(self) -> None:
+        self.check([{"type": "websocket.accept", "headers": [("x-a", "b")]}],
+                   "websocket.accept: header .* must be bytes", [])
+
+    def test_both_text_and_bytes(self) -> None:
+        self.check([ACCEPT, {"type": "websocket.send", "text": "a", "bytes": b"a"}],
+                   "exactly one of bytes and text, not both", ["accept"])
+
+    def test_neither_text_nor_bytes(self) -> None:
+        self.check([ACCEPT, {"type": "websocket.send"}], "not neither", ["accept"])
+
+    def test_text_not_str(self) -> None:
+        self.check([ACCEPT, {"type": "websocket.send", "text": b"x"}], "text is a bytes",
+                   ["accept"])
+
+    def test_a_reserved_close_code(self) -> None:
+        self.check([ACCEPT, {"type": "websocket.close", "code": 1006}],
+                   "code 1006 may not be sent", ["accept"])
+
+    def test_a_long_reason(self) -> None:
+        self.check([ACCEPT, {"type": "websocket.close", "reason": "é" * 62}],
+                   "at most 123 UTF-8 bytes", ["accept"])
+
+    def test_send_after_close(self) -> None:
+        self.check([ACCEPT, {"type": "websocket.close"}, {"type": "websocket.send", "text": "x"}],
+                   r"send\('websocket.send'\) after websocket.close", ["accept", "close"])
+
+    def test_an_http_message(self) -> None:
+        self.check([START], "a WebSocket app sends websocket.accept", [])
+
+    def test_a_denial_response(self) -> None:
+        self.check([{"type": "websocket.http.response.start", "status": 401, "headers": []}],
+                   "no WebSocket denial responses; send websocket.close", [])
 
 
 class ConcurrencyTest(Base):
@@ -860,6 +1207,30 @@ class FastApiTest(Base):
         side.server.disconnect(call_id)
         side.wait(lambda: side.server.in_flight() == 0)
         self.assertEqual(finished, [True])
+
+    def test_fastapi_websocket(self) -> None:
+        app = FastAPI()
+        closes = []
+
+        @app.websocket("/ws")
+        async def echo(websocket: WebSocket) -> None:
+            await websocket.accept(subprotocol="chat")
+            try:
+                while True:
+                    await websocket.send_text("echo " + await websocket.receive_text())
+            except WebSocketDisconnect as gone:
+                closes.append(gone.code)
+
+        side = self.side(app)
+        call_id = side.websocket(subprotocols=["chat"])
+        side.wait(lambda: side.kinds(call_id) == ["accept"])
+        self.assertEqual(side.events[call_id][0][2], "chat")
+        side.server.received([(call_id, "text", "hi")])
+        side.wait(lambda: len(side.events[call_id]) == 2)
+        self.assertEqual(side.events[call_id][1], (call_id, "send", "echo hi"))
+        side.server.received([(call_id, "closed", 4000, "")])
+        side.wait(lambda: side.server.in_flight() == 0)
+        self.assertEqual((side.kinds(call_id), closes), (["accept", "send"], [4000]))
 
 
 if __name__ == "__main__":

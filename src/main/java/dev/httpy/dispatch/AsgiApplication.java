@@ -33,6 +33,10 @@ import dev.httpy.python.PythonWorkers;
  * Python which streamed chunks the clients have accepted (so the app's {@code send()} of the next
  * one returns: backpressure), which clients went away and which requests overran python.timeout.
  * The answers then go out through each request's {@link Exchange}.
+ *
+ * <p>A WebSocket call ({@link #openWebSocket}) rides the same trips: what its client sent comes
+ * in with them, in order, and what the app decided and sent goes to its {@link Socket}, the
+ * container's side, which knows nothing of Python.
  */
 public final class AsgiApplication implements PythonHandler {
     private static final System.Logger LOG = System.getLogger(AsgiApplication.class.getName());
@@ -45,6 +49,9 @@ public final class AsgiApplication implements PythonHandler {
     private final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> gone = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
+    private final Map<Long, Socket> sockets = new ConcurrentHashMap<>();
+    /** What WebSocket clients sent, in order: [id, "text", String], [id, "bytes", byte[]], [id, "closed", code, reason]. */
+    private final ConcurrentLinkedQueue<List<Object>> received = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean tripQueued = new AtomicBoolean();
     private PythonWorkers workers;
     private PythonObject server;
@@ -105,6 +112,93 @@ public final class AsgiApplication implements PythonHandler {
         }
         calls.values().forEach(call -> call.exchange.drop(System.Logger.Level.INFO, "the web app is stopping"));
         calls.clear();
+        sockets.values().forEach(socket -> socket.close(1001, "the web app is stopping"));
+        sockets.clear();
+    }
+
+    /**
+     * The container's side of one WebSocket call. The handshake methods ({@link #accept}, a
+     * {@link #close} or {@link #failed} before it) answer the container thread that waits with the
+     * upgrade request; the rest act on the open connection. Called on the worker that carried
+     * the events out, in the app's order, one at a time.
+     */
+    public interface Socket {
+        /** The app accepted: upgrade, with its subprotocol (or null) and extra headers (names and values alternating). */
+        void accept(String subprotocol, List<String> headers);
+
+        /** A message out: a String goes as text, a byte[] as binary; tell {@link #sent} once it is written. */
+        void send(Object message);
+
+        /** The app closed: refuse the handshake (403) before accept, close the connection after. */
+        void close(int code, String reason);
+
+        /** The app raised or broke the protocol: 500 before accept, close 1011 after; the log says why. */
+        void failed(String summary, String traceback);
+    }
+
+    /**
+     * Starts the app on a WebSocket handshake; its scope's parts in {@code _httpy_asgi.begin_websocket}'s
+     * order. Returns the call's id, or -1 when the Python queue is full (then nothing started).
+     */
+    public long openWebSocket(List<Object> scope, Socket socket) {
+        long id = ids.incrementAndGet();
+        sockets.put(id, socket);
+        var task = new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                List<Object> args = new ArrayList<>(scope.size() + 2);
+                args.add(server);
+                args.add(id);
+                args.addAll(scope);
+                try {
+                    py.call(py.cachedFunction(MODULE + ":begin_websocket"), args.toArray());
+                    return null;
+                } catch (PythonException e) {
+                    sockets.remove(id);
+                    return () -> socket.failed(e.getMessage(), e.pythonTraceback());
+                }
+            }
+
+            @Override
+            public void abandon() {
+                if (sockets.remove(id) != null) {
+                    socket.failed("the Python workers stopped before the app could start", "");
+                }
+            }
+        };
+        if (!workers.submit(task)) {
+            sockets.remove(id);
+            return -1;
+        }
+        return id;
+    }
+
+    /** A whole message from the client of WebSocket call {@code id}: a String (text) or a byte[] (binary). */
+    public void webSocketReceived(long id, Object message) {
+        received.add(List.of(id, message instanceof String ? "text" : "bytes", message));
+        queueTrip();
+    }
+
+    /** Call {@code id}'s connection closed (the client's close, or the connection's end): the app hears websocket.disconnect. */
+    public void webSocketClosed(long id, int code, String reason) {
+        if (sockets.remove(id) != null) {
+            received.add(List.of(id, "closed", (long) code, reason == null ? "" : reason));
+            queueTrip();
+        }
+    }
+
+    /** The last message the app sent on call {@code id} is written: its send() returns. */
+    public void webSocketSent(long id) {
+        accepted.add(id);
+        queueTrip();
+    }
+
+    /** python.timeout passed before the app accepted or refused call {@code id}: its task is cancelled. */
+    public void webSocketOverran(long id) {
+        if (sockets.remove(id) != null) {
+            overran.add(id);
+            queueTrip();
+        }
     }
 
     /**
@@ -169,7 +263,7 @@ public final class AsgiApplication implements PythonHandler {
             public Runnable runWithGil(Python py) {
                 tripQueued.set(false);
                 var messages = (List<?>) py.call(py.cachedFunction(MODULE + ":exchange"), server, drain(accepted), drain(gone),
-                        drain(overran));
+                        drain(overran), drain(received));
                 return () -> messages.forEach(message -> deliver((List<?>) message));
             }
 
@@ -185,12 +279,12 @@ public final class AsgiApplication implements PythonHandler {
         }
     }
 
-    private static List<Long> drain(ConcurrentLinkedQueue<Long> queue) {
-        List<Long> ids = new ArrayList<>();
-        for (Long id = queue.poll(); id != null; id = queue.poll()) {
-            ids.add(id);
+    private static <T> List<T> drain(ConcurrentLinkedQueue<T> queue) {
+        List<T> items = new ArrayList<>();
+        for (T item = queue.poll(); item != null; item = queue.poll()) {
+            items.add(item);
         }
-        return ids;
+        return items;
     }
 
     /** One message from the app, as {@code _httpy_asgi} queued it: [id, kind, ...]. */
@@ -198,6 +292,11 @@ public final class AsgiApplication implements PythonHandler {
         long id = (Long) message.get(0);
         Call call = calls.get(id);
         if (call == null) {
+            Socket socket = sockets.get(id);
+            if (socket != null) {
+                deliver(id, socket, message);
+                return;
+            }
             return; // the client went away or it timed out: Python was told, nobody listens
         }
         switch ((String) message.get(1)) {
@@ -209,6 +308,21 @@ public final class AsgiApplication implements PythonHandler {
                 call.failed((String) message.get(2), (String) message.get(3));
             }
             default -> LOG.log(System.Logger.Level.ERROR, "unknown ASGI message {0}", message);
+        }
+    }
+
+    /** One message from the app on a WebSocket call. */
+    private void deliver(long id, Socket socket, List<?> message) {
+        switch ((String) message.get(1)) {
+            case "accept" -> socket.accept((String) message.get(2), headers((List<?>) message.get(3)));
+            case "send" -> socket.send(message.get(2));
+            case "close" -> socket.close(((Long) message.get(2)).intValue(), (String) message.get(3));
+            case "end" -> sockets.remove(id);
+            case "error" -> {
+                sockets.remove(id);
+                socket.failed((String) message.get(2), (String) message.get(3));
+            }
+            default -> LOG.log(System.Logger.Level.ERROR, "unknown ASGI WebSocket message {0}", message);
         }
     }
 

@@ -44,4 +44,28 @@ final class AsgiScope {
                 List.of(request.getRemoteAddr(), (long) request.getRemotePort()),
                 List.of(request.getLocalAddr(), (long) request.getLocalPort()));
     }
+
+    /**
+     * A WebSocket scope's parts, in {@code _httpy_asgi.begin_websocket}'s order: the HTTP scope's
+     * without the method, the scheme as ws or wss, and the subprotocols the client offered
+     * (Sec-WebSocket-Protocol, in its order).
+     */
+    static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found) {
+        List<Object> parts = new ArrayList<>(of(request, path, found).subList(1, 10));
+        parts.set(0, request.isSecure() ? "wss" : "ws");
+        parts.add(subprotocols(request));
+        return parts;
+    }
+
+    static List<String> subprotocols(HttpServletRequest request) {
+        List<String> offered = new ArrayList<>();
+        for (String header : Collections.list(request.getHeaders("Sec-WebSocket-Protocol"))) {
+            for (String token : header.split(",")) {
+                if (!token.isBlank()) {
+                    offered.add(token.strip());
+                }
+            }
+        }
+        return offered;
+    }
 }

@@ -53,6 +53,9 @@ public final class PythonDispatchFilter implements Filter {
     private PythonRuntime runtime;
     private PythonHandler handler;
     private long maxBody;
+    private java.time.Duration timeout;
+    /** Where a Jakarta WebSocket container publishes itself (jakarta.websocket.server.ServerContainer's name). */
+    private static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -66,6 +69,7 @@ public final class PythonDispatchFilter implements Filter {
             }
             runtime = started;
             maxBody = settings.maxBody();
+            timeout = settings.timeout();
             if (settings.asgi() != null && settings.gilPerWorker()) {
                 throw new IllegalArgumentException("init-params python.asgi and python.gil=per-worker: an ASGI app"
                         + " runs on one event loop in the web app's interpreter; use python.gil=shared");
@@ -198,6 +202,11 @@ public final class PythonDispatchFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
+        if (handler instanceof AsgiApplication asgi && "websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
+                && "GET".equals(request.getMethod())) {
+            serveWebSocket(request, response, asgi, path, found);
+            return;
+        }
         long declared = request.getContentLengthLong();
         if (declared > maxBody) {
             dispatcher.tooLarge(request, response);
@@ -222,6 +231,18 @@ public final class PythonDispatchFilter implements Filter {
         var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
                 RequestParts.headers(request), EMPTY);
         dispatcher.serve(request, response, found.pattern(), (RequestFunction) handler, pythonRequest, hasBody);
+    }
+
+    /** An ASGI websocket call; without a Jakarta WebSocket container (Jetty without its module) a 501 that says so. */
+    private void serveWebSocket(HttpServletRequest request, HttpServletResponse response, AsgiApplication asgi, String path,
+                                RouteMatch.Found found) throws IOException {
+        if (request.getServletContext().getAttribute(WEBSOCKET_CONTAINER) == null) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: the container has no Jakarta WebSocket server ({1} is not set);"
+                    + " on Jetty, enable the ee11-websocket-jakarta module", request.getRequestURI(), WEBSOCKET_CONTAINER);
+            Dispatcher.reply(request, response, 501, "501 Not Implemented: this server has no WebSocket support");
+            return;
+        }
+        AsgiWebSocket.serve(request, response, asgi, AsgiScope.webSocket(request, path, found), timeout);
     }
 
     @Override

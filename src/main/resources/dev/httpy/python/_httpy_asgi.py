@@ -20,6 +20,17 @@ Event tuples, per call id, in the order the app sent them:
                                                       early, was cancelled or timed out;
                                                       nothing more follows for that call
 
+WebSocket calls (begin_websocket) have their own events:
+  (call_id, "accept", subprotocol_or_None, [(name, value), ...])
+  (call_id, "send", text_or_bytes)                    str goes out as a text message
+  (call_id, "close", code, reason)                    before accept: refuse the handshake (403)
+  (call_id, "end")                                    app returned (none after the client's close)
+  (call_id, "error", summary, traceback_text)         as for HTTP
+and Java's side of the conversation comes in through received(): messages as
+(call_id, "text", str) or (call_id, "bytes", bytes), the end as
+(call_id, "closed", code, reason). A "send" holds the app's send() until Java
+calls written([call_id]): the message went out.
+
 A chunk with more_body True holds the app's send() until Java calls
 written([call_id]) for it: that is the backpressure. After disconnect(call_id) the
 app's receive() answers http.disconnect and its send() calls do nothing (the spec
@@ -50,6 +61,14 @@ _LIFESPAN_ASGI = {"version": "3.0", "spec_version": "2.0"}
 _HTTP_ASGI = {"version": "3.0", "spec_version": "2.3"}
 # The most one receive() takes from a request body's pipe.
 _BODY_READ = 65536
+_WEBSOCKET_ASGI = {"version": "3.0", "spec_version": "2.3"}
+# Handshake headers the container writes itself: an app's websocket.accept may not set them.
+_HANDSHAKE_HEADERS = frozenset((b"connection", b"upgrade", b"sec-websocket-accept",
+                                b"sec-websocket-protocol", b"sec-websocket-extensions",
+                                b"sec-websocket-version", b"content-length", b"transfer-encoding"))
+# Close codes RFC 6455 lets an endpoint send (1004-1006 and 1015 are reserved, 1012-1014 IANA's).
+_CLOSE_CODES = (frozenset(range(1000, 1004)) | frozenset(range(1007, 1015))
+                | frozenset(range(3000, 5000)))
 # Grace for tearing a loop down after a failed start, in seconds.
 _FAILED_START_GRACE = 5.0
 
@@ -86,29 +105,29 @@ def _check_status(status: Any) -> int:
     return status
 
 
-def _check_headers(headers: Any) -> list[tuple[bytes, bytes]]:
+def _check_headers(headers: Any, what: str = "http.response.start") -> list[tuple[bytes, bytes]]:
     """The response headers as (bytes, bytes) tuples, or a _Violation naming the bad one."""
     if isinstance(headers, (str, bytes, bytearray, Mapping)):
-        raise _Violation(f"http.response.start: headers are a {type(headers).__name__};"
+        raise _Violation(f"{what}: headers are a {type(headers).__name__};"
                          " give an iterable of [name, value] pairs of bytes")
     try:
         items = list(headers)
     except TypeError:
-        raise _Violation(f"http.response.start: headers are a {type(headers).__name__},"
+        raise _Violation(f"{what}: headers are a {type(headers).__name__},"
                          " not an iterable of [name, value] pairs") from None
     checked = []
     for item in items:
         if isinstance(item, (str, bytes, bytearray)) or not isinstance(item, (list, tuple)) \
                 or len(item) != 2:
-            raise _Violation(f"http.response.start: header {item!r} is not a [name, value] pair")
+            raise _Violation(f"{what}: header {item!r} is not a [name, value] pair")
         name, value = item
         if type(name) is not bytes or type(value) is not bytes:
-            raise _Violation(f"http.response.start: header {item!r}: name and value must be"
+            raise _Violation(f"{what}: header {item!r}: name and value must be"
                              f" bytes, not {type(name).__name__} and {type(value).__name__}")
         if not name or not _TCHARS.issuperset(name):
-            raise _Violation(f"http.response.start: header name {name!r} is not an HTTP token")
+            raise _Violation(f"{what}: header name {name!r} is not an HTTP token")
         if b"\r" in value or b"\n" in value or b"\0" in value:
-            raise _Violation(f"http.response.start: header {name.decode('latin-1')}:"
+            raise _Violation(f"{what}: header {name.decode('latin-1')}:"
                              f" value {value!r} contains CR, LF or NUL")
         checked.append((name, value))
     return checked
@@ -229,6 +248,16 @@ class _Call:
         raise _Violation(f"send() got message type {kind!r}; an HTTP app sends"
                          " http.response.start, then http.response.body")
 
+    def returned(self) -> Event:
+        """The last event when the app returned normally."""
+        if self.complete:
+            return (self.id, "end")
+        if not self.started:
+            return (self.id, "error", "RuntimeError: the ASGI app returned without sending"
+                                      " http.response.start", "")
+        return (self.id, "error", "RuntimeError: the ASGI app returned before the final"
+                                  " http.response.body (more_body False)", "")
+
     async def _wait_written(self) -> None:
         waiter = asyncio.get_running_loop().create_future()
         self.writes.append(waiter)
@@ -259,6 +288,152 @@ def _stack_text(exc: BaseException) -> str:
     frame = sys._getframe(2)  # _stack_text <- _Call.send <- the app's frame
     lines = traceback.format_stack(frame)
     return "Traceback (most recent call last):\n" + "".join(lines) + f"RuntimeError: {exc}\n"
+
+
+class ClientDisconnected(OSError):
+    """send() on a WebSocket whose client has closed it (ASGI: a subclass of OSError)."""
+
+
+class _WebSocket:
+    """One WebSocket call on the loop: the handshake, then messages both ways until a close.
+
+    Lives on the loop thread only, like _Call; its receive() and send() follow the ASGI
+    websocket spec, strictly: the app's messages are checked before anything reaches Java.
+    """
+
+    def __init__(self, server: AsgiServer, call_id: int, scope: dict) -> None:
+        self.server = server
+        self.id = call_id
+        self.scope: dict | None = scope
+        self.offered: list[str] = list(scope["subprotocols"])
+        self.connect_taken = False   # the app has had websocket.connect
+        self.accepted = False        # websocket.accept went out
+        self.close_sent = False      # websocket.close went out (a refusal if not accepted)
+        self.closed = False          # no more events: an error went out or the app returned
+        self.disconnected = False    # the client's close (or the connection's end) came in
+        self.gone: dict | None = None
+        self.inbox: asyncio.Queue[dict] = asyncio.Queue()
+        self.writes: collections.deque[asyncio.Future] = collections.deque()
+        self.task: asyncio.Task | None = None
+
+    async def receive(self) -> dict:
+        """websocket.connect, the client's messages, then (for good) websocket.disconnect."""
+        if not self.connect_taken:
+            self.connect_taken = True
+            return {"type": "websocket.connect"}
+        if self.inbox.empty() and self.gone is not None:
+            return dict(self.gone)
+        return await self.inbox.get()
+
+    async def send(self, message: Any) -> None:
+        if self.disconnected:
+            kind = message.get("type") if isinstance(message, Mapping) else None
+            if kind == "websocket.close":
+                return  # closing what the client closed already: nothing to do
+            await asyncio.sleep(0)
+            raise ClientDisconnected(f"send({kind!r}): the client closed the WebSocket (code"
+                                     f" {self.gone['code'] if self.gone else 1006})")
+        try:
+            if self.closed:
+                raise _Violation("send() after the WebSocket failed (an error was reported)")
+            event = self._check(message)
+        except _Violation as exc:
+            if not self.closed:
+                self.server._fail(self, f"RuntimeError: {exc}", _stack_text(exc))
+            raise RuntimeError(str(exc)) from None
+        self.server._emit(event)
+        if event[1] == "send":
+            await self._wait_written()
+        elif event[1] == "close" and not self.accepted:
+            # Refused: no client to hear from, so receive() says disconnect with the app's code.
+            self.gone = {"type": "websocket.disconnect", "code": event[2], "reason": event[3]}
+            self.inbox.put_nowait(dict(self.gone))
+
+    def _check(self, message: Any) -> Event:
+        """The event for a valid message (marking progress), or a _Violation."""
+        if not isinstance(message, Mapping):
+            raise _Violation(f"send() takes a dict message, not {type(message).__name__}")
+        kind = message.get("type")
+        if self.close_sent:
+            raise _Violation(f"send({kind!r}) after websocket.close")
+        if kind == "websocket.accept":
+            if self.accepted:
+                raise _Violation("websocket.accept sent twice")
+            subprotocol = message.get("subprotocol")
+            if subprotocol is not None and (type(subprotocol) is not str
+                                            or subprotocol not in self.offered):
+                raise _Violation(f"websocket.accept: subprotocol {subprotocol!r} is not one the"
+                                 f" client offered ({self.offered}); choose one of them or None")
+            headers = _check_headers(message.get("headers", ()), "websocket.accept")
+            for name, _ in headers:
+                if name.lower() in _HANDSHAKE_HEADERS:
+                    raise _Violation(f"websocket.accept: header {name.decode('latin-1')} is the"
+                                     " server's to set" + ("; give the subprotocol key instead"
+                                     if name.lower() == b"sec-websocket-protocol" else ""))
+            self.accepted = True
+            return (self.id, "accept", subprotocol, headers)
+        if kind == "websocket.send":
+            if not self.accepted:
+                raise _Violation("websocket.send before websocket.accept")
+            data, text = message.get("bytes"), message.get("text")
+            if (data is None) == (text is None):
+                raise _Violation("websocket.send: give exactly one of bytes and text, not"
+                                 f" {'both' if data is not None else 'neither'}")
+            if data is not None and not isinstance(data, (bytes, bytearray)):
+                raise _Violation(f"websocket.send: bytes is a {type(data).__name__}, not bytes")
+            if text is not None and type(text) is not str:
+                raise _Violation(f"websocket.send: text is a {type(text).__name__}, not str")
+            return (self.id, "send", bytes(data) if data is not None else text)
+        if kind == "websocket.close":
+            code = message.get("code", 1000)
+            reason = message.get("reason") or ""
+            if type(code) is not int or code not in _CLOSE_CODES:
+                raise _Violation(f"websocket.close: code {code!r} may not be sent; use 1000-1003,"
+                                 " 1007-1014 or 3000-4999")
+            if type(reason) is not str or len(reason.encode("utf-8")) > 123:
+                raise _Violation(f"websocket.close: reason {reason!r} is not a str of at most 123"
+                                 " UTF-8 bytes")
+            self.close_sent = True
+            return (self.id, "close", code, reason)
+        if kind == "websocket.http.response.start":
+            raise _Violation("websocket.http.response.start: httpy has no WebSocket denial"
+                             " responses; send websocket.close to refuse the handshake (403)")
+        raise _Violation(f"send() got message type {kind!r}; a WebSocket app sends"
+                         " websocket.accept, websocket.send and websocket.close")
+
+    def returned(self) -> Event:
+        """The last event when the app returned normally: an open WebSocket is closed first."""
+        if not self.accepted and not self.close_sent:
+            return (self.id, "error", "RuntimeError: the ASGI app returned without sending"
+                                      " websocket.accept or websocket.close", "")
+        if self.accepted and not self.close_sent and not self.disconnected:
+            self.close_sent = True
+            self.server._emit((self.id, "close", 1000, ""))
+        return (self.id, "end")
+
+    _wait_written = _Call._wait_written
+    written = _Call.written
+
+    def arrived(self, message: dict) -> None:
+        if not self.disconnected:
+            self.inbox.put_nowait(message)
+
+    def _hang_up(self, disconnect: dict) -> None:
+        # Java forgets a call once its connection closed: nothing more goes out for it.
+        self.disconnected = self.closed = True
+        self.gone = disconnect
+        while self.writes:
+            waiter = self.writes.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def disconnect(self, code: int = 1006, reason: str = "") -> None:
+        """The client closed (or the connection ended): receive() says websocket.disconnect."""
+        if self.disconnected:
+            return
+        message = {"type": "websocket.disconnect", "code": code, "reason": reason}
+        self._hang_up(message)
+        self.inbox.put_nowait(message)
 
 
 class _Lifespan:
@@ -530,24 +705,57 @@ class AsgiServer:
             "state": dict(self._state),
             "extensions": {},
         }
+        if not isinstance(body, int):
+            body = bytes(body)
+        return self._begin(lambda call_id: _Call(self, call_id, scope, body), call_id,
+                           lambda: os.close(body) if isinstance(body, int) else None)
+
+    def _begin(self, make: Callable[[int], _Call | _WebSocket], call_id: int | None,
+               refused: Callable[[], None] = lambda: None) -> int:
+        """Schedules make(call_id) on the loop; refused() frees what the call would have owned."""
         with self._lock:
             if self._phase != "running":
-                if isinstance(body, int):
-                    os.close(body)
+                refused()
                 raise RuntimeError(f"the ASGI server is {self._phase}, not running")
             if call_id is None:
                 call_id = next(self._ids)
             self._in_flight += 1
         try:
-            self._loop.call_soon_threadsafe(self._launch, call_id, scope,
-                                            body if isinstance(body, int) else bytes(body))
+            self._loop.call_soon_threadsafe(self._launch, call_id, make)
         except RuntimeError:
             with self._lock:
                 self._in_flight -= 1
-            if isinstance(body, int):
-                os.close(body)
+            refused()
             raise RuntimeError("the ASGI server has stopped") from None
         return call_id
+
+    def begin_websocket(self, scheme: str, http_version: str, path: str, raw_path: bytes,
+                        root_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]],
+                        client: tuple[str, int] | None, server: tuple[str, int] | None,
+                        subprotocols: list[str], call_id: int | None = None) -> int:
+        """Starts the app on a WebSocket handshake; its receive() says websocket.connect first."""
+        scope = {
+            "type": "websocket",
+            "asgi": dict(_WEBSOCKET_ASGI),
+            "http_version": http_version,
+            "scheme": scheme,
+            "path": path,
+            "raw_path": raw_path,
+            "root_path": root_path or self._root_path_default,
+            "query_string": query_string,
+            "headers": [(name.lower(), value) for name, value in headers],
+            "client": tuple(client) if client is not None else None,
+            "server": tuple(server) if server is not None else None,
+            "subprotocols": list(subprotocols),
+            "state": dict(self._state),
+            "extensions": {},
+        }
+        return self._begin(lambda call_id: _WebSocket(self, call_id, scope), call_id)
+
+    def received(self, messages: list[tuple]) -> None:
+        """The clients' side of WebSocket calls, in order: (id, "text", str), (id, "bytes",
+        bytes), (id, "closed", code, reason)."""
+        self._schedule(self._on_received, list(messages))
 
     def take(self) -> list[Event]:
         """All events waiting, oldest first; the next event signals notify_fd again."""
@@ -595,13 +803,14 @@ class AsgiServer:
             except OSError as exc:
                 _log.error("cannot signal Java through fd %s: %s", self._notify_fd, exc)
 
-    def _fail(self, call: _Call, summary: str, trace: str) -> None:
+    def _fail(self, call: _Call | _WebSocket, summary: str, trace: str) -> None:
         call.closed = True
-        call.over.set()
+        if isinstance(call, _Call):
+            call.over.set()
         self._emit((call.id, "error", summary, trace))
 
-    def _launch(self, call_id: int, scope: dict, body: bytes) -> None:
-        call = _Call(self, call_id, scope, body)
+    def _launch(self, call_id: int, make: Callable[[int], _Call | _WebSocket]) -> None:
+        call = make(call_id)
         self._calls[call_id] = call
         if self._phase != "running":
             self._fail(call, "RuntimeError: the ASGI server is stopping", "")
@@ -609,7 +818,7 @@ class AsgiServer:
             return
         call.task = self._loop.create_task(self._serve(call), name=f"httpy-asgi-{call_id}")
 
-    async def _serve(self, call: _Call) -> None:
+    async def _serve(self, call: _Call | _WebSocket) -> None:
         """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
         last: Event | None = None
         try:
@@ -624,27 +833,20 @@ class AsgiServer:
                 _log.info("ASGI app raised after its client disconnected: %s", summarize(exc),
                           exc_info=exc)
         else:
-            if call.closed:
-                pass
-            elif call.complete:
-                last = (call.id, "end")
-            elif not call.started:
-                last = (call.id, "error", "RuntimeError: the ASGI app returned without sending"
-                                          " http.response.start", "")
-            else:
-                last = (call.id, "error", "RuntimeError: the ASGI app returned before the final"
-                                          " http.response.body (more_body False)", "")
+            if not call.closed:
+                last = call.returned()
         finally:
             call.closed = True
             self._finish(call)
         if last is not None:
             self._emit(last)
 
-    def _finish(self, call: _Call) -> None:
+    def _finish(self, call: _Call | _WebSocket) -> None:
         if self._calls.pop(call.id, None) is not None:
             with self._lock:
                 self._in_flight -= 1
-        call.close_body()
+        if isinstance(call, _Call):
+            call.close_body()
         call.scope = None
         call.writes.clear()
 
@@ -653,6 +855,20 @@ class AsgiServer:
             call = self._calls.get(call_id)
             if call is not None:
                 call.written()
+
+    def _on_received(self, messages: list[tuple]) -> None:
+        for message in messages:
+            call = self._calls.get(message[0])
+            if not isinstance(call, _WebSocket):
+                continue
+            if message[1] == "text":
+                call.arrived({"type": "websocket.receive", "text": message[2]})
+            elif message[1] == "bytes":
+                call.arrived({"type": "websocket.receive", "bytes": bytes(message[2])})
+            elif message[1] == "closed":
+                call.disconnect(message[2], message[3] or "")
+            else:
+                _log.error("unknown WebSocket message kind %r from Java", message[1])
 
     def _on_disconnect(self, call_id: int) -> None:
         call = self._calls.get(call_id)
@@ -694,10 +910,22 @@ def begin(server: AsgiServer, call_id: int, method: str, scheme: str, http_versi
                  call_id=call_id)
 
 
+def begin_websocket(server: AsgiServer, call_id: int, scheme: str, http_version: str,
+                    path: str, raw_path: bytes, root_path: str, query_string: bytes,
+                    headers: list[list[bytes]], client: list[Any] | None,
+                    address: list[Any] | None, subprotocols: list[str]) -> None:
+    server.begin_websocket(scheme, http_version, path, raw_path, root_path, query_string,
+                           [(name, value) for name, value in headers], client, address,
+                           subprotocols, call_id=call_id)
+
+
 def exchange(server: AsgiServer, written: list[int], gone: list[int],
-             overran: list[int]) -> list[Event]:
-    """One trip from Java: chunks the clients took, clients that went away and
-    requests past python.timeout in; every event waiting out."""
+             overran: list[int], received: list[list[Any]] = ()) -> list[Event]:
+    """One trip from Java: chunks and WebSocket messages the clients took, clients that
+    went away, requests past python.timeout and what WebSocket clients sent, in; every
+    event waiting out."""
+    if received:
+        server.received(received)
     if written:
         server.written(written)
     for call_id in gone:

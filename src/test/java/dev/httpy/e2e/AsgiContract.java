@@ -3,17 +3,27 @@ package dev.httpy.e2e;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import dev.httpy.it.HttpClientSupport;
 import dev.httpy.it.ItWar;
@@ -24,8 +34,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -161,6 +173,131 @@ abstract class AsgiContract {
         assertEquals(504, response.statusCode(), response.body());
         assertTrue(took < 10, "took " + took + " s with python.timeout=3");
         assertEquals("slept 0.1 s", HttpClientSupport.get(uri("/sleep?seconds=0.1")).body(), "the loop still serves");
+    }
+
+    // ---- WebSockets: the example's /ws echo through the container's Jakarta WebSocket upgrade ----
+
+    /** What the server sent on one WebSocket: whole messages (String or byte[]) and its close. */
+    private static final class Received implements WebSocket.Listener {
+        final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
+        final CompletableFuture<String> closed = new CompletableFuture<>();
+        private final StringBuilder text = new StringBuilder();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                messages.add(text.toString());
+                text.setLength(0);
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+            byte[] part = new byte[data.remaining()];
+            data.get(part);
+            bytes.writeBytes(part);
+            if (last) {
+                messages.add(bytes.toByteArray());
+                bytes.reset();
+            }
+            ws.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket ws, int code, String reason) {
+            closed.complete(code + " " + reason);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket ws, Throwable error) {
+            closed.completeExceptionally(error);
+            messages.add(error);
+        }
+
+        Object next() throws InterruptedException {
+            Object message = messages.poll(10, TimeUnit.SECONDS);
+            assertFalse(message == null || message instanceof Throwable, "no message, or: " + message);
+            return message;
+        }
+    }
+
+    /**
+     * One client for every WebSocket, held for the whole class: the JDK ends a client's selector
+     * thread once the client is garbage, and with it the reading of its WebSockets.
+     */
+    private final HttpClient webSockets = HttpClient.newHttpClient();
+
+    private WebSocket connect(String path, Received received, String... subprotocols) throws Exception {
+        var builder = webSockets.newWebSocketBuilder();
+        if (subprotocols.length > 0) {
+            builder.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
+        }
+        URI ws = URI.create(uri(path).toString().replaceFirst("^http", "ws"));
+        return builder.buildAsync(ws, received).get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aWebSocketEchoesTextAsTextAndBytesAsBytes() throws Exception {
+        var received = new Received();
+        WebSocket ws = connect("/ws", received);
+        assertEquals("", ws.getSubprotocol(), "none offered, none chosen");
+        ws.sendText("héllo", true).get(10, TimeUnit.SECONDS);
+        assertEquals("héllo", received.next());
+        byte[] bytes = {0, 1, 2, (byte) 0xff};
+        ws.sendBinary(ByteBuffer.wrap(bytes), true).get(10, TimeUnit.SECONDS);
+        assertArrayEquals(bytes, (byte[]) received.next());
+        ws.sendText("again", true).get(10, TimeUnit.SECONDS);
+        assertEquals("again", received.next());
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(10, TimeUnit.SECONDS);
+        assertEquals("1000 ", received.closed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theAppChoosesASubprotocolTheClientOffered() throws Exception {
+        var received = new Received();
+        WebSocket ws = connect("/ws", received, "chat.other", "echo.v1");
+        assertEquals("echo.v1", ws.getSubprotocol());
+        ws.sendText("with a subprotocol", true);
+        assertEquals("with a subprotocol", received.next());
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+    }
+
+    @Test
+    void theAppsCloseCodeReachesTheClient() throws Exception {
+        var received = new Received();
+        WebSocket ws = connect("/ws", received);
+        ws.sendText("bye", true);
+        assertEquals("4001 bye", received.closed.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theClientsCloseCodeReachesTheApp() throws Exception {
+        var received = new Received();
+        WebSocket ws = connect("/ws", received);
+        ws.sendText("hello", true);
+        assertEquals("hello", received.next());
+        ws.sendClose(4321, "done").get(10, TimeUnit.SECONDS);
+        String closes = "";
+        for (int i = 0; i < 100 && !closes.contains("4321"); i++) {
+            Thread.sleep(50);
+            closes = HttpClientSupport.get(uri("/ws/closes")).body();
+        }
+        assertTrue(closes.contains("4321"), closes);
+    }
+
+    @Test
+    void aWebSocketTheAppClosesBeforeAcceptingIsRefusedWith403() throws Exception {
+        var failed = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> connect("/ws/private", new Received()));
+        var refused = assertInstanceOf(WebSocketHandshakeException.class, failed.getCause());
+        assertEquals(403, refused.getResponse().statusCode());
+        assertEquals(200, HttpClientSupport.get(uri("/hello")).statusCode(), "HTTP still served");
     }
 
     /** Many waiting requests share the app's one event loop: they finish together, not one after another. */

@@ -45,10 +45,11 @@ public final class ServerProcess implements AutoCloseable {
             SERVERS.resolve("jetty-home-12.1.12").toString())).toAbsolutePath();
     private static final Path JAVA_HOME = Path.of(System.getProperty("java.home"));
     /**
-     * The Jetty modules of an ee11 web app; ee11-cdi-decorate lets Weld (in the WAR) inject into servlets, and
+     * The Jetty modules of an ee11 web app; ee11-cdi-decorate lets Weld (in the WAR) inject into servlets,
+     * ee11-websocket-jakarta gives ASGI apps their WebSockets (Jakarta WebSocket's ServerContainer), and
      * graceful lets requests in flight finish when Jetty stops (without it Jetty fails them at once).
      */
-    private static final String JETTY_MODULES = "ee11-deploy,ee11-annotations,ee11-cdi-decorate,http,graceful";
+    private static final String JETTY_MODULES = "ee11-deploy,ee11-annotations,ee11-cdi-decorate,ee11-websocket-jakarta,http,graceful";
     /** Other builds share this 2-core machine: a server that is slow to start is not a failure yet. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
