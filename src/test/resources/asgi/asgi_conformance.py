@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import urllib.parse
+from concurrent import interpreters
 from typing import Any
 
 violations: list[str] = []
@@ -165,6 +168,11 @@ async def _routes(scope: dict[str, Any], receive: Any, send: Any) -> None:
             await send({"type": "http.response.body", "body": b"x" * 8192 + b"\n", "more_body": True})
             await asyncio.sleep(0.01)
         disconnects_seen.append(gone.result()["type"])
+    elif path == "/whoami":
+        query = dict(urllib.parse.parse_qsl(scope["query_string"].decode()))
+        await asyncio.sleep(float(query.get("pause", "0")))
+        await _answer(send, 200, json.dumps({"interpreter": interpreters.get_current().id,
+                                             "thread": threading.current_thread().name}).encode())
     elif path == "/seen":
         await _answer(send, 200, json.dumps({"disconnects": disconnects_seen}).encode())
     elif path == "/violations":

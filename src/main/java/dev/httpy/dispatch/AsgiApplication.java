@@ -10,7 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.httpy.python.BodyPipe;
@@ -45,17 +51,14 @@ public final class AsgiApplication implements PythonHandler {
     private final String name;
     private final Duration lifespanTimeout;
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
-    private final AtomicLong ids = new AtomicLong();
-    private final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Long> gone = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
     private final Map<Long, Socket> sockets = new ConcurrentHashMap<>();
-    /** What WebSocket clients sent, in order: [id, "text", String], [id, "bytes", byte[]], [id, "closed", code, reason]. */
-    private final ConcurrentLinkedQueue<List<Object>> received = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean tripQueued = new AtomicBoolean();
-    private PythonWorkers workers;
-    private PythonObject server;
-    private Doorbell doorbell;
+    /** The loop each open call (request or WebSocket) runs on. */
+    private final Map<Long, Loop> loopOf = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    /** One loop in the web app's interpreter, or one per worker with python.gil=per-worker. */
+    private final List<Loop> loops = new CopyOnWriteArrayList<>();
+    private final AtomicLong turn = new AtomicLong();
+    private volatile PythonWorkers workers;
 
     public AsgiApplication(String name, Duration lifespanTimeout) {
         this.name = name;
@@ -73,15 +76,21 @@ public final class AsgiApplication implements PythonHandler {
     }
 
     /**
-     * Starts the app's event loop and runs its lifespan startup, on the runtime's owner thread; a
-     * failed startup fails with the app's message. Its messages are then taken by {@code workers}.
+     * Starts an event loop for the app in {@code py}'s interpreter and runs its lifespan startup
+     * there; a failed startup fails with the app's message. {@code own}: the interpreter is a
+     * worker's own (python.gil=per-worker), and that worker alone carries the loop's messages;
+     * otherwise it is the web app's, and any worker does.
      */
-    public void start(PythonRuntime runtime, PythonWorkers workers) throws IOException {
-        this.workers = workers;
-        doorbell = Doorbell.open("httpy-asgi-" + name, this::takeMessages);
-        String source = moduleSource();
-        runtime.withGil(py -> {
-            py.call(py.cachedFunction("_httpy:load_module"), MODULE, source);
+    public void startLoop(Python py, boolean own) {
+        Doorbell doorbell;
+        try {
+            doorbell = Doorbell.open("httpy-asgi-" + name + "-" + loops.size(), () -> { });
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open the ASGI app's doorbell pipe: " + e.getMessage(), e);
+        }
+        PythonObject server;
+        try {
+            py.call(py.cachedFunction("_httpy:load_module"), MODULE, moduleSource());
             server = py.callForObject(py.cachedFunction(MODULE + ":new_server"), py.cachedFunction(name),
                     (long) doorbell.writeFd());
             try {
@@ -89,31 +98,88 @@ public final class AsgiApplication implements PythonHandler {
             } catch (PythonException e) {
                 throw new IllegalArgumentException("the ASGI app's lifespan startup failed: " + e.getMessage(), e);
             }
-            return null;
-        });
+        } catch (RuntimeException e) {
+            doorbell.close();
+            throw e;
+        }
+        var loop = new Loop(own ? py : null, server, doorbell);
+        doorbell.onRing(loop::queueTrip);
+        loops.add(loop);
     }
 
-    /** Runs the lifespan shutdown and stops the loop, giving open requests {@code grace} to end. */
+    /** The workers that carry requests to the loops and their messages back; before the first request. */
+    public void serveWith(PythonWorkers workers) {
+        this.workers = workers;
+    }
+
+    /**
+     * Runs each loop's lifespan shutdown and stops it, giving open requests {@code grace} to end:
+     * the web app's loop on the runtime's owner thread, a worker's loop on that worker.
+     */
     public void stop(PythonRuntime runtime, Duration grace) {
-        if (server != null) {
+        for (Loop loop : loops) {
+            Function<Python, Void> stop = py -> {
+                py.call(py.cachedFunction(MODULE + ":stop"), loop.server, grace.toMillis() / 1000.0);
+                py.release(loop.server);
+                return null;
+            };
             try {
-                runtime.withGil(py -> {
-                    py.call(py.cachedFunction(MODULE + ":stop"), server, grace.toMillis() / 1000.0);
-                    py.release(server);
-                    return null;
-                });
+                if (loop.home == null) {
+                    runtime.withGil(stop);
+                } else {
+                    onWorker(loop.home, stop, grace.plusSeconds(2));
+                }
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "ASGI app {0} did not stop cleanly: {1}", name, e.getMessage());
             }
-            server = null;
+            loop.doorbell.close();
         }
-        if (doorbell != null) {
-            doorbell.close();
-        }
+        loops.clear();
         calls.values().forEach(call -> call.exchange.drop(System.Logger.Level.INFO, "the web app is stopping"));
         calls.clear();
         sockets.values().forEach(socket -> socket.close(1001, "the web app is stopping"));
         sockets.clear();
+        loopOf.clear();
+    }
+
+    /** Runs {@code work} on the worker that owns {@code home}, waiting at most {@code limit}. */
+    private void onWorker(Python home, Function<Python, Void> work, Duration limit) {
+        var done = new CompletableFuture<Void>();
+        var task = new PythonTask() {
+            @Override
+            public Runnable runWithGil(Python py) {
+                try {
+                    work.apply(py);
+                    done.complete(null);
+                } catch (RuntimeException e) {
+                    done.completeExceptionally(e);
+                }
+                return null;
+            }
+
+            @Override
+            public void abandon() {
+                done.completeExceptionally(new IllegalStateException("its worker had stopped"));
+            }
+        };
+        if (workers == null || !workers.submit(task, home)) {
+            throw new IllegalStateException("the workers are stopping");
+        }
+        try {
+            done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("its worker did not stop the loop within " + limit.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The loop the next call goes to: the web app's one, or the workers' in turn. */
+    private Loop nextLoop() {
+        return loops.get((int) Math.floorMod(turn.getAndIncrement(), loops.size()));
     }
 
     /**
@@ -142,62 +208,80 @@ public final class AsgiApplication implements PythonHandler {
      */
     public long openWebSocket(List<Object> scope, Socket socket) {
         long id = ids.incrementAndGet();
+        Loop loop = nextLoop();
         sockets.put(id, socket);
+        loopOf.put(id, loop);
         var task = new PythonTask() {
             @Override
             public Runnable runWithGil(Python py) {
                 List<Object> args = new ArrayList<>(scope.size() + 2);
-                args.add(server);
+                args.add(loop.server);
                 args.add(id);
                 args.addAll(scope);
                 try {
                     py.call(py.cachedFunction(MODULE + ":begin_websocket"), args.toArray());
                     return null;
                 } catch (PythonException e) {
-                    sockets.remove(id);
+                    forgetSocket(id);
                     return () -> socket.failed(e.getMessage(), e.pythonTraceback());
                 }
             }
 
             @Override
             public void abandon() {
-                if (sockets.remove(id) != null) {
+                if (forgetSocket(id)) {
                     socket.failed("the Python workers stopped before the app could start", "");
                 }
             }
         };
-        if (!workers.submit(task)) {
-            sockets.remove(id);
+        if (!(loop.home == null ? workers.submit(task) : workers.submit(task, loop.home))) {
+            forgetSocket(id);
             return -1;
         }
         return id;
     }
 
+    private boolean forgetSocket(long id) {
+        loopOf.remove(id);
+        return sockets.remove(id) != null;
+    }
+
+    private void forgetCall(long id) {
+        loopOf.remove(id);
+        calls.remove(id);
+    }
+
     /** A whole message from the client of WebSocket call {@code id}: a String (text) or a byte[] (binary). */
     public void webSocketReceived(long id, Object message) {
-        received.add(List.of(id, message instanceof String ? "text" : "bytes", message));
-        queueTrip();
+        if (loopOf.get(id) instanceof Loop loop) {
+            loop.received.add(List.of(id, message instanceof String ? "text" : "bytes", message));
+            loop.queueTrip();
+        }
     }
 
     /** Call {@code id}'s connection closed (the client's close, or the connection's end): the app hears websocket.disconnect. */
     public void webSocketClosed(long id, int code, String reason) {
-        if (sockets.remove(id) != null) {
-            received.add(List.of(id, "closed", (long) code, reason == null ? "" : reason));
-            queueTrip();
+        Loop loop = loopOf.get(id);
+        if (forgetSocket(id) && loop != null) {
+            loop.received.add(List.of(id, "closed", (long) code, reason == null ? "" : reason));
+            loop.queueTrip();
         }
     }
 
     /** The last message the app sent on call {@code id} is written: its send() returns. */
     public void webSocketSent(long id) {
-        accepted.add(id);
-        queueTrip();
+        if (loopOf.get(id) instanceof Loop loop) {
+            loop.accepted.add(id);
+            loop.queueTrip();
+        }
     }
 
     /** python.timeout passed before the app accepted or refused call {@code id}: its task is cancelled. */
     public void webSocketOverran(long id) {
-        if (sockets.remove(id) != null) {
-            overran.add(id);
-            queueTrip();
+        Loop loop = loopOf.get(id);
+        if (forgetSocket(id) && loop != null) {
+            loop.overran.add(id);
+            loop.queueTrip();
         }
     }
 
@@ -206,13 +290,15 @@ public final class AsgiApplication implements PythonHandler {
      * {@code byte[]}, or a {@link BodyPipe} the body arrives through (its read end goes to Python).
      */
     PythonCall begin(List<Object> scope, Object body) {
+        Loop loop = nextLoop();
         PythonCall call = (py, exchange) -> {
             long id = ids.incrementAndGet();
-            var request = new Call(id, exchange);
+            var request = new Call(id, exchange, loop);
             calls.put(id, request);
+            loopOf.put(id, loop);
             exchange.currentTask = request;
             List<Object> args = new ArrayList<>(scope.size() + 3);
-            args.add(server);
+            args.add(loop.server);
             args.add(id);
             args.addAll(scope);
             args.add(body instanceof BodyPipe pipe ? (Object) (long) pipe.takeReadFd() : body);
@@ -220,15 +306,12 @@ public final class AsgiApplication implements PythonHandler {
             try {
                 py.call(py.cachedFunction(MODULE + ":begin"), args.toArray());
             } catch (RuntimeException e) {
-                calls.remove(id);
+                forgetCall(id);
                 throw e;
             }
             // The worker's trip ends here, the app's work does not: python.timeout runs on until it answers.
             return () -> request.timeFrom(since);
         };
-        if (!(body instanceof BodyPipe pipe)) {
-            return call;
-        }
         return new PythonCall() {
             @Override
             public Runnable run(Python py, Exchange exchange) {
@@ -237,45 +320,71 @@ public final class AsgiApplication implements PythonHandler {
 
             @Override
             public void discard() {
-                pipe.discard();
+                if (body instanceof BodyPipe pipe) {
+                    pipe.discard();
+                }
+            }
+
+            @Override
+            public Python pinnedTo() {
+                return loop.home;
             }
         };
     }
 
     /** python.timeout passed before the answer began: the app's task is cancelled. */
     void overran(Call call) {
-        calls.remove(call.id);
-        overran.add(call.id);
-        queueTrip();
+        forgetCall(call.id);
+        call.loop.overran.add(call.id);
+        call.loop.queueTrip();
     }
 
-    private void takeMessages() {
-        queueTrip();
-    }
+    /**
+     * One event loop: the app's server in one interpreter, the doorbell it rings, and what Java
+     * has to tell it on the next trip.
+     */
+    private final class Loop {
+        /** The worker's own interpreter that runs this loop, or null for the web app's (any worker). */
+        final Python home;
+        final PythonObject server;
+        final Doorbell doorbell;
+        final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Long> gone = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
+        /** What WebSocket clients sent, in order: [id, "text", String], [id, "bytes", byte[]], [id, "closed", code, reason]. */
+        final ConcurrentLinkedQueue<List<Object>> received = new ConcurrentLinkedQueue<>();
+        final AtomicBoolean tripQueued = new AtomicBoolean();
 
-    /** Queues one worker trip into Python, unless one is queued and has not started yet. */
-    private void queueTrip() {
-        if (!tripQueued.compareAndSet(false, true)) {
-            return;
+        Loop(Python home, PythonObject server, Doorbell doorbell) {
+            this.home = home;
+            this.server = server;
+            this.doorbell = doorbell;
         }
-        var trip = new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                tripQueued.set(false);
-                var messages = (List<?>) py.call(py.cachedFunction(MODULE + ":exchange"), server, drain(accepted), drain(gone),
-                        drain(overran), drain(received));
-                return () -> messages.forEach(message -> deliver((List<?>) message));
-            }
 
-            @Override
-            public void abandon() {
-                tripQueued.set(false);
+        /** Queues one worker trip into this loop's Python, unless one is queued and has not started yet. */
+        void queueTrip() {
+            if (workers == null || !tripQueued.compareAndSet(false, true)) {
+                return;
             }
-        };
-        if (!workers.submit(trip)) {
-            tripQueued.set(false);
-            LOG.log(System.Logger.Level.WARNING, "ASGI app {0}: the Python queue is full; its messages wait for the next"
-                    + " ring", name);
+            var trip = new PythonTask() {
+                @Override
+                public Runnable runWithGil(Python py) {
+                    tripQueued.set(false);
+                    var messages = (List<?>) py.call(py.cachedFunction(MODULE + ":exchange"), server, drain(accepted),
+                            drain(gone), drain(overran), drain(received));
+                    return () -> messages.forEach(message -> deliver((List<?>) message));
+                }
+
+                @Override
+                public void abandon() {
+                    tripQueued.set(false);
+                }
+            };
+            if (!(home == null ? workers.submit(trip) : workers.submit(trip, home))) {
+                tripQueued.set(false);
+                LOG.log(System.Logger.Level.WARNING, "ASGI app {0}: the Python queue is full; its messages wait for the"
+                        + " next ring", name);
+            }
         }
     }
 
@@ -302,9 +411,9 @@ public final class AsgiApplication implements PythonHandler {
         switch ((String) message.get(1)) {
             case "start" -> call.start(((Long) message.get(2)).intValue(), headers((List<?>) message.get(3)));
             case "body" -> call.body((byte[]) message.get(2), Boolean.TRUE.equals(message.get(3)));
-            case "end" -> calls.remove(id);
+            case "end" -> forgetCall(id);
             case "error" -> {
-                calls.remove(id);
+                forgetCall(id);
                 call.failed((String) message.get(2), (String) message.get(3));
             }
             default -> LOG.log(System.Logger.Level.ERROR, "unknown ASGI message {0}", message);
@@ -317,9 +426,9 @@ public final class AsgiApplication implements PythonHandler {
             case "accept" -> socket.accept((String) message.get(2), headers((List<?>) message.get(3)));
             case "send" -> socket.send(message.get(2));
             case "close" -> socket.close(((Long) message.get(2)).intValue(), (String) message.get(3));
-            case "end" -> sockets.remove(id);
+            case "end" -> forgetSocket(id);
             case "error" -> {
-                sockets.remove(id);
+                forgetSocket(id);
                 socket.failed((String) message.get(2), (String) message.get(3));
             }
             default -> LOG.log(System.Logger.Level.ERROR, "unknown ASGI WebSocket message {0}", message);
@@ -352,6 +461,7 @@ public final class AsgiApplication implements PythonHandler {
     final class Call implements Exchange.ChunkSource {
         private final long id;
         private final Exchange exchange;
+        private final Loop loop;
         private int status;
         private List<String> headers;
         private boolean begun;
@@ -360,9 +470,10 @@ public final class AsgiApplication implements PythonHandler {
         private boolean waitingLast;
         private boolean wanted;
 
-        Call(long id, Exchange exchange) {
+        Call(long id, Exchange exchange, Loop loop) {
             this.id = id;
             this.exchange = exchange;
+            this.loop = loop;
         }
 
         /** Keeps python.timeout running from {@code since} while the app has not begun its answer. */
@@ -431,8 +542,8 @@ public final class AsgiApplication implements PythonHandler {
                 waiting = null;
                 wanted = next == null;
             }
-            accepted.add(id);
-            queueTrip();
+            loop.accepted.add(id);
+            loop.queueTrip();
             if (next != null) {
                 exchange.offer(next, last);
             }
@@ -446,8 +557,9 @@ public final class AsgiApplication implements PythonHandler {
 
         private void requestGone() {
             if (calls.remove(id) != null) {
-                gone.add(id);
-                queueTrip();
+                loopOf.remove(id);
+                loop.gone.add(id);
+                loop.queueTrip();
             }
         }
 

@@ -401,7 +401,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         var task = new ExchangeTask(exchange, call);
         exchange.currentTask = task;
         exchange.pythonSince = System.nanoTime() | 1;
-        if (!workers.submit(task)) {
+        if (!(call.pinnedTo() == null ? workers.submit(task) : workers.submit(task, call.pinnedTo()))) {
             call.discard();
             rejected.increment();
             exchange.answerText(503, "503 Service Unavailable: all Python workers are busy\n", System.Logger.Level.WARNING,

@@ -16,4 +16,9 @@ interface PythonCall {
     /** The call will never run (refused, timed out in the queue, shut down): free what it holds. */
     default void discard() {
     }
+
+    /** The worker whose interpreter this call must run in (python.gil=per-worker), or null for any. */
+    default Python pinnedTo() {
+        return null;
+    }
 }

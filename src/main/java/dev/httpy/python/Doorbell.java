@@ -33,7 +33,7 @@ public final class Doorbell implements AutoCloseable {
 
     private final int readFd;
     private final int writeFd;
-    private final Runnable ring;
+    private volatile Runnable ring;
     private final Thread thread;
     private volatile boolean closed;
 
@@ -60,6 +60,11 @@ public final class Doorbell implements AutoCloseable {
         } catch (Throwable e) {
             throw new IllegalStateException("pipe2", e);
         }
+    }
+
+    /** From now on each ring runs {@code ring} instead. */
+    public void onRing(Runnable ring) {
+        this.ring = ring;
     }
 
     /** The write end, for Python's {@code os.write}; it stays Java's to close. */

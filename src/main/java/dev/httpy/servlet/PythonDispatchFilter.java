@@ -70,10 +70,6 @@ public final class PythonDispatchFilter implements Filter {
             runtime = started;
             maxBody = settings.maxBody();
             timeout = settings.timeout();
-            if (settings.asgi() != null && settings.gilPerWorker()) {
-                throw new IllegalArgumentException("init-params python.asgi and python.gil=per-worker: an ASGI app"
-                        + " runs on one event loop in the web app's interpreter; use python.gil=shared");
-            }
             handler = settings.asgi() != null ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT)
                     : settings.wsgi() != null ? new WsgiApplication(settings.wsgi()) : new RequestFunction(settings.handler());
             var function = handler;
@@ -101,11 +97,14 @@ public final class PythonDispatchFilter implements Filter {
             // Before 3.12 a container thread's app thread state is not the one C callbacks find.
             var fastPath = settings.gilPerWorker() || !runtime.runsOnCallerThreads() ? null : runtime;
             if (function instanceof AsgiApplication asgi) {
-                try {
-                    asgi.start(runtime, workers);
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException("cannot open the ASGI app's doorbell pipe: " + e.getMessage(), e);
+                // With a GIL per worker each worker started a loop of its own (startOwnCopy); else one loop here.
+                if (!settings.gilPerWorker()) {
+                    runtime.withGil(py -> {
+                        asgi.startLoop(py, false);
+                        return null;
+                    });
                 }
+                asgi.serveWith(workers);
             }
             dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
                     settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
@@ -136,6 +135,9 @@ public final class PythonDispatchFilter implements Filter {
             function.resolve(py);
             if (settings.init() != null) {
                 py.call(py.cachedFunction(settings.init()));
+            }
+            if (function instanceof AsgiApplication asgi) {
+                asgi.startLoop(py, true);
             }
         } catch (PythonException e) {
             String refused = refusedModule(e);

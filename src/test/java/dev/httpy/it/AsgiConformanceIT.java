@@ -6,6 +6,12 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -134,6 +140,37 @@ class AsgiConformanceIT {
             seen = get(uri("/asgi/seen")).body();
         }
         assertEquals("{\"disconnects\": [\"http.disconnect\"]}", seen);
+    }
+
+    /** python.gil=per-worker: a loop in each worker's own interpreter, requests shared between them. */
+    @Test
+    void withAGilPerWorkerEachWorkerRunsALoopOfItsOwn() throws Exception {
+        String shared = get(uri("/asgi/whoami")).body().replaceAll(".*\"interpreter\": (\\d+).*", "$1");
+        Set<String> interpreters = ConcurrentHashMap.newKeySet();
+        try (var pool = Executors.newFixedThreadPool(8)) {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                done.add(pool.submit(() -> {
+                    var response = get(uri("/own/whoami?pause=0.05"));
+                    assertEquals(200, response.statusCode(), response.body());
+                    assertTrue(response.body().contains("\"thread\": \"httpy-asgi-loop\""), response.body());
+                    interpreters.add(response.body().replaceAll(".*\"interpreter\": (\\d+).*", "$1"));
+                    return null;
+                }));
+            }
+            for (var future : done) {
+                future.get();
+            }
+        }
+        assertEquals(2, interpreters.size(), "two workers, two loops: " + interpreters);
+        assertFalse(interpreters.contains(shared) || interpreters.contains("0"), interpreters + " vs " + shared);
+        byte[] body = new byte[200_000];
+        var echo = send("POST", uri("/own/echo"), body, "Content-Type", "application/octet-stream");
+        assertTrue(new String(echo.body(), StandardCharsets.UTF_8).startsWith("{\"length\": 200000,"),
+                new String(echo.body(), StandardCharsets.UTF_8));
+        for (int i = 0; i < 2; i++) {
+            assertEquals("[]", get(uri("/own/violations")).body(), "each worker's checker");
+        }
     }
 
     @Test
