@@ -197,14 +197,7 @@ class _Call:
         if self.disconnected:
             await asyncio.sleep(0)  # a send loop ignoring disconnects must not starve others
             return
-        try:
-            if self.closed:
-                raise _Violation("send() after the response failed (an error was reported)")
-            event = self._check(message)
-        except _Violation as exc:
-            if not self.closed:
-                self.server._fail(self, f"RuntimeError: {exc}", _stack_text(exc))
-            raise RuntimeError(str(exc)) from None
+        event = _checked(self, message, "response")
         if event[1] == "body" and event[3] and not event[2]:
             return  # an empty chunk in the middle says nothing: no event, no round trip
         self.server._emit(event)
@@ -283,9 +276,22 @@ class _Call:
                 waiter.set_result(None)
 
 
+def _checked(call: _Call | _WebSocket, message: Any, what: str) -> Event:
+    """The event for a message the app sends on call, or, for a message the protocol
+    does not allow, a RuntimeError in the app and an error event for Java (once)."""
+    try:
+        if call.closed:
+            raise _Violation(f"send() after the {what} failed (an error was reported)")
+        return call._check(message)
+    except _Violation as exc:
+        if not call.closed:
+            call.server._fail(call, f"RuntimeError: {exc}", _stack_text(exc))
+        raise RuntimeError(str(exc)) from None
+
+
 def _stack_text(exc: BaseException) -> str:
     """Where the app called send() with a bad message, as a traceback text."""
-    frame = sys._getframe(2)  # _stack_text <- _Call.send <- the app's frame
+    frame = sys._getframe(3)  # _stack_text <- _checked <- send() <- the app's frame
     lines = traceback.format_stack(frame)
     return "Traceback (most recent call last):\n" + "".join(lines) + f"RuntimeError: {exc}\n"
 
@@ -333,14 +339,7 @@ class _WebSocket:
             await asyncio.sleep(0)
             raise ClientDisconnected(f"send({kind!r}): the client closed the WebSocket (code"
                                      f" {self.gone['code'] if self.gone else 1006})")
-        try:
-            if self.closed:
-                raise _Violation("send() after the WebSocket failed (an error was reported)")
-            event = self._check(message)
-        except _Violation as exc:
-            if not self.closed:
-                self.server._fail(self, f"RuntimeError: {exc}", _stack_text(exc))
-            raise RuntimeError(str(exc)) from None
+        event = _checked(self, message, "WebSocket")
         self.server._emit(event)
         if event[1] == "send":
             await self._wait_written()
