@@ -110,6 +110,7 @@ public final class AsgiApplication implements PythonHandler {
     /** The workers that carry requests to the loops and their messages back; before the first request. */
     public void serveWith(PythonWorkers workers) {
         this.workers = workers;
+        loops.forEach(Loop::queueTrip);
     }
 
     /**
@@ -353,7 +354,10 @@ public final class AsgiApplication implements PythonHandler {
         final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
         /** What WebSocket clients sent, in order: [id, "text", String], [id, "bytes", byte[]], [id, "closed", code, reason]. */
         final ConcurrentLinkedQueue<List<Object>> received = new ConcurrentLinkedQueue<>();
-        final AtomicBoolean tripQueued = new AtomicBoolean();
+        /** A trip is queued or under way (taking the messages, then delivering them). */
+        final AtomicBoolean tripBusy = new AtomicBoolean();
+        /** Something to carry arrived since the current trip took its messages. */
+        volatile boolean again;
 
         Loop(Python home, PythonObject server, Doorbell doorbell) {
             this.home = home;
@@ -361,29 +365,67 @@ public final class AsgiApplication implements PythonHandler {
             this.doorbell = doorbell;
         }
 
-        /** Queues one worker trip into this loop's Python, unless one is queued and has not started yet. */
+        /**
+         * Makes sure a worker trip will carry what waits, in either direction. One trip per loop
+         * at a time, from taking the messages to delivering the last of them: two trips on two
+         * workers could otherwise deliver out of order (a body before its response's start).
+         */
         void queueTrip() {
-            if (workers == null || !tripQueued.compareAndSet(false, true)) {
+            again = true;
+            if (tripBusy.compareAndSet(false, true)) {
+                submitTrip();
+            }
+        }
+
+        private void submitTrip() {
+            if (workers == null) {
+                tripBusy.set(false); // rang before serveWith: that carries it
                 return;
             }
+            again = false;
             var trip = new PythonTask() {
                 @Override
                 public Runnable runWithGil(Python py) {
-                    tripQueued.set(false);
-                    var messages = (List<?>) py.call(py.cachedFunction(MODULE + ":exchange"), server, drain(accepted),
-                            drain(gone), drain(overran), drain(received));
-                    return () -> messages.forEach(message -> deliver((List<?>) message));
+                    List<?> messages;
+                    try {
+                        messages = (List<?>) py.call(py.cachedFunction(MODULE + ":exchange"), server, drain(accepted),
+                                drain(gone), drain(overran), drain(received));
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": taking its messages failed", e);
+                        return Loop.this::tripDone;
+                    }
+                    return () -> {
+                        try {
+                            for (Object message : messages) {
+                                try {
+                                    deliver((List<?>) message);
+                                } catch (RuntimeException e) {
+                                    LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": delivering " + message
+                                            + " failed", e);
+                                }
+                            }
+                        } finally {
+                            tripDone();
+                        }
+                    };
                 }
 
                 @Override
                 public void abandon() {
-                    tripQueued.set(false);
+                    tripBusy.set(false);
                 }
             };
             if (!(home == null ? workers.submit(trip) : workers.submit(trip, home))) {
-                tripQueued.set(false);
+                tripBusy.set(false);
                 LOG.log(System.Logger.Level.WARNING, "ASGI app {0}: the Python queue is full; its messages wait for the"
                         + " next ring", name);
+            }
+        }
+
+        private void tripDone() {
+            tripBusy.set(false);
+            if (again && tripBusy.compareAndSet(false, true)) {
+                submitTrip();
             }
         }
     }
