@@ -125,6 +125,20 @@ class AsgiConformanceIT {
         assertEquals("part 0\npart 1\npart 2\n", get(uri("/asgi/stream")).body());
     }
 
+    /** Many streams at once keep several workers carrying the loop's messages: each stream's stay in order. */
+    @Test
+    void manyStreamsAtOnceEachArriveInOrder() throws Exception {
+        try (var pool = Executors.newFixedThreadPool(32)) {
+            List<Future<String>> bodies = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                bodies.add(pool.submit(() -> get(uri("/asgi/stream")).body()));
+            }
+            for (var body : bodies) {
+                assertEquals("part 0\npart 1\npart 2\n", body.get());
+            }
+        }
+    }
+
     @Test
     void aClientThatGoesAwayIsAnHttpDisconnectForTheApp() throws Exception {
         try (var socket = new Socket(base.getHost(), base.getPort())) {
