@@ -55,6 +55,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private final PipePoller pipes;
     private final Map<String, HandlerTimes> times = new ConcurrentHashMap<>();
     private final LongAdder rejected = new LongAdder();
+    private final Metrics metrics = new Metrics();
     private volatile boolean warnedBlocking;
 
     /**
@@ -84,6 +85,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      */
     public void serve(HttpServletRequest servletRequest, HttpServletResponse response, String route,
                       RequestFunction function, PythonRequest request, boolean hasBody) throws IOException {
+        started(servletRequest);
         HandlerTimes routeTimes = timesOf(route);
         if (!hasBody && tryHere(routeTimes, servletRequest, response, py -> function.call(py, request))) {
             return;
@@ -124,6 +126,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     /** Serves one request to the WSGI app; the body, if any, is piped into {@code wsgi.input} as it arrives. */
     public void serve(HttpServletRequest servletRequest, HttpServletResponse response, String route,
                       WsgiApplication app, Map<String, Object> environ, boolean hasBody) throws IOException {
+        started(servletRequest);
         HandlerTimes routeTimes = timesOf(route);
         if (!hasBody && tryHereWsgi(routeTimes, servletRequest, response, app, environ)) {
             return;
@@ -253,9 +256,11 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      */
     public void serve(HttpServletRequest servletRequest, HttpServletResponse response, AsgiApplication app,
                       List<Object> scope, boolean hasBody) throws IOException {
+        started(servletRequest);
         if (!servletRequest.isAsyncSupported()) {
             reply(servletRequest, response, 500, "500 Internal Server Error: an ASGI app needs"
                     + " <async-supported>true</async-supported> on every filter and servlet of its chain");
+            finished(servletRequest, 500);
             return;
         }
         BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
@@ -329,6 +334,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         };
         if (answer.body().length <= response.getBufferSize()) {
             Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
+            finished(request, answer.status());
         } else {
             startAsync(request, response, null).answer(answer);
         }
@@ -362,11 +368,13 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                 LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
                         failed.status(), failed.problem());
                 Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
+                finished(request, answer.status());
             }
             case Here.Ran<WsgiApplication.Start> ran -> {
                 WsgiApplication.Start start = ran.value();
                 if (start.complete() && start.firstChunk().length <= response.getBufferSize()) {
                     Exchange.writeWhole(response, start.status(), start.headers(), start.firstChunk());
+                    finished(request, start.status());
                 } else {
                     Exchange exchange = startAsync(request, response, null);
                     exchange.claim();
@@ -387,6 +395,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         var holder = new Exchange[1];
         Exchange exchange = Exchange.async(request.getMethod(), request.getRequestURI(), response, async, () -> {
             deadlines.untrack(holder[0]);
+            finished(request, response.getStatus());
             if (onEnd != null) {
                 onEnd.run();
             }
@@ -417,7 +426,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                     + " <async-supported>true</async-supported>, so Python requests there hold a container thread"
                     + " while they wait", request.getMethod(), request.getRequestURI());
         }
-        Exchange exchange = Exchange.blocking(request.getMethod(), request.getRequestURI(), response, () -> { });
+        Exchange exchange = Exchange.blocking(request.getMethod(), request.getRequestURI(), response,
+                () -> finished(request, response.getStatus()));
         submit(exchange, call);
         try {
             exchange.awaitAndWrite(limits.timeout().toNanos(), () -> pythonOverran(exchange));
@@ -446,7 +456,34 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     /** 413 on the container thread, for a body over python.max-body found before anything went async. */
     public void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        reply(request, response, 413, tooLargeText(limits.maxBody()));
+        answeredAtOnce(request, response, 413, tooLargeText(limits.maxBody()));
+    }
+
+    /** httpy's own answer to a Python request before it reached Python (400, 413), counted in {@link #metrics}. */
+    public void answeredAtOnce(HttpServletRequest request, HttpServletResponse response, int status, String text)
+            throws IOException {
+        started(request);
+        reply(request, response, status, text);
+        finished(request, status);
+    }
+
+    /** What this dispatcher has served, for the filter's MBean. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    private static final String STARTED = Dispatcher.class.getName() + ".started";
+
+    private void started(HttpServletRequest request) {
+        request.setAttribute(STARTED, metrics.started());
+    }
+
+    /** Counts the request's end once, whichever path answered it. */
+    private void finished(HttpServletRequest request, int status) {
+        if (request.getAttribute(STARTED) instanceof Long since) {
+            request.removeAttribute(STARTED);
+            metrics.finished(since, status);
+        }
     }
 
     static String tooLargeText(long maxBody) {

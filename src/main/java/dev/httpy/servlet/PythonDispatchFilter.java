@@ -50,6 +50,7 @@ public final class PythonDispatchFilter implements Filter {
     private static final List<String> ALL_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
 
     private Dispatcher dispatcher;
+    private FilterMBean mbean;
     private PythonRuntime runtime;
     private PythonHandler handler;
     private long maxBody;
@@ -108,6 +109,8 @@ public final class PythonDispatchFilter implements Filter {
             }
             dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
                     settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
+            mbean = FilterMBean.register(config.getServletContext().getContextPath(), config.getFilterName(),
+                    dispatcher.metrics(), workers);
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
                     + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
                     : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
@@ -227,7 +230,7 @@ public final class PythonDispatchFilter implements Filter {
         try {
             query = RequestParts.query(request.getQueryString());
         } catch (IllegalArgumentException e) {
-            Dispatcher.reply(request, response, 400, "400 Bad Request: " + e.getMessage());
+            dispatcher.answeredAtOnce(request, response, 400, "400 Bad Request: " + e.getMessage());
             return;
         }
         var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
@@ -249,6 +252,10 @@ public final class PythonDispatchFilter implements Filter {
 
     @Override
     public void destroy() {
+        if (mbean != null) {
+            mbean.unregister();
+            mbean = null;
+        }
         if (handler instanceof AsgiApplication asgi && runtime != null) {
             asgi.stop(runtime, ASGI_GRACE);
         }

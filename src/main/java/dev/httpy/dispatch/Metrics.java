@@ -1,0 +1,110 @@
+package dev.httpy.dispatch;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What a dispatcher has served, for operators ({@code PythonFilterMXBean}): requests, those in
+ * flight, httpy's refusals and failures by status, and the latency from the request reaching the
+ * filter to its answer ending, as percentiles from a log-linear histogram (8 buckets per power of
+ * two, so a percentile is within 12.5% of the true value). Lock-free; cheap enough for every request.
+ */
+public final class Metrics {
+    /** Buckets: 0-7 us exactly, then 8 per power of two up to 2^40 us (12 days). */
+    private static final int BUCKETS = 8 + 38 * 8;
+
+    private final LongAdder requests = new LongAdder();
+    private final AtomicLong inFlight = new AtomicLong();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder tooLarge = new LongAdder();
+    private final AtomicLongArray latency = new AtomicLongArray(BUCKETS);
+
+    /** A request reached the filter and goes to Python; returns its start, for {@link #finished}. */
+    long started() {
+        requests.increment();
+        inFlight.incrementAndGet();
+        return System.nanoTime();
+    }
+
+    /** The request that {@link #started} at {@code startNanos} ended with {@code status}. */
+    void finished(long startNanos, int status) {
+        inFlight.decrementAndGet();
+        switch (status) {
+            case 500 -> failed.increment();
+            case 503 -> refused.increment();
+            case 504 -> timedOut.increment();
+            case 413 -> tooLarge.increment();
+            default -> {
+            }
+        }
+        latency.incrementAndGet(bucket(Math.max(0, (System.nanoTime() - startNanos) / 1_000)));
+    }
+
+    public long requests() {
+        return requests.sum();
+    }
+
+    public long inFlight() {
+        return inFlight.get();
+    }
+
+    public long failed() {
+        return failed.sum();
+    }
+
+    public long refused() {
+        return refused.sum();
+    }
+
+    public long timedOut() {
+        return timedOut.sum();
+    }
+
+    public long tooLarge() {
+        return tooLarge.sum();
+    }
+
+    /** The latency in milliseconds that {@code fraction} (0.5, 0.99) of the answered requests stayed within; 0 before any. */
+    public double latencyMillis(double fraction) {
+        long total = 0;
+        long[] counts = new long[BUCKETS];
+        for (int i = 0; i < BUCKETS; i++) {
+            counts[i] = latency.get(i);
+            total += counts[i];
+        }
+        if (total == 0) {
+            return 0;
+        }
+        long rank = (long) Math.ceil(fraction * total);
+        long seen = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            seen += counts[i];
+            if (seen >= rank) {
+                return upperMicros(i) / 1000.0;
+            }
+        }
+        return upperMicros(BUCKETS - 1) / 1000.0;
+    }
+
+    static int bucket(long micros) {
+        if (micros < 8) {
+            return (int) micros;
+        }
+        int exponent = 63 - Long.numberOfLeadingZeros(micros);
+        int index = (exponent - 2) * 8 + (int) ((micros >>> (exponent - 3)) & 7);
+        return Math.min(index, BUCKETS - 1);
+    }
+
+    /** The largest value (in microseconds) that falls into {@code bucket}. */
+    static long upperMicros(int bucket) {
+        if (bucket < 8) {
+            return bucket;
+        }
+        int exponent = bucket / 8 + 2;
+        long sub = bucket % 8;
+        return ((9 + sub) << (exponent - 3)) - 1;
+    }
+}
