@@ -688,22 +688,9 @@ class AsgiServer:
         """Starts the app on one request; returns its call id (call_id when the caller
         chose it, so it can expect the events before this returns). body is the whole
         body, or the read end of a pipe the body arrives through (the call closes it)."""
-        scope = {
-            "type": "http",
-            "asgi": dict(_HTTP_ASGI),
-            "http_version": http_version,
-            "method": method,
-            "scheme": scheme,
-            "path": path,
-            "raw_path": raw_path,
-            "root_path": root_path or self._root_path_default,
-            "query_string": query_string,
-            "headers": [(name.lower(), value) for name, value in headers],
-            "client": tuple(client) if client is not None else None,
-            "server": tuple(server) if server is not None else None,
-            "state": dict(self._state),
-            "extensions": {},
-        }
+        scope = self._scope("http", _HTTP_ASGI, scheme, http_version, path, raw_path, root_path,
+                            query_string, headers, client, server)
+        scope["method"] = method
         if not isinstance(body, int):
             body = bytes(body)
         return self._begin(lambda call_id: _Call(self, call_id, scope, body), call_id,
@@ -733,9 +720,19 @@ class AsgiServer:
                         client: tuple[str, int] | None, server: tuple[str, int] | None,
                         subprotocols: list[str], call_id: int | None = None) -> int:
         """Starts the app on a WebSocket handshake; its receive() says websocket.connect first."""
-        scope = {
-            "type": "websocket",
-            "asgi": dict(_WEBSOCKET_ASGI),
+        scope = self._scope("websocket", _WEBSOCKET_ASGI, scheme, http_version, path, raw_path,
+                            root_path, query_string, headers, client, server)
+        scope["subprotocols"] = list(subprotocols)
+        return self._begin(lambda call_id: _WebSocket(self, call_id, scope), call_id)
+
+    def _scope(self, kind: str, asgi: dict, scheme: str, http_version: str, path: str,
+               raw_path: bytes, root_path: str, query_string: bytes,
+               headers: list[tuple[bytes, bytes]], client: tuple[str, int] | None,
+               server: tuple[str, int] | None) -> dict:
+        """What an HTTP and a WebSocket scope share; each adds its own keys."""
+        return {
+            "type": kind,
+            "asgi": dict(asgi),
             "http_version": http_version,
             "scheme": scheme,
             "path": path,
@@ -745,11 +742,9 @@ class AsgiServer:
             "headers": [(name.lower(), value) for name, value in headers],
             "client": tuple(client) if client is not None else None,
             "server": tuple(server) if server is not None else None,
-            "subprotocols": list(subprotocols),
             "state": dict(self._state),
             "extensions": {},
         }
-        return self._begin(lambda call_id: _WebSocket(self, call_id, scope), call_id)
 
     def received(self, messages: list[tuple]) -> None:
         """The clients' side of WebSocket calls, in order: (id, "text", str), (id, "bytes",
