@@ -1,7 +1,6 @@
 package dev.httpy.cdi;
 
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -9,7 +8,7 @@ import java.util.concurrent.TimeoutException;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonTask;
+import dev.httpy.python.ResultTask;
 import dev.httpy.python.PythonWorkers;
 import dev.httpy.servlet.PythonLifecycleListener;
 import jakarta.annotation.PreDestroy;
@@ -46,28 +45,12 @@ public class PythonApplication {
      * @throws IllegalStateException    when Python is not running, busy past 30 s, or stopping
      */
     public Object call(String function, Object... args) {
-        var result = new CompletableFuture<Object>();
-        var task = new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    result.complete(py.call(py.cachedFunction(function), args));
-                } catch (RuntimeException e) {
-                    result.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                result.completeExceptionally(new IllegalStateException("the Python app is stopping"));
-            }
-        };
+        var task = new ResultTask<>(py -> py.call(py.cachedFunction(function), args), "the Python app is stopping");
         if (!workers().submit(task)) {
             throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
         }
         try {
-            return result.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return task.result().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

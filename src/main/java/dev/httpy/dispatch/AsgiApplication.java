@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +26,7 @@ import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
+import dev.httpy.python.ResultTask;
 
 /**
  * An ASGI 3 application mounted by {@code python.asgi=module:app}. It runs on one asyncio event
@@ -145,29 +145,12 @@ public final class AsgiApplication implements PythonHandler {
 
     /** Runs {@code work} on the worker that owns {@code home}, waiting at most {@code limit}. */
     private void onWorker(Python home, Function<Python, Void> work, Duration limit) {
-        var done = new CompletableFuture<Void>();
-        var task = new PythonTask() {
-            @Override
-            public Runnable runWithGil(Python py) {
-                try {
-                    work.apply(py);
-                    done.complete(null);
-                } catch (RuntimeException e) {
-                    done.completeExceptionally(e);
-                }
-                return null;
-            }
-
-            @Override
-            public void abandon() {
-                done.completeExceptionally(new IllegalStateException("its worker had stopped"));
-            }
-        };
+        var task = new ResultTask<>(work, "its worker had stopped");
         if (workers == null || !workers.submit(task, home)) {
             throw new IllegalStateException("the workers are stopping");
         }
         try {
-            done.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            task.result().get(limit.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
@@ -313,24 +296,7 @@ public final class AsgiApplication implements PythonHandler {
             // The worker's trip ends here, the app's work does not: python.timeout runs on until it answers.
             return () -> request.timeFrom(since);
         };
-        return new PythonCall() {
-            @Override
-            public Runnable run(Python py, Exchange exchange) {
-                return call.run(py, exchange);
-            }
-
-            @Override
-            public void discard() {
-                if (body instanceof BodyPipe pipe) {
-                    pipe.discard();
-                }
-            }
-
-            @Override
-            public Python pinnedTo() {
-                return loop.home;
-            }
-        };
+        return new PythonCall.Parts(call, body instanceof BodyPipe pipe ? pipe::discard : () -> { }, loop.home);
     }
 
     /** python.timeout passed before the answer began: the app's task is cancelled. */

@@ -166,20 +166,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                 }
             };
         });
-        if (pipe == null) {
-            return call;
-        }
-        return new PythonCall() {
-            @Override
-            public Runnable run(Python py, Exchange exchange) {
-                return call.run(py, exchange);
-            }
-
-            @Override
-            public void discard() {
-                pipe.discard();
-            }
-        };
+        return pipe == null ? call : new PythonCall.Parts(call, pipe::discard, null);
     }
 
     /** The rest of a streamed WSGI answer: each next chunk is made on a worker once the last is accepted. */

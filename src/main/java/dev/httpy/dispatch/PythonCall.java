@@ -21,4 +21,20 @@ interface PythonCall {
     default Python pinnedTo() {
         return null;
     }
+
+    /**
+     * A call that frees what it holds with {@code onDiscard} when it never runs, and that must run
+     * in {@code pinnedTo}'s interpreter (or null: any worker's).
+     */
+    record Parts(PythonCall call, Runnable onDiscard, Python pinnedTo) implements PythonCall {
+        @Override
+        public Runnable run(Python py, Exchange exchange) {
+            return call.run(py, exchange);
+        }
+
+        @Override
+        public void discard() {
+            onDiscard.run();
+        }
+    }
 }
