@@ -247,25 +247,35 @@ class OnThisThreadTest {
         }
     }
 
+    /**
+     * A platform thread {@code name} spinning in Python through onThisThread, returned once it is
+     * inside; what the call ends with (null, or what it threw) completes {@code outcome}.
+     */
+    private static Thread spinning(PythonRuntime runtime, String name, CompletableFuture<Throwable> outcome)
+            throws InterruptedException {
+        var inside = new CountDownLatch(1);
+        var spinner = Thread.ofPlatform().name(name).start(() -> {
+            try {
+                runtime.onThisThread(py -> {
+                    inside.countDown();
+                    return py.call(py.cachedFunction("thread_probe:spin"));
+                });
+                outcome.complete(null);
+            } catch (Throwable e) {
+                outcome.complete(e);
+            }
+        });
+        inside.await();
+        return spinner;
+    }
+
     @Test
     void raiseTimeoutStopsPythonRunningOnAThreadAndOnlyThere() throws Throwable {
         try (var runtime = start()) {
             var idle = platformThread("idle");
             on(idle, () -> probe(runtime, "ident"));
-            var inside = new CountDownLatch(1);
             var outcome = new CompletableFuture<Throwable>();
-            var spinner = Thread.ofPlatform().name("spinner").start(() -> {
-                try {
-                    runtime.onThisThread(py -> {
-                        inside.countDown();
-                        return py.call(py.cachedFunction("thread_probe:spin"));
-                    });
-                    outcome.complete(null);
-                } catch (Throwable e) {
-                    outcome.complete(e);
-                }
-            });
-            inside.await();
+            var spinner = spinning(runtime, "spinner", outcome);
 
             assertTrue(runtime.raiseTimeout(spinner));
             spinner.join();
@@ -281,20 +291,8 @@ class OnThisThreadTest {
     @Test
     void aHandlerSpinningAtCloseGetsTimeoutErrorAndCloseReturns() throws Throwable {
         var runtime = start();
-        var inside = new CountDownLatch(1);
         var outcome = new CompletableFuture<Throwable>();
-        var spinner = Thread.ofPlatform().name("spinner-at-close").start(() -> {
-            try {
-                runtime.onThisThread(py -> {
-                    inside.countDown();
-                    return py.call(py.cachedFunction("thread_probe:spin"));
-                });
-                outcome.complete(null);
-            } catch (Throwable e) {
-                outcome.complete(e);
-            }
-        });
-        inside.await();
+        var spinner = spinning(runtime, "spinner-at-close", outcome);
 
         runtime.close();
 
