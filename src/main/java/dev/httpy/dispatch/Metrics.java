@@ -4,11 +4,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.httpy.python.GilWaits;
+
 /**
  * What a dispatcher has served, for operators ({@code PythonFilterMXBean}): requests, those in
- * flight, httpy's refusals and failures by status, and the latency from the request reaching the
- * filter to its answer ending, as percentiles from a log-linear histogram (8 buckets per power of
- * two, so a percentile is within 12.5% of the true value). Lock-free; cheap enough for every request.
+ * flight, httpy's refusals and failures by status, the latency from the request reaching the
+ * filter to its answer ending (added up, and as percentiles from a log-linear histogram: 8 buckets
+ * per power of two, so a percentile is within 12.5% of the true value), and the waits for the GIL
+ * of the threads that run its requests. Lock-free; cheap enough for every request. It lives as
+ * long as its filter, whatever workers serve it.
  */
 public final class Metrics {
     /** Buckets: 0-7 us exactly, then 8 per power of two up to 2^40 us (12 days). */
@@ -21,6 +25,8 @@ public final class Metrics {
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder tooLarge = new LongAdder();
     private final AtomicLongArray latency = new AtomicLongArray(BUCKETS);
+    private final LongAdder latencyNanos = new LongAdder();
+    private final GilWaits gilWaits = new GilWaits();
 
     /** A request reached the filter and goes to Python; returns its start, for {@link #finished}. */
     long started() {
@@ -40,7 +46,9 @@ public final class Metrics {
             default -> {
             }
         }
-        latency.incrementAndGet(bucket(Math.max(0, (System.nanoTime() - startNanos) / 1_000)));
+        long nanos = Math.max(0, System.nanoTime() - startNanos);
+        latencyNanos.add(nanos);
+        latency.incrementAndGet(bucket(nanos / 1_000));
     }
 
     public long requests() {
@@ -65,6 +73,25 @@ public final class Metrics {
 
     public long tooLarge() {
         return tooLarge.sum();
+    }
+
+    /** Requests answered: one count of the latency histogram each. */
+    public long answered() {
+        long total = 0;
+        for (int i = 0; i < BUCKETS; i++) {
+            total += latency.get(i);
+        }
+        return total;
+    }
+
+    /** The latencies of the answered requests added up, in milliseconds: over {@link #answered}, their mean. */
+    public double latencyTotalMillis() {
+        return latencyNanos.sum() / 1e6;
+    }
+
+    /** Where the workers and the fast path add their waits for the GIL. */
+    public GilWaits gilWaits() {
+        return gilWaits;
     }
 
     /** The latency in milliseconds that {@code fraction} (0.5, 0.99) of the answered requests stayed within; 0 before any. */
