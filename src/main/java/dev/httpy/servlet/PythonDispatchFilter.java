@@ -110,7 +110,7 @@ public final class PythonDispatchFilter implements Filter {
             dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
                     settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
             mbean = FilterMBean.register(config.getServletContext().getContextPath(), config.getFilterName(),
-                    dispatcher.metrics(), workers);
+                    dispatcher.metrics(), () -> workers);
             config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
                     + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
                     : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
