@@ -49,4 +49,20 @@ class FilterMBeanTest {
         assertTrue(appsRegistry.getMeters().isEmpty(), () -> "left: " + appsRegistry.getMeters());
         assertTrue(io.micrometer.core.instrument.Metrics.globalRegistry.getMeters().isEmpty());
     }
+
+    @Test
+    void aRegistryTheAppAddsAfterTheFilterStartedGetsItsMetersToo() {
+        var bean = FilterMBean.register("/late", "python", new Metrics(), () -> {
+            throw new AssertionError("the workers are read only when their figures are");
+        });
+        try {
+            io.micrometer.core.instrument.Metrics.addRegistry(appsRegistry);
+
+            var requests = appsRegistry.find("httpy.requests").tags("context", "/late").functionCounter();
+            assertNotNull(requests, () -> "meters: " + appsRegistry.getMeters());
+            assertEquals(0, requests.count());
+        } finally {
+            bean.unregister();
+        }
+    }
 }
