@@ -1,6 +1,7 @@
 package dev.httpy.servlet;
 
 import java.lang.management.ManagementFactory;
+import java.util.function.Supplier;
 
 import javax.management.JMException;
 import javax.management.ObjectName;
@@ -13,10 +14,11 @@ final class FilterMBean implements PythonFilterMXBean {
     private static final System.Logger LOG = System.getLogger(FilterMBean.class.getName());
 
     private final Metrics metrics;
-    private final PythonWorkers workers;
+    /** The filter's workers now: a reload replaces them. */
+    private final Supplier<PythonWorkers> workers;
     private final ObjectName name;
 
-    private FilterMBean(Metrics metrics, PythonWorkers workers, ObjectName name) {
+    private FilterMBean(Metrics metrics, Supplier<PythonWorkers> workers, ObjectName name) {
         this.metrics = metrics;
         this.workers = workers;
         this.name = name;
@@ -37,7 +39,7 @@ final class FilterMBean implements PythonFilterMXBean {
     }
 
     /** Registers the filter's MBean, replacing one a stopped deployment of the same name left behind; null when JMX refuses. */
-    static FilterMBean register(String contextPath, String filterName, Metrics metrics, PythonWorkers workers) {
+    static FilterMBean register(String contextPath, String filterName, Metrics metrics, Supplier<PythonWorkers> workers) {
         var bean = new FilterMBean(metrics, workers, nameOf(contextPath, filterName));
         var server = ManagementFactory.getPlatformMBeanServer();
         try {
@@ -72,17 +74,17 @@ final class FilterMBean implements PythonFilterMXBean {
 
     @Override
     public int getQueued() {
-        return workers.queued();
+        return workers.get().queued();
     }
 
     @Override
     public int getWorkersBusy() {
-        return workers.busy();
+        return workers.get().busy();
     }
 
     @Override
     public int getWorkersTotal() {
-        return workers.size();
+        return workers.get().size();
     }
 
     @Override
