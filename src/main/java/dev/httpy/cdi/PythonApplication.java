@@ -36,6 +36,8 @@ public class PythonApplication {
     ServletContext context;
 
     private PythonWorkers workers;
+    /** The interpreter {@link #workers} run in; a reload (python.reload, python.max-requests) replaces it. */
+    private PythonRuntime workersRuntime;
 
     /**
      * Calls {@code module:function(*args)} and returns its converted result.
@@ -46,7 +48,8 @@ public class PythonApplication {
      */
     public Object call(String function, Object... args) {
         var task = new ResultTask<>(py -> py.call(py.cachedFunction(function), args), "the Python app is stopping");
-        if (!workers().submit(task)) {
+        var pool = workers();
+        if (!pool.submit(task)) {
             throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
         }
         try {
@@ -57,7 +60,7 @@ public class PythonApplication {
             }
             throw new IllegalStateException(e.getCause());
         } catch (TimeoutException e) {
-            workers.interrupt(task);
+            pool.interrupt(task);
             throw new IllegalStateException(function + " did not return within " + TIMEOUT.toSeconds() + " s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -66,12 +69,14 @@ public class PythonApplication {
     }
 
     private synchronized PythonWorkers workers() {
-        if (workers == null) {
-            if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime)) {
-                throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
-                        + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
-            }
+        if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime)) {
+            throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
+                    + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
+        }
+        if (workers == null || runtime != workersRuntime) {
+            // The old interpreter stops its workers itself when it ends.
             workers = runtime.startWorkers("httpy-cdi", WORKERS, WORKERS, QUEUE);
+            workersRuntime = runtime;
         }
         return workers;
     }
@@ -81,6 +86,7 @@ public class PythonApplication {
         if (workers != null) {
             workers.close();
             workers = null;
+            workersRuntime = null;
         }
     }
 }

@@ -55,20 +55,27 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private final PipePoller pipes;
     private final Map<String, HandlerTimes> times = new ConcurrentHashMap<>();
     private final LongAdder rejected = new LongAdder();
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
+    /** Requests admitted here and not yet answered, plus {@link #RETIRED} once it takes no more. */
+    private final java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
+    private static final long RETIRED = 1L << 62;
     private volatile boolean warnedBlocking;
 
     /**
      * @param runtime  the app's runtime, to run short handlers on container threads ({@link FastPath}),
      *                 or null to hand every request to the workers
+     * @param metrics  where the requests are counted: the filter's, which outlives a dispatcher that a
+     *                 reload replaces
      */
-    public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonHandler handler, Limits limits) {
+    public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonHandler handler, Limits limits,
+                      Metrics metrics) {
         this.workers = workers;
+        this.metrics = metrics;
         this.handler = handler;
         this.limits = limits;
         this.deadlines = new Deadlines(name + "-deadlines", limits.bodyTimeout(), limits.timeout(), limits.writeTimeout(), this);
         this.fastPath = runtime == null ? null : new FastPath(runtime, deadlines, metrics.gilWaits());
-        // Workers that ever replace these must count there too: the figures outlive any one pool.
+        // Into the filter's figures, which outlive these workers when a reload replaces them.
         workers.countGilWaitsIn(metrics.gilWaits());
         this.pipes = handler instanceof RequestFunction ? null : new PipePoller(name + "-body-pipes");
     }
@@ -467,12 +474,53 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         request.setAttribute(STARTED, metrics.started());
     }
 
-    /** Counts the request's end once, whichever path answered it. */
+    /** Counts the request's end once, whichever path answered it, and lets a retiring dispatcher see it go. */
     private void finished(HttpServletRequest request, int status) {
         if (request.getAttribute(STARTED) instanceof Long since) {
             request.removeAttribute(STARTED);
             metrics.finished(since, status);
+            leave();
         }
+    }
+
+    /**
+     * Takes a request that will be served here (then {@link #serve}, {@link #tooLarge} or
+     * {@link #answeredAtOnce}, whose answer lets it go) or handed back with {@link #leave}; false
+     * once {@link #retire} began, when the request belongs to the dispatcher that replaced this one.
+     */
+    public boolean admit() {
+        if ((admitted.incrementAndGet() & RETIRED) != 0) {
+            admitted.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /** An admitted request that needs no answer from here (no route matched, or a WebSocket). */
+    public void leave() {
+        admitted.decrementAndGet();
+    }
+
+    /**
+     * Takes no more requests and waits, at most {@code limit}, until those admitted have been
+     * answered (a reload's old code finishes what it began); true if they all were. Then
+     * {@link #close}.
+     */
+    public boolean retire(Duration limit) throws InterruptedException {
+        admitted.addAndGet(RETIRED);
+        long deadline = System.nanoTime() + limit.toNanos();
+        while ((admitted.get() & ~RETIRED) > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Requests admitted and not answered yet. */
+    public long admitted() {
+        return admitted.get() & ~RETIRED;
     }
 
     static String tooLargeText(long maxBody) {

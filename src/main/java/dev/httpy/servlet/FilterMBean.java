@@ -21,6 +21,7 @@ final class FilterMBean implements PythonFilterMXBean {
     private static final String MICROMETER = "io.micrometer.core.instrument.Metrics";
 
     private final Metrics metrics;
+    /** The filter's workers now: a reload replaces them. */
     private final Supplier<PythonWorkers> workers;
     private final ObjectName name;
     private boolean registered;

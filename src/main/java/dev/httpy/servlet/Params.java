@@ -70,6 +70,18 @@ final class Params {
         throw bad(name, value, "give a whole number of at least 1 (default " + defaultValue + ")");
     }
 
+    /** A whole number, 0 or more; 0 usually means off. */
+    int count(String name, String meaning) {
+        String value = string(name);
+        if (value == null) {
+            return 0;
+        }
+        if (value.matches("\\d{1,9}")) {
+            return Integer.parseInt(value);
+        }
+        throw bad(name, value, "give a whole number, 0 or more: " + meaning + " (default 0, off)");
+    }
+
     long bytes(String name, long defaultValue) {
         String value = string(name);
         if (value == null) {

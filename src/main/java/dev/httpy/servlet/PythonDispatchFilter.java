@@ -3,17 +3,20 @@ package dev.httpy.servlet;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.httpy.dispatch.AsgiApplication;
 import dev.httpy.dispatch.Dispatcher;
+import dev.httpy.dispatch.Metrics;
 import dev.httpy.dispatch.PythonRequest;
 import dev.httpy.dispatch.PythonHandler;
 import dev.httpy.dispatch.RequestFunction;
 import dev.httpy.dispatch.WsgiApplication;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;
+import dev.httpy.python.PythonWorkers;
 import dev.httpy.routing.RouteMatch;
 import dev.httpy.routing.RouteTable;
 import jakarta.servlet.Filter;
@@ -41,63 +44,102 @@ public final class PythonDispatchFilter implements Filter {
     private static final Pattern REFUSAL = Pattern.compile("module (\\S+) does not support loading in subinterpreters");
 
     /** How long an ASGI app's lifespan startup may take, and its requests and shutdown when the app stops. */
-    private static final java.time.Duration LIFESPAN_TIMEOUT = java.time.Duration.ofSeconds(60);
-    private static final java.time.Duration ASGI_GRACE = java.time.Duration.ofSeconds(4);
+    private static final Duration LIFESPAN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration ASGI_GRACE = Duration.ofSeconds(4);
 
-    private RouteTable routes;
-    /** The methods a python.routes pattern answers. */
     private static final byte[] EMPTY = new byte[0];
+    /** The methods a python.routes pattern answers. */
     private static final List<String> ALL_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
-
-    private Dispatcher dispatcher;
-    private FilterMBean mbean;
-    private PythonRuntime runtime;
-    private PythonHandler handler;
-    private long maxBody;
-    private java.time.Duration timeout;
     /** Where a Jakarta WebSocket container publishes itself (jakarta.websocket.server.ServerContainer's name). */
     private static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
 
+    /**
+     * What serves the filter's requests in one interpreter: the app's handler and routes, its
+     * workers and dispatcher. A reload or python.max-requests makes a new one on a fresh
+     * interpreter ({@link AppReplacer}) while the old one finishes the requests it took.
+     */
+    static final class Mount {
+        final PythonRuntime runtime;
+        final PythonHandler handler;
+        final RouteTable routes;
+        final PythonWorkers workers;
+        final Dispatcher dispatcher;
+
+        private Mount(PythonRuntime runtime, PythonHandler handler, RouteTable routes, PythonWorkers workers,
+                      Dispatcher dispatcher) {
+            this.runtime = runtime;
+            this.handler = handler;
+            this.routes = routes;
+            this.workers = workers;
+            this.dispatcher = dispatcher;
+        }
+    }
+
+    private final Metrics metrics = new Metrics();
+    private String name;
+    private String threadName;
+    private FilterSettings settings;
+    private volatile Mount mount;
+    private FilterMBean mbean;
+    private AppReplacer replacer;
+
     @Override
     public void init(FilterConfig config) throws ServletException {
-        String name = "filter " + config.getFilterName();
+        name = "filter " + config.getFilterName();
+        threadName = "httpy-" + config.getFilterName();
+        var context = config.getServletContext();
         try {
-            var settings = FilterSettings.read(Collections.list(config.getInitParameterNames()), config::getInitParameter);
-            if (!(config.getServletContext().getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE)
-                    instanceof PythonRuntime started)) {
+            settings = FilterSettings.read(Collections.list(config.getInitParameterNames()), config::getInitParameter);
+            if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime started)) {
                 throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
                         + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
             }
-            runtime = started;
-            maxBody = settings.maxBody();
-            timeout = settings.timeout();
-            handler = settings.asgi() != null ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT)
-                    : settings.wsgi() != null ? new WsgiApplication(settings.wsgi()) : new RequestFunction(settings.handler());
-            var function = handler;
-            String param = settings.asgi() != null ? "python.asgi" : settings.wsgi() != null ? "python.wsgi" : "python.handler";
-            runtime.withGil(py -> {
-                named(() -> {
-                    function.resolve(py);
-                    return null;
-                }, param, function.name());
-                return null;
-            });
-            if (settings.init() != null) {
-                routes = readRoutes(settings.init());
-            } else if (!settings.routes().isEmpty()) {
-                routes = routesFromParam(settings.routes());
-            } else {
-                routes = RouteTable.matchAll();
+            mount = mountOn(started);
+            mbean = FilterMBean.register(context.getContextPath(), config.getFilterName(), metrics, () -> mount.workers);
+            if (context.getAttribute(AppReplacer.ATTRIBUTE) instanceof AppReplacer app) {
+                replacer = app;
+                app.add(this);
             }
-            String threadName = "httpy-" + config.getFilterName();
-            var workers = settings.gilPerWorker()
-                    ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
-                            py -> startOwnCopy(py, settings, function))
-                    : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
-            // With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it.
-            // Before 3.12 a container thread's app thread state is not the one C callbacks find.
-            var fastPath = settings.gilPerWorker() || !runtime.runsOnCallerThreads() ? null : runtime;
-            if (function instanceof AsgiApplication asgi) {
+            context.log("httpy " + name + ": " + mount.handler.name() + " serves " + mount.routes + " with "
+                    + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
+                    : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
+                    + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s"
+                    + (fastPathOn(started) ? "; short handlers run on request threads" : "; every request goes to the workers"));
+        } catch (RuntimeException e) {
+            destroy();
+            throw new ServletException("httpy " + name + " cannot start: " + e.getMessage(), e);
+        }
+    }
+
+    /** With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it;
+     *  before 3.12 a container thread's app thread state is not the one C callbacks find. */
+    private boolean fastPathOn(PythonRuntime runtime) {
+        return !settings.gilPerWorker() && runtime.runsOnCallerThreads();
+    }
+
+    /**
+     * Loads the app in {@code runtime} and starts what serves it: finds the handler, reads the
+     * routes, starts the workers (and an ASGI app's loop). Undoes what it began when a step fails.
+     */
+    Mount mountOn(PythonRuntime runtime) {
+        var handler = settings.asgi() != null ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT)
+                : settings.wsgi() != null ? new WsgiApplication(settings.wsgi()) : new RequestFunction(settings.handler());
+        String param = settings.asgi() != null ? "python.asgi" : settings.wsgi() != null ? "python.wsgi" : "python.handler";
+        runtime.withGil(py -> {
+            named(() -> {
+                handler.resolve(py);
+                return null;
+            }, param, handler.name());
+            return null;
+        });
+        RouteTable routes = settings.init() != null ? readRoutes(runtime, settings.init())
+                : !settings.routes().isEmpty() ? routesFromParam(settings.routes()) : RouteTable.matchAll();
+        var workers = settings.gilPerWorker()
+                ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
+                        py -> startOwnCopy(py, settings, handler))
+                : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
+        try {
+            if (handler instanceof AsgiApplication asgi) {
                 // With a GIL per worker each worker started a loop of its own (startOwnCopy); else one loop here.
                 if (!settings.gilPerWorker()) {
                     runtime.withGil(py -> {
@@ -107,19 +149,43 @@ public final class PythonDispatchFilter implements Filter {
                 }
                 asgi.serveWith(workers);
             }
-            dispatcher = new Dispatcher(threadName, workers, fastPath, function, new Dispatcher.Limits(settings.timeout(),
-                    settings.bodyTimeout(), settings.writeTimeout(), settings.maxBody(), settings.debug()));
-            mbean = FilterMBean.register(config.getServletContext().getContextPath(), config.getFilterName(),
-                    dispatcher.metrics(), () -> workers);
-            config.getServletContext().log("httpy " + name + ": " + function.name() + " serves " + routes + " with "
-                    + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
-                    : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
-                    + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s"
-                    + (fastPath == null ? "; every request goes to the workers" : "; short handlers run on request threads"));
-        } catch (RuntimeException e) {
-            destroy();
-            throw new ServletException("httpy " + name + " cannot start: " + e.getMessage(), e);
+            var dispatcher = new Dispatcher(threadName, workers, fastPathOn(runtime) ? runtime : null, handler,
+                    new Dispatcher.Limits(settings.timeout(), settings.bodyTimeout(), settings.writeTimeout(),
+                            settings.maxBody(), settings.debug()), metrics);
+            return new Mount(runtime, handler, routes, workers, dispatcher);
+        } catch (RuntimeException | Error e) {
+            if (handler instanceof AsgiApplication asgi) {
+                asgi.stop(runtime, ASGI_GRACE);
+            }
+            workers.close();
+            throw e;
         }
+    }
+
+    /** Serves from {@code next} from now on; returns the mount it replaced, for {@link #retire}. */
+    Mount swap(Mount next) {
+        Mount old = mount;
+        mount = next;
+        return old;
+    }
+
+    /**
+     * Stops {@code old}: with {@code drain}, after the requests it took have been answered (at most
+     * python.timeout and 5 s more); then an ASGI app's shutdown and the workers' stop.
+     */
+    void retire(Mount old, boolean drain) {
+        try {
+            if (!old.dispatcher.retire(drain ? settings.timeout().plusSeconds(5) : Duration.ZERO) && drain) {
+                LOG.log(System.Logger.Level.WARNING, "httpy {0}: {1} requests of the replaced interpreter were still"
+                        + " unanswered after python.timeout; stopping them", name, old.dispatcher.admitted());
+            }
+        } catch (InterruptedException stopping) {
+            // The web app is stopping (AppReplacer.close): stop the old one now.
+        }
+        if (old.handler instanceof AsgiApplication asgi) {
+            asgi.stop(old.runtime, ASGI_GRACE);
+        }
+        old.dispatcher.close();
     }
 
     private static RouteTable routesFromParam(List<String> patterns) {
@@ -153,7 +219,7 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
-    private RouteTable readRoutes(String initSpec) {
+    private static RouteTable readRoutes(PythonRuntime runtime, String initSpec) {
         Map<?, ?> table = runtime.withGil(py -> {
             var init = named(() -> py.function(initSpec), "python.init", initSpec);
             try {
@@ -202,18 +268,30 @@ public final class PythonDispatchFilter implements Filter {
             chain.doFilter(servletRequest, servletResponse);
             return;
         }
+        Mount serving = admit();
+        if (serving == null) {
+            Dispatcher.reply(request, response, 503, "503 Service Unavailable: the web app is stopping");
+            return;
+        }
+        var dispatcher = serving.dispatcher;
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        if (!(routes.match(request.getMethod(), path) instanceof RouteMatch.Found found)) {
+        if (!(serving.routes.match(request.getMethod(), path) instanceof RouteMatch.Found found)) {
+            dispatcher.leave();
             chain.doFilter(request, response);
             return;
         }
+        if (replacer != null) {
+            replacer.counted();
+        }
+        var handler = serving.handler;
         if (handler instanceof AsgiApplication asgi && "websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
                 && "GET".equals(request.getMethod())) {
+            dispatcher.leave(); // a WebSocket lives on its own; a reload closes it with the old loop
             serveWebSocket(request, response, asgi, path, found);
             return;
         }
         long declared = request.getContentLengthLong();
-        if (declared > maxBody) {
+        if (declared > settings.maxBody()) {
             dispatcher.tooLarge(request, response);
             return;
         }
@@ -238,6 +316,22 @@ public final class PythonDispatchFilter implements Filter {
         dispatcher.serve(request, response, found.pattern(), (RequestFunction) handler, pythonRequest, hasBody);
     }
 
+    /**
+     * The mount that takes this request: the current one, or the one that replaced it while we
+     * looked; null once the filter is stopping.
+     */
+    private Mount admit() {
+        while (true) {
+            Mount serving = mount;
+            if (serving.dispatcher.admit()) {
+                return serving;
+            }
+            if (serving == mount) {
+                return null;
+            }
+        }
+    }
+
     /** An ASGI websocket call; without a Jakarta WebSocket container (Jetty without its module) a 501 that says so. */
     private void serveWebSocket(HttpServletRequest request, HttpServletResponse response, AsgiApplication asgi, String path,
                                 RouteMatch.Found found) throws IOException {
@@ -247,23 +341,24 @@ public final class PythonDispatchFilter implements Filter {
             Dispatcher.reply(request, response, 501, "501 Not Implemented: this server has no WebSocket support");
             return;
         }
-        AsgiWebSocket.serve(request, response, asgi, AsgiScope.webSocket(request, path, found), timeout);
+        AsgiWebSocket.serve(request, response, asgi, AsgiScope.webSocket(request, path, found), settings.timeout());
     }
 
     @Override
     public void destroy() {
+        if (replacer != null) {
+            replacer.remove(this); // waits for a replacement under way, so the mount below is the last
+            replacer = null;
+        }
         if (mbean != null) {
             mbean.unregister();
             mbean = null;
         }
-        if (handler instanceof AsgiApplication asgi && runtime != null) {
-            asgi.stop(runtime, ASGI_GRACE);
-        }
-        if (dispatcher != null) {
+        Mount last = mount;
+        if (last != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
-                    + " the queue was full", dispatcher.rejected());
-            dispatcher.close();
-            dispatcher = null;
+                    + " the queue was full", last.dispatcher.rejected());
+            retire(last, false);
         }
     }
 }

@@ -44,6 +44,11 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 jarPackages.pythonDirs());
         var runtime = PythonRuntime.start(installation, paths, settings.isolation(), appModules(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
+        if (settings.reload() || settings.maxRequests() > 0) {
+            replaceable(context, settings, runtime, () -> reloading(settings,
+                    PythonRuntime.start(installation, paths, runtime.isolation())));
+            reloading(settings, runtime);
+        }
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
                 + runtime.isolation().name().toLowerCase() + " interpreter, sys.path starts with "
                 + paths.code() + paths.siteDirs() + paths.packages()
@@ -52,6 +57,41 @@ public final class PythonLifecycleListener implements ServletContextListener {
         if (weld != null) {
             LOG.log(System.Logger.Level.WARNING, weld);
         }
+    }
+
+    /** Starts the {@link AppReplacer} that python.reload or python.max-requests asks for, if the interpreter allows. */
+    private static void replaceable(ServletContext context, RuntimeSettings settings, PythonRuntime runtime,
+                                    java.util.function.Supplier<PythonRuntime> fresh) {
+        String asked = settings.reload() ? "python.reload" : "python.max-requests";
+        if (runtime.isolation() == PythonRuntime.Isolation.MAIN) {
+            // Only auto ends up here (RuntimeSettings refuses main with them): an extension chose the main interpreter.
+            LOG.log(System.Logger.Level.WARNING, "httpy: " + asked + " is off: this web app runs in the main interpreter"
+                    + " (an extension module refused a sub-interpreter; see the warning above), and a second copy of"
+                    + " the app cannot load beside the first there; redeploy the web app instead");
+            return;
+        }
+        var replacer = new AppReplacer(context, runtime, fresh, settings.reload() ? settings.paths() : List.of(),
+                settings.maxRequests(), settings.maxRequestsJitter());
+        context.setAttribute(AppReplacer.ATTRIBUTE, replacer);
+        context.log("httpy: " + (settings.reload() ? "reloads the app when a file under " + settings.paths() + " changes"
+                + (settings.maxRequests() > 0 ? ", and " : "") : "")
+                + (settings.maxRequests() > 0 ? "replaces the app's interpreter after " + settings.maxRequests()
+                + (settings.maxRequestsJitter() > 0 ? " to " + (settings.maxRequests() + settings.maxRequestsJitter()) : "")
+                + " requests" : "")
+                + "; each new interpreter costs memory until the old one ends (README.md, \"Live reload\")");
+    }
+
+    /** With python.reload, {@code runtime} writes no bytecode caches (see {@code _httpy.reloading}). */
+    private static PythonRuntime reloading(RuntimeSettings settings, PythonRuntime runtime) {
+        if (settings.reload()) {
+            try {
+                runtime.withGil(py -> py.call(py.cachedFunction("_httpy:reloading")));
+            } catch (RuntimeException e) {
+                runtime.close();
+                throw e;
+            }
+        }
+        return runtime;
     }
 
     /** The jars in WEB-INF/lib, as files (none when the WAR is not unpacked). */
@@ -109,6 +149,10 @@ public final class PythonLifecycleListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        if (context.getAttribute(AppReplacer.ATTRIBUTE) instanceof AppReplacer replacer) {
+            context.removeAttribute(AppReplacer.ATTRIBUTE);
+            replacer.close();
+        }
         if (context.getAttribute(RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime) {
             context.removeAttribute(RUNTIME_ATTRIBUTE);
             runtime.close();

@@ -21,13 +21,19 @@ import dev.httpy.python.PythonRuntime;
  * @param packages   {@code python.packages}: installed packages (default /WEB-INF/python-packages, where
  *                   the build step installs requirements.txt), or null when the default is absent
  * @param isolation  {@code python.interpreter}: {@code auto} (default), {@code isolated} or {@code main}
+ * @param reload     {@code python.reload}: replace the app's interpreter when a file under {@code paths}
+ *                   changes (default false)
+ * @param maxRequests {@code python.max-requests}: replace the app's interpreter after this many
+ *                   requests (default 0, never)
+ * @param maxRequestsJitter {@code python.max-requests-jitter}: up to this many more, chosen at random
+ *                   for each interpreter (default 0)
  */
 public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home, Path packages,
-                              PythonRuntime.Isolation isolation) {
+                              PythonRuntime.Isolation isolation, boolean reload, int maxRequests, int maxRequestsJitter) {
     static final String DEFAULT_PATH = "/WEB-INF/python";
     static final String DEFAULT_PACKAGES = "/WEB-INF/python-packages";
     private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home",
-            "python.packages", "python.interpreter");
+            "python.packages", "python.interpreter", "python.reload", "python.max-requests", "python.max-requests-jitter");
 
     public RuntimeSettings {
         paths = List.copyOf(paths);
@@ -82,7 +88,19 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
                     + " imports an extension module that refuses sub-interpreters, then main), isolated (a"
                     + " sub-interpreter for this web app) or main (the main interpreter, shared by such apps)");
         }
-        return new RuntimeSettings(paths, executable, library, home, packages, isolation);
+        boolean reload = params.bool("python.reload");
+        int maxRequests = params.count("python.max-requests", "requests after which the app gets a fresh interpreter");
+        int jitter = params.count("python.max-requests-jitter", "the most requests added at random to python.max-requests");
+        if (jitter > 0 && maxRequests == 0) {
+            throw params.bad("python.max-requests-jitter", String.valueOf(jitter),
+                    "it only applies with python.max-requests; set that too, or remove it");
+        }
+        if ((reload || maxRequests > 0) && isolation == PythonRuntime.Isolation.MAIN) {
+            throw params.bad("python.interpreter", "main", (reload ? "python.reload" : "python.max-requests")
+                    + " replaces the app's interpreter, which needs a sub-interpreter of its own: leave"
+                    + " python.interpreter unset (auto) or set isolated");
+        }
+        return new RuntimeSettings(paths, executable, library, home, packages, isolation, reload, maxRequests, jitter);
     }
 
     /** Where the configured Python lives; the embedded 3.14 (unpacked under {@code cacheRoot}) by default. */

@@ -169,6 +169,13 @@ def add_paths(code: list[str], site_dirs: list[str], dirs: list[str]) -> None:
     sys.path[:] = [*code, *added, *dirs, *before]
 
 
+def reloading() -> None:
+    """python.reload: this interpreter writes no bytecode caches, so that a later one never loads a
+    stale cache. CPython checks a cache against its source's size and mtime in whole seconds: an
+    edit that keeps the size, within the second of the last compile, would otherwise go unseen."""
+    sys.dont_write_bytecode = True
+
+
 def add_site_dirs(dirs: list[str]) -> None:
     """Adds a venv's site-packages (with its .pth files) after the stdlib."""
     import site

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import dev.httpy.python.PythonRuntime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -227,5 +228,30 @@ class RuntimeSettingsTest {
         String message = rejected(params("python.interpreter", "sub"), this::unpacked);
         assertContains(message, "python.interpreter=sub");
         assertContains(message, "give auto");
+    }
+
+    @Test
+    void reloadAndRecyclingAreOffUnlessAskedFor() throws IOException {
+        directory("WEB-INF/python");
+        var defaults = read(params(), this::unpacked);
+        assertFalse(defaults.reload());
+        assertEquals(0, defaults.maxRequests());
+        var set = read(params("python.reload", "true", "python.max-requests", "1000", "python.max-requests-jitter", "50"),
+                this::unpacked);
+        assertTrue(set.reload());
+        assertEquals(1000, set.maxRequests());
+        assertEquals(50, set.maxRequestsJitter());
+    }
+
+    @Test
+    void badReloadAndRecyclingValuesAreErrorsNamingThem() throws IOException {
+        directory("WEB-INF/python");
+        assertContains(rejected(params("python.reload", "yes"), this::unpacked), "python.reload=yes: give true or false");
+        assertContains(rejected(params("python.max-requests", "-5"), this::unpacked), "python.max-requests=-5: give a whole number");
+        assertContains(rejected(params("python.max-requests-jitter", "10"), this::unpacked),
+                "only applies with python.max-requests");
+        String main = rejected(params("python.reload", "true", "python.interpreter", "main"), this::unpacked);
+        assertContains(main, "python.interpreter=main");
+        assertContains(main, "python.reload replaces the app's interpreter");
     }
 }

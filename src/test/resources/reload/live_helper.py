@@ -1,0 +1,2 @@
+def greeting(version):
+    return "hello from GREETING_VERSION, app " + version
