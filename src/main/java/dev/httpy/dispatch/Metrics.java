@@ -1,7 +1,5 @@
 package dev.httpy.dispatch;
 
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.httpy.python.GilWaits;
@@ -19,25 +17,29 @@ public final class Metrics {
     private static final int BUCKETS = 8 + 38 * 8;
 
     private final LongAdder requests = new LongAdder();
-    private final AtomicLong inFlight = new AtomicLong();
     private final LongAdder failed = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder tooLarge = new LongAdder();
-    private final AtomicLongArray latency = new AtomicLongArray(BUCKETS);
+    /** Answered requests by latency bucket; LongAdders, since a filter's answers mostly fall in one or two. */
+    private final LongAdder[] latency = new LongAdder[BUCKETS];
     private final LongAdder latencyNanos = new LongAdder();
     private final GilWaits gilWaits = new GilWaits();
+
+    public Metrics() {
+        for (int i = 0; i < BUCKETS; i++) {
+            latency[i] = new LongAdder();
+        }
+    }
 
     /** A request reached the filter and goes to Python; returns its start, for {@link #finished}. */
     long started() {
         requests.increment();
-        inFlight.incrementAndGet();
         return System.nanoTime();
     }
 
     /** The request that {@link #started} at {@code startNanos} ended with {@code status}. */
     void finished(long startNanos, int status) {
-        inFlight.decrementAndGet();
         switch (status) {
             case 500 -> failed.increment();
             case 503 -> refused.increment();
@@ -48,15 +50,17 @@ public final class Metrics {
         }
         long nanos = Math.max(0, System.nanoTime() - startNanos);
         latencyNanos.add(nanos);
-        latency.incrementAndGet(bucket(nanos / 1_000));
+        latency[bucket(nanos / 1_000)].increment();
     }
 
     public long requests() {
         return requests.sum();
     }
 
+    /** Requests started and not answered yet: no counter of its own, which every request would contend for. */
     public long inFlight() {
-        return inFlight.get();
+        long answered = answered(); // first, so that every answer it counts was started before the requests are read
+        return Math.max(0, requests.sum() - answered);
     }
 
     public long failed() {
@@ -79,7 +83,7 @@ public final class Metrics {
     public long answered() {
         long total = 0;
         for (int i = 0; i < BUCKETS; i++) {
-            total += latency.get(i);
+            total += latency[i].sum();
         }
         return total;
     }
@@ -99,7 +103,7 @@ public final class Metrics {
         long total = 0;
         long[] counts = new long[BUCKETS];
         for (int i = 0; i < BUCKETS; i++) {
-            counts[i] = latency.get(i);
+            counts[i] = latency[i].sum();
             total += counts[i];
         }
         if (total == 0) {
