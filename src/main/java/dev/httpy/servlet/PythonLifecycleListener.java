@@ -27,9 +27,20 @@ public final class PythonLifecycleListener implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(PythonLifecycleListener.class.getName());
     static final String WELD_GUARD = "org.jboss.weld.context.ignore.guard";
 
+    /**
+     * The runtime this listener started; null when another listener of the web app had started one
+     * (web.xml declares this listener and {@link HttpyInitializer} added it too): only the starter stops it.
+     */
+    private PythonRuntime started;
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        if (context.getAttribute(RUNTIME_ATTRIBUTE) != null) {
+            context.log("httpy: Python already runs for this web app, started by another " + getClass().getSimpleName()
+                    + " (one in web.xml, one added because a context-param names the Python app); this one leaves it to that");
+            return;
+        }
         var settings = RuntimeSettings.read(Collections.list(context.getInitParameterNames()),
                 context::getInitParameter, context::getRealPath);
         Path cache = Path.of(System.getProperty("java.io.tmpdir"));
@@ -44,6 +55,7 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 jarPackages.pythonDirs());
         var runtime = PythonRuntime.start(installation, paths, settings.isolation(), appModules(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
+        started = runtime;
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
                 + runtime.isolation().name().toLowerCase() + " interpreter, sys.path starts with "
                 + paths.code() + paths.siteDirs() + paths.packages()
@@ -109,7 +121,8 @@ public final class PythonLifecycleListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        if (context.getAttribute(RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime) {
+        if (context.getAttribute(RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime && runtime == started) {
+            started = null;
             context.removeAttribute(RUNTIME_ATTRIBUTE);
             runtime.close();
         }
