@@ -78,22 +78,27 @@ public final class HttpyInitializer implements ServletContainerInitializer {
                 }
             }
             case Decision.DeclaredFilters(var declared, var unused) -> {
-                context.addListener(PythonLifecycleListener.class);
+                addListener(context);
                 LOG.log(System.Logger.Level.INFO, "httpy: web.xml declares the PythonDispatchFilter " + declared
                         + ", so no filter is added and the context-params " + unused + " are not used; give them"
                         + " as that filter's init-params, or remove its declaration to have them used");
             }
             case Decision.AddFilter(var initParams) -> {
-                context.addListener(PythonLifecycleListener.class);
                 FilterRegistration.Dynamic filter = context.addFilter(FILTER_NAME, PythonDispatchFilter.class);
                 filter.setAsyncSupported(true);
                 filter.setInitParameters(initParams);
                 filter.addMappingForUrlPatterns(null, true, "/*");
+                addListener(context);
                 LOG.log(System.Logger.Level.INFO, "httpy: added the filter " + FILTER_NAME + " (PythonDispatchFilter,"
                         + " asynchronous, /*) with the context-params " + new TreeMap<>(initParams)
                         + ", and PythonLifecycleListener");
             }
         }
+    }
+
+    /** The listener, handed the modules the app's filters name, which it may not read itself once added by code. */
+    private static void addListener(ServletContext context) {
+        context.addListener(new PythonLifecycleListener(PythonLifecycleListener.appModules(context)));
     }
 
     /**

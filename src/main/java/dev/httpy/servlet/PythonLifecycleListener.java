@@ -32,6 +32,20 @@ public final class PythonLifecycleListener implements ServletContextListener {
      * (web.xml declares this listener and {@link HttpyInitializer} added it too): only the starter stops it.
      */
     private PythonRuntime started;
+    /** The modules the app's filters name, when {@link HttpyInitializer} added this listener; else null. */
+    private final List<String> givenModules;
+
+    public PythonLifecycleListener() {
+        this.givenModules = null;
+    }
+
+    /**
+     * For {@link HttpyInitializer}, which reads {@link #appModules} for it: a listener added by code
+     * may not read the filter registrations itself (Servlet spec 4.4; Tomcat and Jetty refuse).
+     */
+    PythonLifecycleListener(List<String> appModules) {
+        this.givenModules = List.copyOf(appModules);
+    }
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -53,7 +67,8 @@ public final class PythonLifecycleListener implements ServletContextListener {
         }
         var paths = new AppPaths(settings.paths(), settings.packages() == null ? List.of() : List.of(settings.packages()),
                 jarPackages.pythonDirs());
-        var runtime = PythonRuntime.start(installation, paths, settings.isolation(), appModules(context));
+        var runtime = PythonRuntime.start(installation, paths, settings.isolation(),
+                givenModules != null ? givenModules : appModules(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         started = runtime;
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "

@@ -23,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two {@link PythonLifecycleListener}s in one web app (web.xml declares one, {@link HttpyInitializer}
- * adds one): Python starts once, on the embedded CPython, and only the listener that started it stops it.
+ * {@link PythonLifecycleListener} as {@link HttpyInitializer} adds it, on the embedded CPython: beside
+ * one web.xml declares, Python starts once and only the listener that started it stops it; alone, it
+ * starts Python without the filter registrations a listener added by code may not read.
  */
 class PythonLifecycleListenerTest {
 
@@ -37,7 +38,7 @@ class PythonLifecycleListenerTest {
         Files.createDirectories(webapp.resolve("WEB-INF/python"));
         Map<String, Object> attributes = new HashMap<>();
         List<String> log = new ArrayList<>();
-        var event = new ServletContextEvent(context(attributes, log));
+        var event = new ServletContextEvent(context(attributes, log, "isolated", false));
         var first = new PythonLifecycleListener();
         var second = new PythonLifecycleListener();
         try {
@@ -66,9 +67,33 @@ class PythonLifecycleListenerTest {
         }
     }
 
-    /** The parts of a servlet context the listener uses, over an unpacked web app in {@link #webapp}. */
-    private ServletContext context(Map<String, Object> attributes, List<String> log) {
-        Map<String, String> params = Map.of("python.path", "/WEB-INF/python", "python.interpreter", "isolated");
+    @Test
+    void aListenerTheInitializerAddedStartsPythonWithTheModulesItWasGiven() throws Exception {
+        // given: a listener added by code, which Tomcat and Jetty refuse the filter registrations
+        Files.createDirectories(webapp.resolve("WEB-INF/python"));
+        Files.writeString(webapp.resolve("WEB-INF/python/app.py"), "def handle(*request):\n    return 200, 'hi', None\n");
+        Map<String, Object> attributes = new HashMap<>();
+        var event = new ServletContextEvent(context(attributes, new ArrayList<>(), "auto", true));
+        var added = new PythonLifecycleListener(List.of("app:handle"));
+        try {
+            // when
+            added.contextInitialized(event);
+            // then: auto imported the module it was given, met no refusal, and chose a sub-interpreter
+            var runtime = assertInstanceOf(PythonRuntime.class, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            assertEquals(PythonRuntime.Isolation.ISOLATED, runtime.isolation());
+        } finally {
+            added.contextDestroyed(event);
+        }
+        assertNull(attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+    }
+
+    /**
+     * The parts of a servlet context the listener uses, over an unpacked web app in {@link #webapp};
+     * {@code restricted}: as the containers give a listener added by code (Servlet spec 4.4).
+     */
+    private ServletContext context(Map<String, Object> attributes, List<String> log, String interpreter,
+                                   boolean restricted) {
+        Map<String, String> params = Map.of("python.path", "/WEB-INF/python", "python.interpreter", interpreter);
         return (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{ServletContext.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getAttribute" -> attributes.get((String) args[0]);
@@ -78,7 +103,12 @@ class PythonLifecycleListenerTest {
                     case "getInitParameter" -> params.get((String) args[0]);
                     case "getRealPath" -> webapp.resolve(((String) args[0]).substring(1)).toString();
                     case "getResourcePaths" -> null;
-                    case "getFilterRegistrations" -> Map.of();
+                    case "getFilterRegistrations" -> {
+                        if (restricted) {
+                            throw new UnsupportedOperationException("Section 4.4 of the Servlet specification");
+                        }
+                        yield Map.of();
+                    }
                     case "getClassLoader" -> getClass().getClassLoader();
                     case "getContextPath" -> "/app";
                     case "log" -> log.add((String) args[0]);
