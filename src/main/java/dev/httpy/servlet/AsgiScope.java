@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 import dev.httpy.routing.RouteMatch;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,7 +15,9 @@ import jakarta.servlet.http.HttpServletRequest;
 /**
  * The parts of an ASGI HTTP scope that come from the servlet request, in the order
  * {@code _httpy_asgi.begin} takes them: method, scheme, http_version, path, raw_path, root_path,
- * query_string, headers, client, server. The mount point is WSGI's: a route ending in a catch-all
+ * query_string, headers, client, server, extensions. The extensions say who the container
+ * authenticated: {@code "remote_user": {"user": ..., "auth_type": ...}}, from its login and never
+ * from a header, as WSGI's REMOTE_USER and AUTH_TYPE. The mount point is WSGI's: a route ending in a catch-all
  * mounts the app where it matched, which with the context path is {@code root_path}; {@code path}
  * is the rest (Starlette's convention before 0.33, which Debian's 0.26 follows).
  */
@@ -42,7 +46,18 @@ final class AsgiScope {
                 query == null ? new byte[0] : query.getBytes(StandardCharsets.ISO_8859_1),
                 headers,
                 List.of(request.getRemoteAddr(), (long) request.getRemotePort()),
-                List.of(request.getLocalAddr(), (long) request.getLocalPort()));
+                List.of(request.getLocalAddr(), (long) request.getLocalPort()),
+                extensions(request));
+    }
+
+    private static Map<String, Object> extensions(HttpServletRequest request) {
+        if (!(request.getRemoteUser() instanceof String user)) {
+            return Map.of();
+        }
+        var identity = new LinkedHashMap<String, Object>();
+        identity.put("user", user);
+        identity.put("auth_type", request.getAuthType());
+        return Map.of("remote_user", identity);
     }
 
     /**
@@ -51,7 +66,7 @@ final class AsgiScope {
      * (Sec-WebSocket-Protocol, in its order).
      */
     static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found) {
-        List<Object> parts = new ArrayList<>(of(request, path, found).subList(1, 10));
+        List<Object> parts = new ArrayList<>(of(request, path, found).subList(1, 11));
         parts.set(0, request.isSecure() ? "wss" : "ws");
         parts.add(subprotocols(request));
         return parts;

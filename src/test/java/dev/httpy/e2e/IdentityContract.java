@@ -1,0 +1,95 @@
+package dev.httpy.e2e;
+
+import java.io.File;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+
+import dev.httpy.it.HttpClientSupport;
+import dev.httpy.it.ItWar;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Who the container's own login authenticated reaches Python in each interface's idiom, and
+ * nothing else does: a WSGI app behind a BASIC security-constraint sees REMOTE_USER and AUTH_TYPE,
+ * an ASGI app the scope extension remote_user; unprotected routes see neither, however the
+ * client's headers (Remote-User, X-Remote-User) try to claim one.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class IdentityContract {
+    private ServerProcess server;
+
+    /** A fresh, not yet started server. */
+    abstract ServerProcess newServer();
+
+    @BeforeAll
+    void start() throws Exception {
+        var archive = ShrinkWrap.createFromZipFile(WebArchive.class,
+                new File(System.getProperty("httpy.test.war", "target/httpy.war")));
+        archive.delete("WEB-INF/web.xml");
+        archive.setWebXML(new File("src/test/resources/identity/web.xml"))
+                .addAsWebInfResource(new File("src/test/resources/identity/identity_app.py"), "python/identity_app.py");
+        server = newServer().addUser("httpy", "alice", "alice-secret", "py-user")
+                .addUser("httpy", "bob", "bob-secret", "other");
+        server.deploy(ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/identity.war")), "id");
+        server.start().awaitStatus("/id/open/wsgi", 200);
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private HttpResponse<String> get(String path, String... headers) throws Exception {
+        return HttpClientSupport.get(server.uri("/id" + path), headers);
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aWsgiAppBehindTheContainersLoginSeesRemoteUserAndAuthType() throws Exception {
+        assertEquals(401, get("/secure/wsgi").statusCode(), "the container asks for a login first");
+        assertEquals(403, get("/secure/wsgi", "Authorization", basic("bob", "bob-secret")).statusCode(),
+                "bob lacks the role");
+        var alice = get("/secure/wsgi", "Authorization", basic("alice", "alice-secret"));
+        assertEquals(200, alice.statusCode(), alice.body());
+        assertEquals("{\"REMOTE_USER\": \"alice\", \"AUTH_TYPE\": \"BASIC\", \"HTTPS\": null, \"HTTP_REMOTE_USER\": null,"
+                + " \"HTTP_X_REMOTE_USER\": null}", alice.body());
+    }
+
+    @Test
+    void spoofedHeadersNeverBecomeRemoteUser() throws Exception {
+        var spoofed = get("/open/wsgi", "Remote-User", "mallory", "X-Remote-User", "mallory");
+        assertEquals(200, spoofed.statusCode(), spoofed.body());
+        assertEquals("{\"REMOTE_USER\": null, \"AUTH_TYPE\": null, \"HTTPS\": null, \"HTTP_REMOTE_USER\": \"mallory\","
+                + " \"HTTP_X_REMOTE_USER\": \"mallory\"}", spoofed.body(), "the headers stay headers");
+        var withLogin = get("/secure/wsgi", "Authorization", basic("alice", "alice-secret"), "Remote-User", "mallory");
+        assertEquals(200, withLogin.statusCode(), withLogin.body());
+        assertEquals("{\"REMOTE_USER\": \"alice\", \"AUTH_TYPE\": \"BASIC\", \"HTTPS\": null, \"HTTP_REMOTE_USER\": \"mallory\","
+                + " \"HTTP_X_REMOTE_USER\": null}", withLogin.body(), "the login wins over the header");
+    }
+
+    @Test
+    void anAsgiAppSeesTheLoginAsTheRemoteUserExtension() throws Exception {
+        assertEquals(401, get("/secure/asgi").statusCode());
+        var alice = get("/secure/asgi", "Authorization", basic("alice", "alice-secret"), "Remote-User", "mallory");
+        assertEquals(200, alice.statusCode(), alice.body());
+        assertEquals("{\"remote_user\": {\"user\": \"alice\", \"auth_type\": \"BASIC\"}, \"header\": \"mallory\"}",
+                alice.body());
+        var open = get("/open/asgi", "Remote-User", "mallory");
+        assertEquals(200, open.statusCode(), open.body());
+        assertEquals("{\"remote_user\": null, \"header\": \"mallory\"}", open.body());
+    }
+}
