@@ -98,7 +98,8 @@ def drain_logs() -> list[tuple[str, int, str]]:
     """Takes the waiting log records (oldest first), noting any that were dropped."""
     global _dropped
     for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, _ContainerLogStream):
+        # Also a stream standing in front of ours (_httpy_jep routes a redirected call's output).
+        if getattr(stream, "httpy_container_log", False):
             stream.flush()
     if not _records:
         return []

@@ -106,9 +106,10 @@ class LibraryWarIT {
     }
 
     @Test
-    void theWebAppGetsTheInstalledLibraryAndTheEmbeddedPythonAndNothingElse() throws IOException {
-        assertEquals(Set.of("httpy-" + VERSION + ".jar", "cpython-3.14.3-1.5.13-linux-x86_64.jar"), libraries(war),
-                "Weld is optional, the servlet and WebSocket APIs provided, the test libraries test-scoped");
+    void theWebAppGetsTheInstalledLibraryTheEmbeddedPythonAndJepsApiAndNothingElse() throws IOException {
+        assertEquals(Set.of("httpy-" + VERSION + ".jar", "cpython-3.14.3-1.5.13-linux-x86_64.jar", "jep-4.2.2.jar"),
+                libraries(war), "Weld is optional, the servlet and WebSocket APIs provided, the test libraries"
+                        + " test-scoped; Jep's pure-Java API is the library's (dev.httpy.jep)");
         try (var zip = new ZipFile(war.toFile())) {
             byte[] packed = zip.getInputStream(zip.getEntry("WEB-INF/lib/httpy-" + VERSION + ".jar")).readAllBytes();
             assertArrayEquals(Files.readAllBytes(LIBRARY_JAR), packed,
