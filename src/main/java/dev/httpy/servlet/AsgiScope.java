@@ -25,7 +25,8 @@ final class AsgiScope {
     private AsgiScope() {
     }
 
-    static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found) {
+    static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found,
+                           FilterSettings.Context context) {
         String[] mount = WsgiEnviron.mount(path, found);
         String protocol = request.getProtocol();
         List<Object> headers = new ArrayList<>();
@@ -47,17 +48,28 @@ final class AsgiScope {
                 headers,
                 List.of(request.getRemoteAddr(), (long) request.getRemotePort()),
                 List.of(request.getLocalAddr(), (long) request.getLocalPort()),
-                extensions(request));
+                extensions(request, context));
     }
 
-    private static Map<String, Object> extensions(HttpServletRequest request) {
-        if (!(request.getRemoteUser() instanceof String user)) {
-            return Map.of();
+    /**
+     * remote_user when the container's login authenticated the request, and httpy.request, the
+     * context httpy.request() gives the app's task (taken out of the scope before the app sees it;
+     * an ASGI app reads the session but cannot write it yet).
+     */
+    private static Map<String, Object> extensions(HttpServletRequest request, FilterSettings.Context settings) {
+        var extensions = new LinkedHashMap<String, Object>();
+        if (request.getRemoteUser() instanceof String user) {
+            var identity = new LinkedHashMap<String, Object>();
+            identity.put("user", user);
+            identity.put("auth_type", request.getAuthType());
+            extensions.put("remote_user", identity);
         }
-        var identity = new LinkedHashMap<String, Object>();
-        identity.put("user", user);
-        identity.put("auth_type", request.getAuthType());
-        return Map.of("remote_user", identity);
+        if (RequestContext.of(request, settings) instanceof dev.httpy.dispatch.CallContext context) {
+            var readOnly = new LinkedHashMap<>(context.forPython());
+            readOnly.put("session_writes", false);
+            extensions.put("httpy.request", readOnly);
+        }
+        return extensions;
     }
 
     /**
@@ -65,8 +77,9 @@ final class AsgiScope {
      * without the method, the scheme as ws or wss, and the subprotocols the client offered
      * (Sec-WebSocket-Protocol, in its order).
      */
-    static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found) {
-        List<Object> parts = new ArrayList<>(of(request, path, found).subList(1, 11));
+    static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found,
+                                  FilterSettings.Context context) {
+        List<Object> parts = new ArrayList<>(of(request, path, found, context).subList(1, 11));
         parts.set(0, request.isSecure() ? "wss" : "ws");
         parts.add(subprotocols(request));
         return parts;

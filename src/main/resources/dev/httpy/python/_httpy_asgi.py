@@ -818,6 +818,12 @@ class AsgiServer:
     async def _serve(self, call: _Call | _WebSocket) -> None:
         """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
         last: Event | None = None
+        # What httpy.request() tells this task (the filter's request context), set in its own copy
+        # of the loop's context, so every call sees its own request.
+        context = call.scope["extensions"].pop("httpy.request", None)
+        if context is not None:
+            import httpy
+            httpy._enter(context)
         try:
             await self._app(call.scope, call.receive, call.send)
         except asyncio.CancelledError:
