@@ -85,6 +85,14 @@ class RequestTest(unittest.TestCase):
         with self.assertRaisesRegex(RuntimeError, "read-only"):
             session["cart"] = []
 
+    def test_an_asgi_response_start_takes_the_writes_and_closes_the_session(self):
+        httpy._enter(context())
+        httpy.request().session["cart"] = []
+        self.assertEqual([False, {"cart": []}, []], httpy._started())
+        with self.assertRaisesRegex(RuntimeError, "the response has started"):
+            httpy.request().session["cart"] = ["late"]
+        self.assertIsNone(httpy._leave())
+
     def test_each_thread_sees_its_own_request(self):
         httpy._enter(context(user="alice"))
         seen = []

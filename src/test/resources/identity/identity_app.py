@@ -20,6 +20,17 @@ async def asgi(scope, receive, send):
             else:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+    if scope["path"] == "/secure/asgi-session":
+        req = httpy.request()
+        req.session["from_asgi"] = req.user
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        try:
+            req.session["too_late"] = True
+            late = "accepted"
+        except RuntimeError as error:
+            late = str(error)
+        await send({"type": "http.response.body", "body": ("written; then: " + late).encode()})
+        return
     headers = dict(scope["headers"])
     body = json.dumps({
         "remote_user": scope["extensions"].get("remote_user"),

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.httpy.dispatch.AsgiApplication;
+import dev.httpy.dispatch.CallContext;
 import dev.httpy.routing.RouteMatch;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -53,8 +55,8 @@ final class AsgiScope {
 
     /**
      * remote_user when the container's login authenticated the request, and httpy.request, the
-     * context httpy.request() gives the app's task (taken out of the scope before the app sees it;
-     * an ASGI app reads the session but cannot write it yet).
+     * context httpy.request() gives the app's task (taken out of the scope before the app sees it);
+     * the CallContext itself rides along for Java under AsgiApplication.CONTEXT.
      */
     private static Map<String, Object> extensions(HttpServletRequest request, FilterSettings.Context settings) {
         var extensions = new LinkedHashMap<String, Object>();
@@ -64,10 +66,9 @@ final class AsgiScope {
             identity.put("auth_type", request.getAuthType());
             extensions.put("remote_user", identity);
         }
-        if (RequestContext.of(request, settings) instanceof dev.httpy.dispatch.CallContext context) {
-            var readOnly = new LinkedHashMap<>(context.forPython());
-            readOnly.put("session_writes", false);
-            extensions.put("httpy.request", readOnly);
+        if (RequestContext.of(request, settings) instanceof CallContext context) {
+            extensions.put("httpy.request", context.forPython());
+            extensions.put(AsgiApplication.CONTEXT, context);
         }
         return extensions;
     }
@@ -80,6 +81,15 @@ final class AsgiScope {
     static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found,
                                   FilterSettings.Context context) {
         List<Object> parts = new ArrayList<>(of(request, path, found, context).subList(1, 11));
+        // A WebSocket has no response headers to start a session with: its session is read-only.
+        if (parts.getLast() instanceof Map<?, ?> extensions && extensions.remove(AsgiApplication.CONTEXT) != null
+                && extensions.get("httpy.request") instanceof Map<?, ?> forPython) {
+            var readOnly = new LinkedHashMap<Object, Object>(forPython);
+            readOnly.put("session_writes", false);
+            @SuppressWarnings("unchecked")
+            var writable = (Map<Object, Object>) extensions;
+            writable.put("httpy.request", readOnly);
+        }
         parts.set(0, request.isSecure() ? "wss" : "ws");
         parts.add(subprotocols(request));
         return parts;

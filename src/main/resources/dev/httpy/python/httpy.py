@@ -91,6 +91,7 @@ class Session(MutableMapping):
                  refused: dict[str, str], writable: bool = True) -> None:
         self.id = session_id
         self._writable = writable
+        self._closed_because = "a WebSocket call cannot write the session (it sends no headers)"
         self.new = new
         self._values = dict(values)
         self._refused = dict(refused)
@@ -123,8 +124,7 @@ class Session(MutableMapping):
 
     def _check_writable(self) -> None:
         if not self._writable:
-            raise RuntimeError("this session is read-only here: an ASGI app cannot write the HttpSession"
-                               " yet (a request function or WSGI app can), and python.session=off hides it")
+            raise RuntimeError(f"this session is read-only: {self._closed_because}; write it before")
 
     def __iter__(self) -> Iterator[str]:
         return iter([*self._values, *self._refused])
@@ -168,7 +168,8 @@ class Request:
                 raise RuntimeError("this filter does not let Python start a session: set its init-param"
                                    " python.session=create, or start it in Java")
             if not self._writes:
-                raise RuntimeError("an ASGI app cannot start a session yet; start it in Java")
+                raise RuntimeError("a session can only be started before the response starts, and not from"
+                                   " a WebSocket call; start it earlier or in Java")
             self.session = Session(None, True, {}, {})
             self._created = True
         return self.session
@@ -186,6 +187,20 @@ class Request:
 def _enter(context: dict[str, Any]) -> None:
     """Java: this thread now serves the request context describes."""
     _current.set(Request(context))
+
+
+def _started() -> list[Any] | None:
+    """Java (an ASGI app's http.response.start): the session writes so far; later ones are refused,
+    the headers being gone."""
+    current = _current.get()
+    if current is None:
+        return None
+    changes = current._changes()
+    current._writes = False
+    if current.session is not None:
+        current.session._writable = False
+        current.session._closed_because = "the response has started (http.response.start)"
+    return changes
 
 
 def _leave() -> list[Any] | None:

@@ -42,8 +42,11 @@ abstract class IdentityContract {
                         JavaSideOfTheRequest.SessionServlet.class);
         server = newServer().addUser("httpy", "alice", "alice-secret", "py-user")
                 .addUser("httpy", "bob", "bob-secret", "other");
-        server.deploy(ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/identity.war")), "id");
+        Path war = ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/identity.war"));
+        server.deploy(war, "id");
+        server.deploy(war, "other"); // another web app of the same server, for isolation
         server.start().awaitStatus("/id/open/wsgi", 200);
+        server.awaitStatus("/other/open/wsgi", 200);
     }
 
     @AfterAll
@@ -123,6 +126,10 @@ abstract class IdentityContract {
 
         assertEquals("written", get("/secure/wsgi-session", "Authorization", alice, "Cookie", session).body());
         assertEquals("alice (String)", get("/java/session?get=from_wsgi", "Authorization", alice, "Cookie", session).body());
+        assertEquals("written; then: this session is read-only: the response has started (http.response.start);"
+                + " write it before", get("/secure/asgi-session", "Authorization", alice, "Cookie", session).body());
+        assertEquals("alice (String)", get("/java/session?get=from_asgi", "Authorization", alice, "Cookie", session).body());
+        assertEquals("none", get("/java/session?get=too_late", "Authorization", alice, "Cookie", session).body());
     }
 
     @Test
@@ -137,5 +144,15 @@ abstract class IdentityContract {
         assertEquals(200, started.statusCode(), started.body());
         assertEquals("python (String)", get("/java/session?get=made_by", "Cookie", cookie(started)).body(),
                 "the session Python started is the one Java sees");
+    }
+
+    @Test
+    void anotherWebAppsPythonNeverSeesThisWebAppsSession() throws Exception {
+        var stored = get("/java/session?put=cart&value=secret");
+        String session = cookie(stored);
+        assertTrue(get("/open/fn", "Cookie", session).body().endsWith("\"cart\": \"secret\"}"), "this app's Python sees it");
+        var other = HttpClientSupport.get(server.uri("/other/open/fn"), "Cookie", session);
+        assertEquals(200, other.statusCode(), other.body());
+        assertTrue(other.body().endsWith("\"cart\": null}"), "the other app's Python, sent the same cookie: " + other.body());
     }
 }
