@@ -32,6 +32,9 @@ final class RequestContext {
         Map<String, String> refusedAttributes = new LinkedHashMap<>();
         var names = settings.attributes() != null ? settings.attributes() : Collections.list(request.getAttributeNames());
         for (String name : names) {
+            if (settings.attributes() == null && containers(name)) {
+                continue;
+            }
             Object value = request.getAttribute(name);
             if (value == null) {
                 continue;
@@ -94,6 +97,23 @@ final class RequestContext {
         }
         return new CallContext(context, changes -> write(request, changes));
     }
+
+    /**
+     * The attributes the container and its libraries set on every request (Tomcat's dispatcher type
+     * and path, Jetty's, the Servlet spec's forward and error ones, Weld's), not the app's: left out
+     * unless python.attributes names them.
+     */
+    private static boolean containers(String name) {
+        for (String prefix : CONTAINER_PREFIXES) {
+            if (name.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final List<String> CONTAINER_PREFIXES = List.of("jakarta.servlet.", "jakarta.websocket.",
+            "org.apache.catalina.", "org.apache.tomcat.", "org.apache.coyote.", "org.eclipse.jetty.", "org.jboss.weld.");
 
     /** The Java type of a session value Python cannot have, somewhere inside it, or null when it passes. */
     private static String unpassable(Object value) {
