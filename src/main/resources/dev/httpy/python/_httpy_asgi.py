@@ -149,6 +149,7 @@ class _Call:
         self.complete = False      # the final http.response.body went out
         self.closed = False        # no more events: an error went out or the client left
         self.disconnected = False
+        self.in_context = False    # httpy.request() describes this call's request (its session writes)
         self.over = asyncio.Event()  # the client left or the response is complete
         self.writes: collections.deque[asyncio.Future] = collections.deque()
         self.task: asyncio.Task | None = None
@@ -200,6 +201,10 @@ class _Call:
         event = _checked(self, message, "response")
         if event[1] == "body" and event[3] and not event[2]:
             return  # an empty chunk in the middle says nothing: no event, no round trip
+        if event[1] == "start" and self.in_context:
+            # Runs in the app's task: its session writes go with the start, before the headers.
+            import httpy
+            event = (*event, httpy._started())
         self.server._emit(event)
         if event[1] == "body":
             if event[3]:
@@ -818,6 +823,13 @@ class AsgiServer:
     async def _serve(self, call: _Call | _WebSocket) -> None:
         """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
         last: Event | None = None
+        # What httpy.request() tells this task (the filter's request context), set in its own copy
+        # of the loop's context, so every call sees its own request.
+        context = call.scope["extensions"].pop("httpy.request", None)
+        if context is not None:
+            import httpy
+            httpy._enter(context)
+            call.in_context = True
         try:
             await self._app(call.scope, call.receive, call.send)
         except asyncio.CancelledError:
