@@ -7,10 +7,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
-import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.ResultTask;
-import dev.httpy.python.PythonWorkers;
-import dev.httpy.servlet.PythonLifecycleListener;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -35,9 +32,7 @@ public class PythonApplication {
     @Inject
     ServletContext context;
 
-    private PythonWorkers workers;
-    /** The interpreter {@link #workers} run in; a reload (python.reload, python.max-requests) replaces it. */
-    private PythonRuntime workersRuntime;
+    private final AppWorkers workers = new AppWorkers("httpy-cdi", WORKERS, WORKERS, QUEUE);
 
     /**
      * Calls {@code module:function(*args)} and returns its converted result.
@@ -48,7 +43,7 @@ public class PythonApplication {
      */
     public Object call(String function, Object... args) {
         var task = new ResultTask<>(py -> py.call(py.cachedFunction(function), args), "the Python app is stopping");
-        var pool = workers();
+        var pool = workers.in(context);
         if (!pool.submit(task)) {
             throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
         }
@@ -68,25 +63,8 @@ public class PythonApplication {
         }
     }
 
-    private synchronized PythonWorkers workers() {
-        if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime)) {
-            throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
-                    + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
-        }
-        if (workers == null || runtime != workersRuntime) {
-            // The old interpreter stops its workers itself when it ends.
-            workers = runtime.startWorkers("httpy-cdi", WORKERS, WORKERS, QUEUE);
-            workersRuntime = runtime;
-        }
-        return workers;
-    }
-
     @PreDestroy
-    synchronized void stop() {
-        if (workers != null) {
-            workers.close();
-            workers = null;
-            workersRuntime = null;
-        }
+    void stop() {
+        workers.close();
     }
 }

@@ -45,6 +45,9 @@ import dev.httpy.python.ResultTask;
  * container's side, which knows nothing of Python.
  */
 public final class AsgiApplication implements PythonHandler {
+    /** The extensions key under which the filter hands over a request's {@link CallContext}; taken out before Python. */
+    public static final String CONTEXT = "httpy.context";
+
     private static final System.Logger LOG = System.getLogger(AsgiApplication.class.getName());
     private static final String MODULE = "_httpy_asgi";
 
@@ -275,9 +278,11 @@ public final class AsgiApplication implements PythonHandler {
      */
     PythonCall begin(List<Object> scope, Object body) {
         Loop loop = nextLoop();
+        // The filter's CallContext rides in the extensions (the scope's last part); Python never sees it.
+        var context = scope.getLast() instanceof Map<?, ?> extensions ? (CallContext) extensions.remove(CONTEXT) : null;
         PythonCall call = (py, exchange) -> {
             long id = ids.incrementAndGet();
-            var request = new Call(id, exchange, loop);
+            var request = new Call(id, exchange, loop, context);
             calls.put(id, request);
             loopOf.put(id, loop);
             exchange.currentTask = request;
@@ -417,7 +422,13 @@ public final class AsgiApplication implements PythonHandler {
             return; // the client went away or it timed out: Python was told, nobody listens
         }
         switch ((String) message.get(1)) {
-            case "start" -> call.start(((Long) message.get(2)).intValue(), headers((List<?>) message.get(3)));
+            case "start" -> {
+                // Python's session writes come with the start, before the headers go out (a new session's cookie).
+                if (message.size() > 4 && call.context != null) {
+                    RequestFunction.writeSession(call.context, message.get(4), name);
+                }
+                call.start(((Long) message.get(2)).intValue(), headers((List<?>) message.get(3)));
+            }
             case "body" -> call.body((byte[]) message.get(2), Boolean.TRUE.equals(message.get(3)));
             case "end" -> forgetCall(id);
             case "error" -> {
@@ -470,6 +481,8 @@ public final class AsgiApplication implements PythonHandler {
         private final long id;
         private final Exchange exchange;
         private final Loop loop;
+        /** Where the app's session writes go, or null. */
+        private final CallContext context;
         private int status;
         private List<String> headers;
         private boolean begun;
@@ -478,7 +491,8 @@ public final class AsgiApplication implements PythonHandler {
         private boolean waitingLast;
         private boolean wanted;
 
-        Call(long id, Exchange exchange, Loop loop) {
+        Call(long id, Exchange exchange, Loop loop, CallContext context) {
+            this.context = context;
             this.id = id;
             this.exchange = exchange;
             this.loop = loop;

@@ -10,6 +10,9 @@ import dev.httpy.python.RequestAnswer;
  * worker may have one of its own).
  */
 public record RequestFunction(String name) implements PythonHandler {
+    /** Sets and takes back the request {@code httpy.request()} describes around a call. */
+    static final String ENTER = "httpy:_enter";
+    static final String LEAVE = "httpy:_leave";
 
     /**
      * Calls Python while the caller holds the GIL.
@@ -17,9 +20,36 @@ public record RequestFunction(String name) implements PythonHandler {
      * @throws dev.httpy.python.PythonException when the handler raises or answers with a bad shape
      */
     public PythonResponse call(Python py, PythonRequest request) {
-        RequestAnswer answer = py.callRequestFunction(py.cachedFunction(name), request.method(), request.path(),
-                request.params(), request.query(), request.headers(), request.body());
+        CallContext context = request.context();
+        if (context != null) {
+            py.call(py.cachedFunction(ENTER), context.forPython());
+        }
+        RequestAnswer answer;
+        try {
+            answer = py.callRequestFunction(py.cachedFunction(name), request.method(), request.path(),
+                    request.params(), request.query(), request.headers(), request.body());
+        } catch (RuntimeException e) {
+            if (context != null) {
+                py.call(py.cachedFunction(LEAVE)); // a failed handler's session writes are dropped
+            }
+            throw e;
+        }
+        if (context != null) {
+            writeSession(context, py.call(py.cachedFunction(LEAVE)), request.path());
+        }
         return new PythonResponse(answer.status(), answer.headers(), answer.body());
+    }
+
+    /** Python's session writes, if it made any, into the HttpSession before the answer goes out. */
+    static void writeSession(CallContext context, Object changes, String path) {
+        if (changes instanceof java.util.List<?> list) {
+            try {
+                context.sessionWriter().accept(list);
+            } catch (IllegalStateException e) {
+                System.getLogger(RequestFunction.class.getName()).log(System.Logger.Level.WARNING,
+                        "{0}: the Python app''s session writes are lost: {1}", path, e.getMessage());
+            }
+        }
     }
 
     @Override

@@ -26,6 +26,9 @@ public record WsgiApplication(String name) implements PythonHandler {
     record Start(int status, List<String> headers, byte[] firstChunk, boolean complete, PythonObject call) {
     }
 
+    /** The environ key under which the filter hands over the request's {@link CallContext}; never reaches Python. */
+    public static final String CONTEXT = "httpy.context";
+
     @Override
     public void resolve(Python py) {
         py.cachedFunction(name);
@@ -41,11 +44,16 @@ public record WsgiApplication(String name) implements PythonHandler {
      *                ({@code byte[]}), or null for none
      */
     Start start(Python py, Map<String, Object> environ, Object input) {
+        // The filter's CallContext rides in the environ map; Python gets its dict as wsgi_start's context.
+        var context = (CallContext) environ.remove(CONTEXT);
         PythonObject call = py.callForObject(py.cachedFunction("_httpy:wsgi_start"), py.cachedFunction(name), environ,
-                input == null ? -1L : input);
+                input == null ? -1L : input, context == null ? null : context.forPython());
         boolean keep = false;
         try {
             var first = (List<?>) py.call(py.cachedFunction("_httpy:wsgi_next"), call);
+            if (context != null) {
+                RequestFunction.writeSession(context, first.get(4), String.valueOf(environ.get("PATH_INFO")));
+            }
             @SuppressWarnings("unchecked")
             var headers = (List<String>) first.get(1);
             boolean complete = Boolean.TRUE.equals(first.get(3));

@@ -86,9 +86,13 @@ public final class PythonRuntime implements AutoCloseable {
         this.owner = owner;
     }
 
-    /** Readies an interpreter for the app: the glue, logs to the container, the app's sys.path. */
+    /** The app's own API module, {@code httpy} (httpy.py): what {@code httpy.request()} tells it. */
+    private static final String APP_API = source("httpy.py");
+
+    /** Readies an interpreter for the app: the glue, its API module, logs to the container, the app's sys.path. */
     private void prepare(Python py) {
         loadGlue(py, glue);
+        py.decRef(py.execModule("httpy", APP_API, "<httpy>/httpy.py"));
         py.callModuleFunction("_httpy", "install");
         py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
                 appPaths.strings(appPaths.siteDirs()), appPaths.strings(appPaths.packages()));
@@ -466,9 +470,13 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     private static String glueSource() {
-        try (InputStream in = PythonRuntime.class.getResourceAsStream("_httpy.py")) {
+        return source("_httpy.py");
+    }
+
+    private static String source(String file) {
+        try (InputStream in = PythonRuntime.class.getResourceAsStream(file)) {
             if (in == null) {
-                throw new IllegalStateException("dev/httpy/python/_httpy.py is missing from the httpy jar");
+                throw new IllegalStateException("dev/httpy/python/" + file + " is missing from the httpy jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -5,15 +5,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
+import dev.httpy.dispatch.AsgiApplication;
+import dev.httpy.dispatch.CallContext;
 import dev.httpy.routing.RouteMatch;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * The parts of an ASGI HTTP scope that come from the servlet request, in the order
  * {@code _httpy_asgi.begin} takes them: method, scheme, http_version, path, raw_path, root_path,
- * query_string, headers, client, server. The mount point is WSGI's: a route ending in a catch-all
+ * query_string, headers, client, server, extensions. The extensions say who the container
+ * authenticated: {@code "remote_user": {"user": ..., "auth_type": ...}}, from its login and never
+ * from a header, as WSGI's REMOTE_USER and AUTH_TYPE. The mount point is WSGI's: a route ending in a catch-all
  * mounts the app where it matched, which with the context path is {@code root_path}; {@code path}
  * is the rest (Starlette's convention before 0.33, which Debian's 0.26 follows).
  */
@@ -21,7 +27,8 @@ final class AsgiScope {
     private AsgiScope() {
     }
 
-    static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found) {
+    static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found,
+                           FilterSettings.Context context) {
         String[] mount = WsgiEnviron.mount(path, found);
         String protocol = request.getProtocol();
         List<Object> headers = new ArrayList<>();
@@ -42,7 +49,28 @@ final class AsgiScope {
                 query == null ? new byte[0] : query.getBytes(StandardCharsets.ISO_8859_1),
                 headers,
                 List.of(request.getRemoteAddr(), (long) request.getRemotePort()),
-                List.of(request.getLocalAddr(), (long) request.getLocalPort()));
+                List.of(request.getLocalAddr(), (long) request.getLocalPort()),
+                extensions(request, context));
+    }
+
+    /**
+     * remote_user when the container's login authenticated the request, and httpy.request, the
+     * context httpy.request() gives the app's task (taken out of the scope before the app sees it);
+     * the CallContext itself rides along for Java under AsgiApplication.CONTEXT.
+     */
+    private static Map<String, Object> extensions(HttpServletRequest request, FilterSettings.Context settings) {
+        var extensions = new LinkedHashMap<String, Object>();
+        if (request.getRemoteUser() instanceof String user) {
+            var identity = new LinkedHashMap<String, Object>();
+            identity.put("user", user);
+            identity.put("auth_type", request.getAuthType());
+            extensions.put("remote_user", identity);
+        }
+        if (RequestContext.of(request, settings) instanceof CallContext context) {
+            extensions.put("httpy.request", context.forPython());
+            extensions.put(AsgiApplication.CONTEXT, context);
+        }
+        return extensions;
     }
 
     /**
@@ -50,8 +78,18 @@ final class AsgiScope {
      * without the method, the scheme as ws or wss, and the subprotocols the client offered
      * (Sec-WebSocket-Protocol, in its order).
      */
-    static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found) {
-        List<Object> parts = new ArrayList<>(of(request, path, found).subList(1, 10));
+    static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found,
+                                  FilterSettings.Context context) {
+        List<Object> parts = new ArrayList<>(of(request, path, found, context).subList(1, 11));
+        // A WebSocket has no response headers to start a session with: its session is read-only.
+        if (parts.getLast() instanceof Map<?, ?> extensions && extensions.remove(AsgiApplication.CONTEXT) != null
+                && extensions.get("httpy.request") instanceof Map<?, ?> forPython) {
+            var readOnly = new LinkedHashMap<Object, Object>(forPython);
+            readOnly.put("session_writes", false);
+            @SuppressWarnings("unchecked")
+            var writable = (Map<Object, Object>) extensions;
+            writable.put("httpy.request", readOnly);
+        }
         parts.set(0, request.isSecure() ? "wss" : "ws");
         parts.add(subprotocols(request));
         return parts;

@@ -26,10 +26,27 @@ import java.util.function.Function;
  * @param debug    {@code python.debug}: send Python tracebacks to clients (default false)
  * @param gilPerWorker {@code python.gil}: {@code shared} (default) or {@code per-worker}, each worker
  *                 a sub-interpreter with its own GIL and its own copy of the app (Python 3.12+)
+ * @param context  what of the servlet request Python's {@code httpy.request()} sees beyond the
+ *                 handler's arguments ({@link RequestContext})
  */
 public record FilterSettings(String handler, String wsgi, String asgi, List<String> routes, String init, int workers, int maxWorkers,
                              int queue, Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody,
-                             boolean debug, boolean gilPerWorker) {
+                             boolean debug, boolean gilPerWorker, Context context) {
+
+    /**
+     * @param roles      {@code python.roles}: the roles {@code is_user_in_role} may ask the container about
+     * @param attributes {@code python.attributes}: the request attributes Python may read, or null for all
+     * @param session    {@code python.session}: {@code read-write} (default), {@code create} (Python may
+     *                   also start one) or {@code off}
+     */
+    public record Context(List<String> roles, List<String> attributes, String session) {
+        static final Context DEFAULT = new Context(List.of(), null, "read-write");
+
+        public Context {
+            roles = List.copyOf(roles);
+            attributes = attributes == null ? null : List.copyOf(attributes);
+        }
+    }
     static final int DEFAULT_WORKERS = 4;
     static final int DEFAULT_MAX_WORKERS = 200;
     static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(20);
@@ -37,13 +54,22 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
-    private static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.asgi", "python.routes", "python.init", "python.workers",
+    /** Every init-param this filter reads; also what {@link HttpyInitializer} takes from context-params. */
+    static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.asgi", "python.routes", "python.init", "python.workers",
             "python.max-workers", "python.queue", "python.timeout", "python.body-timeout", "python.write-timeout",
-            "python.max-body", "python.debug", "python.gil");
+            "python.max-body", "python.debug", "python.gil", "python.roles", "python.attributes", "python.session");
 
     /** Reads the init-params; throws IllegalArgumentException naming the first bad one. */
     public static FilterSettings read(Collection<String> names, Function<String, String> values) {
-        var params = new Params("init-param", names, values, KNOWN);
+        return read("init-param", names, values);
+    }
+
+    /**
+     * Reads the parameters; {@code kind} ({@code init-param}, or {@code context-param} for the filter
+     * {@link HttpyInitializer} adds) is what the messages call them.
+     */
+    static FilterSettings read(String kind, Collection<String> names, Function<String, String> values) {
+        var params = new Params(kind, names, values, KNOWN);
         String handler = params.function("python.handler", false);
         String wsgi = params.function("python.wsgi", false);
         String asgi = params.function("python.asgi", false);
@@ -58,24 +84,24 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
             set.add("python.asgi=" + asgi);
         }
         if (set.isEmpty()) {
-            throw new IllegalArgumentException("init-param python.handler (a request function, module:function),"
+            throw new IllegalArgumentException(kind + " python.handler (a request function, module:function),"
                     + " python.wsgi (a WSGI app, module:app) or python.asgi (an ASGI app, module:app) is required");
         }
         if (set.size() > 1) {
-            throw new IllegalArgumentException("init-params " + String.join(" and ", set) + " are set together; give one");
+            throw new IllegalArgumentException(kind + "s " + String.join(" and ", set) + " are set together; give one");
         }
         String routeList = params.string("python.routes");
         List<String> routes = routeList == null ? List.of()
                 : Arrays.stream(routeList.split("[,\\s]+")).filter(r -> !r.isEmpty()).toList();
         String init = params.function("python.init", false);
         if (init != null && !routes.isEmpty()) {
-            throw new IllegalArgumentException("init-params python.init=" + init + " and python.routes=" + routeList
+            throw new IllegalArgumentException(kind + "s python.init=" + init + " and python.routes=" + routeList
                     + " are both set; the init function's route map or the patterns, not both");
         }
         int workers = params.positiveInt("python.workers", DEFAULT_WORKERS);
         int maxWorkers = params.positiveInt("python.max-workers", Math.max(DEFAULT_MAX_WORKERS, workers));
         if (maxWorkers < workers) {
-            throw new IllegalArgumentException("init-param python.max-workers=" + maxWorkers + " is below python.workers="
+            throw new IllegalArgumentException(kind + " python.max-workers=" + maxWorkers + " is below python.workers="
                     + workers + "; the ceiling must be at least the workers kept warm: raise it or lower python.workers");
         }
         return new FilterSettings(handler, wsgi, asgi, routes, init, workers, maxWorkers,
@@ -85,6 +111,13 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
                 params.seconds("python.write-timeout", DEFAULT_WRITE_TIMEOUT),
                 params.bytes("python.max-body", DEFAULT_MAX_BODY),
                 params.bool("python.debug"),
-                params.choice("python.gil", "shared", "per-worker").equals("per-worker"));
+                params.choice("python.gil", "shared", "per-worker").equals("per-worker"),
+                new Context(names(params.string("python.roles")),
+                        params.string("python.attributes") == null ? null : names(params.string("python.attributes")),
+                        params.choice("python.session", "read-write", "create", "off")));
+    }
+
+    private static List<String> names(String list) {
+        return list == null ? List.of() : Arrays.stream(list.split("[,\\s]+")).filter(n -> !n.isEmpty()).toList();
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import dev.httpy.dispatch.AsgiApplication;
+import dev.httpy.dispatch.CallContext;
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.Metrics;
 import dev.httpy.dispatch.PythonRequest;
@@ -297,11 +298,15 @@ public final class PythonDispatchFilter implements Filter {
         }
         boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
         if (handler instanceof AsgiApplication asgi) {
-            dispatcher.serve(request, response, asgi, AsgiScope.of(request, path, found), hasBody);
+            dispatcher.serve(request, response, asgi, AsgiScope.of(request, path, found, settings.context()), hasBody);
             return;
         }
         if (handler instanceof WsgiApplication wsgi) {
-            dispatcher.serve(request, response, found.pattern(), wsgi, WsgiEnviron.of(request, path, found), hasBody);
+            var environ = WsgiEnviron.of(request, path, found);
+            if (RequestContext.of(request, settings.context()) instanceof CallContext context) {
+                environ.put(WsgiApplication.CONTEXT, context);
+            }
+            dispatcher.serve(request, response, found.pattern(), wsgi, environ, hasBody);
             return;
         }
         Map<String, List<String>> query;
@@ -312,7 +317,7 @@ public final class PythonDispatchFilter implements Filter {
             return;
         }
         var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
-                RequestParts.headers(request), EMPTY);
+                RequestParts.headers(request), EMPTY, RequestContext.of(request, settings.context()));
         dispatcher.serve(request, response, found.pattern(), (RequestFunction) handler, pythonRequest, hasBody);
     }
 
@@ -341,7 +346,7 @@ public final class PythonDispatchFilter implements Filter {
             Dispatcher.reply(request, response, 501, "501 Not Implemented: this server has no WebSocket support");
             return;
         }
-        AsgiWebSocket.serve(request, response, asgi, AsgiScope.webSocket(request, path, found), settings.timeout());
+        AsgiWebSocket.serve(request, response, asgi, AsgiScope.webSocket(request, path, found, settings.context()), settings.timeout());
     }
 
     @Override

@@ -27,9 +27,34 @@ public final class PythonLifecycleListener implements ServletContextListener {
     private static final System.Logger LOG = System.getLogger(PythonLifecycleListener.class.getName());
     static final String WELD_GUARD = "org.jboss.weld.context.ignore.guard";
 
+    /**
+     * The runtime this listener started (a reload may have replaced it since); null when another listener of the web app had started one
+     * (web.xml declares this listener and {@link HttpyInitializer} added it too): only the starter stops it.
+     */
+    private PythonRuntime started;
+    /** The modules the app's filters name, when {@link HttpyInitializer} added this listener; else null. */
+    private final List<String> givenModules;
+
+    public PythonLifecycleListener() {
+        this.givenModules = null;
+    }
+
+    /**
+     * For {@link HttpyInitializer}, which reads {@link #appModules} for it: a listener added by code
+     * may not read the filter registrations itself (Servlet spec 4.4; Tomcat and Jetty refuse).
+     */
+    PythonLifecycleListener(List<String> appModules) {
+        this.givenModules = List.copyOf(appModules);
+    }
+
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        if (context.getAttribute(RUNTIME_ATTRIBUTE) != null) {
+            context.log("httpy: Python already runs for this web app, started by another " + getClass().getSimpleName()
+                    + " (one in web.xml, one added because a context-param names the Python app); this one leaves it to that");
+            return;
+        }
         var settings = RuntimeSettings.read(Collections.list(context.getInitParameterNames()),
                 context::getInitParameter, context::getRealPath);
         Path cache = Path.of(System.getProperty("java.io.tmpdir"));
@@ -42,8 +67,10 @@ public final class PythonLifecycleListener implements ServletContextListener {
         }
         var paths = new AppPaths(settings.paths(), settings.packages() == null ? List.of() : List.of(settings.packages()),
                 jarPackages.pythonDirs());
-        var runtime = PythonRuntime.start(installation, paths, settings.isolation(), appModules(context));
+        var runtime = PythonRuntime.start(installation, paths, settings.isolation(),
+                givenModules != null ? givenModules : appModules(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
+        started = runtime;
         if (settings.reload() || settings.maxRequests() > 0) {
             replaceable(context, settings, runtime, () -> reloading(settings,
                     PythonRuntime.start(installation, paths, runtime.isolation())));
@@ -149,10 +176,15 @@ public final class PythonLifecycleListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        if (started == null) {
+            return; // another instance of this listener started Python here, and stops it
+        }
+        started = null;
         if (context.getAttribute(AppReplacer.ATTRIBUTE) instanceof AppReplacer replacer) {
             context.removeAttribute(AppReplacer.ATTRIBUTE);
             replacer.close();
         }
+        // The runtime serving now: a reload (AppReplacer) may have replaced the one this listener started.
         if (context.getAttribute(RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime) {
             context.removeAttribute(RUNTIME_ATTRIBUTE);
             runtime.close();

@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import dev.httpy.python.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
@@ -34,6 +36,9 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
     static final String DEFAULT_PACKAGES = "/WEB-INF/python-packages";
     private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home",
             "python.packages", "python.interpreter", "python.reload", "python.max-requests", "python.max-requests-jitter");
+    /** These and the filter's, which {@link HttpyInitializer} hands to the filter it adds. */
+    private static final Set<String> ACCEPTED = Stream.concat(KNOWN.stream(), FilterSettings.KNOWN.stream())
+            .collect(Collectors.toUnmodifiableSet());
 
     public RuntimeSettings {
         paths = List.copyOf(paths);
@@ -45,7 +50,7 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
      */
     public static RuntimeSettings read(Collection<String> names, Function<String, String> values,
                                        Function<String, String> realPath) {
-        var params = new Params("context-param", names, values, KNOWN);
+        var params = new Params("context-param", names, values, ACCEPTED);
         String pathValue = params.string("python.path");
         List<Path> paths = new ArrayList<>();
         for (String entry : (pathValue == null ? DEFAULT_PATH : pathValue).split(",")) {

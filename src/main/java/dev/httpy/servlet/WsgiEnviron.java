@@ -44,6 +44,16 @@ final class WsgiEnviron {
         environ.put("REMOTE_ADDR", request.getRemoteAddr());
         environ.put("REMOTE_PORT", Integer.toString(request.getRemotePort()));
         environ.put("wsgi.url_scheme", request.getScheme());
+        // Who the container authenticated (its login, never a header: those are HTTP_* keys), as CGI has it.
+        if (request.getRemoteUser() instanceof String user) {
+            environ.put("REMOTE_USER", user);
+            if (request.getAuthType() instanceof String authType) {
+                environ.put("AUTH_TYPE", authType);
+            }
+        }
+        if (request.isSecure()) {
+            environ.put("HTTPS", "on");
+        }
         if (request.getHeaderNames() != null) {
             for (String name : Collections.list(request.getHeaderNames())) {
                 String key = "HTTP_" + name.toUpperCase(Locale.ROOT).replace('-', '_');

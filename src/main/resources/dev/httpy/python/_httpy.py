@@ -98,7 +98,8 @@ def drain_logs() -> list[tuple[str, int, str]]:
     """Takes the waiting log records (oldest first), noting any that were dropped."""
     global _dropped
     for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, _ContainerLogStream):
+        # Also a stream standing in front of ours (_httpy_jep routes a redirected call's output).
+        if getattr(stream, "httpy_container_log", False):
             stream.flush()
     if not _records:
         return []
@@ -424,12 +425,35 @@ class _WsgiCall:
 
 
 def wsgi_start(app: Callable[..., Any], environ: dict[str, Any],
-               body: int | bytes) -> _WsgiCall:
-    return _WsgiCall(app, environ, body)
+               body: int | bytes, context: dict[str, Any] | None = None) -> _WsgiCall:
+    """context: what httpy.request() tells the app (the login, attributes, session), set while
+    the app is called and makes its first chunk; the environ has it as httpy.request too."""
+    if context is None:
+        return _WsgiCall(app, environ, body)
+    import httpy
+    httpy._enter(context)
+    environ["httpy.request"] = httpy.request()
+    try:
+        call = _WsgiCall(app, environ, body)
+    except BaseException:
+        httpy._leave()
+        raise
+    call.in_context = True
+    return call
 
 
 def wsgi_next(call: _WsgiCall) -> Any:
-    return call.next()
+    """The next chunk; the first comes with the session writes the app made so far (or None)."""
+    if not getattr(call, "in_context", False):
+        return call.next()
+    import httpy
+    call.in_context = False
+    try:
+        first = call.next()
+    except BaseException:
+        httpy._leave()
+        raise
+    return (*first, httpy._leave())
 
 
 def wsgi_close(call: _WsgiCall) -> None:

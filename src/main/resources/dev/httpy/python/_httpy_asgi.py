@@ -149,6 +149,7 @@ class _Call:
         self.complete = False      # the final http.response.body went out
         self.closed = False        # no more events: an error went out or the client left
         self.disconnected = False
+        self.in_context = False    # httpy.request() describes this call's request (its session writes)
         self.over = asyncio.Event()  # the client left or the response is complete
         self.writes: collections.deque[asyncio.Future] = collections.deque()
         self.task: asyncio.Task | None = None
@@ -200,6 +201,10 @@ class _Call:
         event = _checked(self, message, "response")
         if event[1] == "body" and event[3] and not event[2]:
             return  # an empty chunk in the middle says nothing: no event, no round trip
+        if event[1] == "start" and self.in_context:
+            # Runs in the app's task: its session writes go with the start, before the headers.
+            import httpy
+            event = (*event, httpy._started())
         self.server._emit(event)
         if event[1] == "body":
             if event[3]:
@@ -684,12 +689,13 @@ class AsgiServer:
     def begin(self, method: str, scheme: str, http_version: str, path: str, raw_path: bytes,
               root_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]],
               client: tuple[str, int] | None, server: tuple[str, int] | None,
-              body: bytes | int, call_id: int | None = None) -> int:
+              body: bytes | int, call_id: int | None = None,
+              extensions: dict[str, Any] | None = None) -> int:
         """Starts the app on one request; returns its call id (call_id when the caller
         chose it, so it can expect the events before this returns). body is the whole
         body, or the read end of a pipe the body arrives through (the call closes it)."""
         scope = self._scope("http", _HTTP_ASGI, scheme, http_version, path, raw_path, root_path,
-                            query_string, headers, client, server)
+                            query_string, headers, client, server, extensions)
         scope["method"] = method
         if not isinstance(body, int):
             body = bytes(body)
@@ -718,18 +724,20 @@ class AsgiServer:
     def begin_websocket(self, scheme: str, http_version: str, path: str, raw_path: bytes,
                         root_path: str, query_string: bytes, headers: list[tuple[bytes, bytes]],
                         client: tuple[str, int] | None, server: tuple[str, int] | None,
-                        subprotocols: list[str], call_id: int | None = None) -> int:
+                        subprotocols: list[str], call_id: int | None = None,
+                        extensions: dict[str, Any] | None = None) -> int:
         """Starts the app on a WebSocket handshake; its receive() says websocket.connect first."""
         scope = self._scope("websocket", _WEBSOCKET_ASGI, scheme, http_version, path, raw_path,
-                            root_path, query_string, headers, client, server)
+                            root_path, query_string, headers, client, server, extensions)
         scope["subprotocols"] = list(subprotocols)
         return self._begin(lambda call_id: _WebSocket(self, call_id, scope), call_id)
 
     def _scope(self, kind: str, asgi: dict, scheme: str, http_version: str, path: str,
                raw_path: bytes, root_path: str, query_string: bytes,
                headers: list[tuple[bytes, bytes]], client: tuple[str, int] | None,
-               server: tuple[str, int] | None) -> dict:
-        """What an HTTP and a WebSocket scope share; each adds its own keys."""
+               server: tuple[str, int] | None, extensions: dict[str, Any] | None) -> dict:
+        """What an HTTP and a WebSocket scope share; each adds its own keys. extensions: the
+        server's, such as remote_user (who the container authenticated)."""
         return {
             "type": kind,
             "asgi": dict(asgi),
@@ -743,7 +751,7 @@ class AsgiServer:
             "client": tuple(client) if client is not None else None,
             "server": tuple(server) if server is not None else None,
             "state": dict(self._state),
-            "extensions": {},
+            "extensions": dict(extensions or {}),
         }
 
     def received(self, messages: list[tuple]) -> None:
@@ -815,6 +823,13 @@ class AsgiServer:
     async def _serve(self, call: _Call | _WebSocket) -> None:
         """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
         last: Event | None = None
+        # What httpy.request() tells this task (the filter's request context), set in its own copy
+        # of the loop's context, so every call sees its own request.
+        context = call.scope["extensions"].pop("httpy.request", None)
+        if context is not None:
+            import httpy
+            httpy._enter(context)
+            call.in_context = True
         try:
             await self._app(call.scope, call.receive, call.send)
         except asyncio.CancelledError:
@@ -896,21 +911,22 @@ def stop(server: AsgiServer, timeout: float) -> None:
 def begin(server: AsgiServer, call_id: int, method: str, scheme: str, http_version: str,
           path: str, raw_path: bytes, root_path: str, query_string: bytes,
           headers: list[list[bytes]], client: list[Any] | None, address: list[Any] | None,
-          body: bytes | int) -> None:
+          extensions: dict[str, Any], body: bytes | int) -> None:
     """body: the whole body, or the read end of a pipe that Java fills as the body
     arrives and closes at its end; the call owns it from now on."""
     server.begin(method, scheme, http_version, path, raw_path, root_path, query_string,
                  [(name, value) for name, value in headers], client, address, body,
-                 call_id=call_id)
+                 call_id=call_id, extensions=extensions)
 
 
 def begin_websocket(server: AsgiServer, call_id: int, scheme: str, http_version: str,
                     path: str, raw_path: bytes, root_path: str, query_string: bytes,
                     headers: list[list[bytes]], client: list[Any] | None,
-                    address: list[Any] | None, subprotocols: list[str]) -> None:
+                    address: list[Any] | None, extensions: dict[str, Any],
+                    subprotocols: list[str]) -> None:
     server.begin_websocket(scheme, http_version, path, raw_path, root_path, query_string,
                            [(name, value) for name, value in headers], client, address,
-                           subprotocols, call_id=call_id)
+                           subprotocols, call_id=call_id, extensions=extensions)
 
 
 def exchange(server: AsgiServer, written: list[int], gone: list[int],

@@ -68,6 +68,8 @@ public final class ServerProcess implements AutoCloseable {
     private final List<String> jvmOptions;
     private Process process;
     private List<ProcessHandle> children = List.of();
+    /** Jetty XML files given on its command line after the modules' own (a login service). */
+    private final List<String> jettyXml = new ArrayList<>();
 
     private ServerProcess(Kind kind, String name, List<String> jvmOptions) {
         this.kind = kind;
@@ -117,6 +119,53 @@ public final class ServerProcess implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * A user the container's own login knows, with a password and roles, in the realm
+     * {@code realm} (the web app's login-config realm-name): Tomcat's {@code conf/tomcat-users.xml}
+     * (its default UserDatabaseRealm, whatever the realm name), or for Jetty a HashLoginService of
+     * that name over a properties file in {@code etc/}. Before {@link #start}.
+     */
+    public ServerProcess addUser(String realm, String user, String password, String... roles) {
+        try {
+            if (kind == Kind.TOMCAT) {
+                Path users = base.resolve("conf/tomcat-users.xml");
+                Files.writeString(users, replaceOnce(Files.readString(users), "</tomcat-users>",
+                        "  <user username=\"" + user + "\" password=\"" + password + "\" roles=\""
+                                + String.join(",", roles) + "\"/>\n</tomcat-users>"));
+                return this;
+            }
+            Path etc = Files.createDirectories(base.resolve("etc"));
+            Path properties = etc.resolve("httpy-realm.properties");
+            Files.writeString(properties, user + ": " + password + (roles.length == 0 ? "" : "," + String.join(",", roles))
+                    + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Path xml = etc.resolve("httpy-realm.xml");
+            if (!Files.exists(xml)) {
+                Files.writeString(xml, """
+                        <?xml version="1.0"?>
+                        <!DOCTYPE Configure PUBLIC "-//Jetty//Configure//EN" "https://jetty.org/configure_10_0.dtd">
+                        <Configure id="Server" class="org.eclipse.jetty.server.Server">
+                          <Call id="ResourceFactory" class="org.eclipse.jetty.util.resource.ResourceFactory" name="of">
+                            <Arg><Ref refid="Server"/></Arg>
+                            <Call id="realmResource" name="newResource"><Arg>%s</Arg></Call>
+                          </Call>
+                          <Call name="addBean">
+                            <Arg>
+                              <New class="org.eclipse.jetty.security.HashLoginService">
+                                <Set name="name">%s</Set>
+                                <Set name="config"><Ref refid="realmResource"/></Set>
+                              </New>
+                            </Arg>
+                          </Call>
+                        </Configure>
+                        """.formatted(properties, realm));
+                jettyXml.add(xml.toString());
+            }
+            return this;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** An empty Jetty base with the ee11 web app modules; the port is given on the command line. */
@@ -194,6 +243,7 @@ public final class ServerProcess implements AutoCloseable {
             command.add("-Djava.io.tmpdir=" + base.resolve("temp"));
             command.addAll(List.of("-jar", JETTY_HOME.resolve("start.jar").toString(),
                     "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+            command.addAll(jettyXml);
         }
         try {
             Files.createDirectories(base.resolve("logs"));

@@ -16,13 +16,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The Python half of ASGI ({@code _httpy_asgi}) under its own unit tests
  * ({@code src/test/python/test_httpy_asgi.py}, a stand-in for the Java side driving it through
- * its pipe), on the embedded 3.14 and on Debian's 3.11 (with real FastAPI where installed).
+ * its pipe), and the app's API module {@code httpy} under {@code test_httpy_api.py}, on the
+ * embedded 3.14 and on Debian's 3.11 (with real FastAPI where installed).
  */
 class AsgiServerPythonTest {
     private static final Path TESTS = Path.of("src/test/python").toAbsolutePath();
 
     private static String run(Path python) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(python.toString(), "-m", "unittest", "-v", "test_httpy_asgi")
+        Process process = new ProcessBuilder(python.toString(), "-m", "unittest", "-v", "test_httpy_asgi", "test_httpy_api")
                 .directory(TESTS.toFile()).redirectErrorStream(true).start();
         String output;
         try (InputStream in = process.getInputStream()) {

@@ -6,6 +6,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -132,7 +133,8 @@ class FilterSettingsTest {
                 "python.gil", "per-worker");
         // then
         assertEquals(new FilterSettings("web.app:handle_request", null, null, java.util.List.of(), "web.app:routes", 8, 16, 50,
-                Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true), settings);
+                Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true,
+                FilterSettings.Context.DEFAULT), settings);
     }
 
     @Test
@@ -192,5 +194,20 @@ class FilterSettingsTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> read("python.wsgi", "app:wsgi", "python.init", "app:init", "python.routes", "/x"));
         org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("python.routes=/x"), e.getMessage());
+    }
+
+    @Test
+    void theRequestContextParamsAreReadAndCheckedAndDefaultToNoRolesAllAttributesAndAReadWriteSession() {
+        var defaults = FilterSettings.read(List.of("python.handler"), Map.of("python.handler", "app:h")::get);
+        assertEquals(FilterSettings.Context.DEFAULT, defaults.context());
+        Map<String, String> set = Map.of("python.handler", "app:h", "python.roles", "admin, py-user",
+                "python.attributes", "tenant,trace.id", "python.session", "create");
+        var context = FilterSettings.read(set.keySet(), set::get).context();
+        assertEquals(List.of("admin", "py-user"), context.roles());
+        assertEquals(List.of("tenant", "trace.id"), context.attributes());
+        assertEquals("create", context.session());
+        Map<String, String> bad = Map.of("python.handler", "app:h", "python.session", "write");
+        var error = assertThrows(IllegalArgumentException.class, () -> FilterSettings.read(bad.keySet(), bad::get));
+        assertTrue(error.getMessage().contains("python.session=write: give one of read-write, create, off"), error.getMessage());
     }
 }

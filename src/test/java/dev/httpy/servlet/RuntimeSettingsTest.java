@@ -191,6 +191,27 @@ class RuntimeSettingsTest {
     }
 
     @Test
+    void theFiltersParametersAreAcceptedAsContextParamsForTheFilterHttpyAdds() throws IOException {
+        // given
+        Path python = directory("WEB-INF/python");
+        // when
+        RuntimeSettings settings = read(params("python.handler", "app:handle", "python.init", "app:routes",
+                "python.workers", "2", "python.gil", "per-worker"), this::unpacked);
+        // then
+        assertEquals(List.of(python), settings.paths());
+    }
+
+    @Test
+    void aMisspeltFilterParameterAsAContextParamIsStillAnErrorNamingIt() throws IOException {
+        // given
+        directory("WEB-INF/python");
+        // when
+        String message = rejected(params("python.handler", "app:handle", "python.handlr", "app:other"), this::unpacked);
+        // then
+        assertContains(message, "context-param python.handlr is not a parameter httpy knows");
+    }
+
+    @Test
     void parametersOutsideThePythonPrefixAreIgnored() throws IOException {
         // given
         Path python = directory("WEB-INF/python");

@@ -1,0 +1,48 @@
+package dev.httpy.cdi;
+
+import dev.httpy.python.PythonRuntime;
+import dev.httpy.python.PythonWorkers;
+import dev.httpy.servlet.PythonLifecycleListener;
+import jakarta.servlet.ServletContext;
+
+/**
+ * Python workers of a CDI bean's own in the web app's interpreter, started at first use. When the
+ * interpreter is replaced (python.reload, python.max-requests), the next use starts new ones in the
+ * new interpreter; the old interpreter stops the old ones when it ends.
+ */
+final class AppWorkers {
+    private final String name;
+    private final int warm;
+    private final int max;
+    private final int queue;
+    private PythonWorkers workers;
+    private PythonRuntime runtime;
+
+    AppWorkers(String name, int warm, int max, int queue) {
+        this.name = name;
+        this.warm = warm;
+        this.max = max;
+        this.queue = queue;
+    }
+
+    /** The workers in the interpreter that serves {@code context} now. */
+    synchronized PythonWorkers in(ServletContext context) {
+        if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime current)) {
+            throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
+                    + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
+        }
+        if (workers == null || current != runtime) {
+            workers = current.startWorkers(name, warm, max, queue);
+            runtime = current;
+        }
+        return workers;
+    }
+
+    synchronized void close() {
+        if (workers != null) {
+            workers.close();
+            workers = null;
+            runtime = null;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.httpy.servlet;
+
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.httpy.python.PythonRuntime;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link PythonLifecycleListener} as {@link HttpyInitializer} adds it, on the embedded CPython: beside
+ * one web.xml declares, Python starts once and only the listener that started it stops it; alone, it
+ * starts Python without the filter registrations a listener added by code may not read.
+ */
+class PythonLifecycleListenerTest {
+
+    @TempDir
+    Path webapp;
+
+    @Test
+    void aSecondListenerLeavesTheRunningPythonToTheFirst() throws Exception {
+        // given: a web app with its Python code in WEB-INF/python, and two listeners
+        Files.createDirectories(webapp.resolve("WEB-INF/python"));
+        Map<String, Object> attributes = new HashMap<>();
+        List<String> log = new ArrayList<>();
+        var event = new ServletContextEvent(context(attributes, log, "isolated", false));
+        var first = new PythonLifecycleListener();
+        var second = new PythonLifecycleListener();
+        try {
+            // when
+            first.contextInitialized(event);
+            var runtime = assertInstanceOf(PythonRuntime.class, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            second.contextInitialized(event);
+            // then: one start, and the second says why it did nothing
+            assertSame(runtime, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            assertEquals(1, log.stream().filter(line -> line.startsWith("httpy: Python 3.")).count(), log::toString);
+            assertTrue(log.stream().anyMatch(line -> line.contains("Python already runs for this web app")), log::toString);
+
+            // when: the container stops them in reverse order
+            second.contextDestroyed(event);
+            // then: Python still runs
+            assertSame(runtime, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            assertEquals(2L, (long) runtime.withGil(py -> py.call(py.function("operator:add"), 1L, 1L)));
+
+            // when
+            first.contextDestroyed(event);
+            // then
+            assertNull(attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            assertThrows(IllegalStateException.class, () -> runtime.withGil(py -> null));
+        } finally {
+            first.contextDestroyed(event);
+        }
+    }
+
+    @Test
+    void aListenerTheInitializerAddedStartsPythonWithTheModulesItWasGiven() throws Exception {
+        // given: a listener added by code, which Tomcat and Jetty refuse the filter registrations
+        Files.createDirectories(webapp.resolve("WEB-INF/python"));
+        Files.writeString(webapp.resolve("WEB-INF/python/app.py"), "def handle(*request):\n    return 200, 'hi', None\n");
+        Map<String, Object> attributes = new HashMap<>();
+        var event = new ServletContextEvent(context(attributes, new ArrayList<>(), "auto", true));
+        var added = new PythonLifecycleListener(List.of("app:handle"));
+        try {
+            // when
+            added.contextInitialized(event);
+            // then: auto imported the module it was given, met no refusal, and chose a sub-interpreter
+            var runtime = assertInstanceOf(PythonRuntime.class, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            assertEquals(PythonRuntime.Isolation.ISOLATED, runtime.isolation());
+        } finally {
+            added.contextDestroyed(event);
+        }
+        assertNull(attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+    }
+
+    /**
+     * The parts of a servlet context the listener uses, over an unpacked web app in {@link #webapp};
+     * {@code restricted}: as the containers give a listener added by code (Servlet spec 4.4).
+     */
+    private ServletContext context(Map<String, Object> attributes, List<String> log, String interpreter,
+                                   boolean restricted) {
+        Map<String, String> params = Map.of("python.path", "/WEB-INF/python", "python.interpreter", interpreter);
+        return (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{ServletContext.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getAttribute" -> attributes.get((String) args[0]);
+                    case "setAttribute" -> attributes.put((String) args[0], args[1]);
+                    case "removeAttribute" -> attributes.remove((String) args[0]);
+                    case "getInitParameterNames" -> Collections.enumeration(params.keySet());
+                    case "getInitParameter" -> params.get((String) args[0]);
+                    case "getRealPath" -> webapp.resolve(((String) args[0]).substring(1)).toString();
+                    case "getResourcePaths" -> null;
+                    case "getFilterRegistrations" -> {
+                        if (restricted) {
+                            throw new UnsupportedOperationException("Section 4.4 of the Servlet specification");
+                        }
+                        yield Map.of();
+                    }
+                    case "getClassLoader" -> getClass().getClassLoader();
+                    case "getContextPath" -> "/app";
+                    case "log" -> log.add((String) args[0]);
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "test context";
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+}
