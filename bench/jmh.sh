@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The bridge microbenchmarks (src/test/java/dev/httpy/bench/BridgeBenchmark.java, and the
-# break-down of one call in src/test/java/dev/httpy/python/BridgePartsBenchmark.java), from the
+# break-down of one call in src/test/java/dev/httpy/python/BridgePartsBenchmark.java), and, by name,
+# what the filter's figures cost a request (MetricsBenchmark, GilWaitsBenchmark), from the
 # repository root:
 #
 #   bash bench/jmh.sh                       all of them (about 4 minutes)

@@ -9,7 +9,7 @@
 #   bench_need wrk curl                         tools it needs, with the Debian package to install
 #   bench_port_free "$PORT"
 #   bench_raise_open_files N KNOB               room for N connections, or a message naming KNOB
-#   bench_build                                 the WAR, unless SKIP_BUILD=1
+#   bench_build                                 the WAR, unless SKIP_BUILD=1 or WAR=<file> is given
 #   bench_tomcat_layout DIR PORT                then bench_deploy DIR (ROOT.war) or bench_deploy_unpacked DIR
 #   bench_deploy_bench_app DIR                  after bench_deploy_unpacked: the filter on bench/bench_app.py
 #   bench_tomcat_start DIR LOG URL [CATALINA_OPTS]   returns once URL answers 200; sets TOMCAT_PID
@@ -64,13 +64,16 @@ bench_raise_open_files() {
   fi
 }
 
-# bench_build: target/httpy.war, built unless SKIP_BUILD=1 (then it must be there).
+# The WAR the bench deploys: WAR=<file> (another build, say of an older commit, to compare) or target/httpy.war.
+BENCH_WAR="${WAR:-target/httpy.war}"
+
+# bench_build: target/httpy.war, built unless SKIP_BUILD=1 or WAR is given (then it must be there).
 bench_build() {
-  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  if [[ "${SKIP_BUILD:-0}" != 1 && -z "${WAR:-}" ]]; then
     bench_log "building the WAR"
     mvn -B -q -DskipTests package
   fi
-  [[ -f target/httpy.war ]] || { echo "target/httpy.war is missing: build it or drop SKIP_BUILD" >&2; exit 1; }
+  [[ -f "$BENCH_WAR" ]] || { echo "$BENCH_WAR is missing: build it, or drop SKIP_BUILD or WAR" >&2; exit 1; }
 }
 
 # bench_tomcat_layout DIR PORT: a fresh Tomcat in DIR, HTTP on 127.0.0.1:PORT only, no shutdown port,
@@ -88,16 +91,16 @@ bench_tomcat_layout() {
   fi
 }
 
-# bench_deploy DIR: target/httpy.war as the root web app of the Tomcat in DIR.
+# bench_deploy DIR: the WAR (target/httpy.war, or WAR) as the root web app of the Tomcat in DIR.
 bench_deploy() {
-  cp target/httpy.war "$1/webapps/ROOT.war"
+  cp "$BENCH_WAR" "$1/webapps/ROOT.war"
 }
 
-# bench_deploy_unpacked DIR: target/httpy.war unpacked into DIR/webapps/ROOT (as Tomcat would unpack
+# bench_deploy_unpacked DIR: the WAR (target/httpy.war, or WAR) unpacked into DIR/webapps/ROOT (as Tomcat would unpack
 # ROOT.war), for a script that changes its web.xml or adds files.
 bench_deploy_unpacked() {
   local war
-  war=$(realpath target/httpy.war)
+  war=$(realpath "$BENCH_WAR")
   mkdir -p "$1/webapps/ROOT"
   (cd "$1/webapps/ROOT" && "$JAVA_HOME/bin/jar" xf "$war")
 }

@@ -27,6 +27,8 @@
 #                       threads like httpy does, without Python (bench/java/dev/httpy/bench/)
 #   SYNC_FILTER=1       deploy the filter without <async-supported>: container threads wait for Python
 #   SKIP_BUILD=1        use the target/httpy.war already built
+#   WAR=<file>          deploy that WAR instead of building target/httpy.war (say, an older commit's
+#                       build, to compare two builds in one session)
 #   ACCESS_LOG=1        keep Tomcat's access log (removed by default: disk I/O, 1M lines in memory mode)
 #   FAIL_ON_NON2XX=1    exit 1 when any measured response was not 2xx (the CI smoke run sets it)
 # Quick smoke run: DURATION=2 WARMUP=1 ROUNDS=1 CONNECTIONS=64 bash bench/run.sh

@@ -34,6 +34,6 @@ if [ -n "${PYTHON_EXECUTABLE:-}" ]; then
 XML
 fi
 
-echo "httpy example: http://localhost:$PORT/python (Python) and http://localhost:$PORT/java (Java servlet)"
+echo "httpy example: http://localhost:$PORT/ lists its routes (http://localhost:$PORT/python from Python, http://localhost:$PORT/java from a servlet)"
 export CATALINA_OPTS="${CATALINA_OPTS:-} --enable-native-access=ALL-UNNAMED"
 exec "$TOMCAT/bin/catalina.sh" run

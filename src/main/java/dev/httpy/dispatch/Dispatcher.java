@@ -74,7 +74,9 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         this.handler = handler;
         this.limits = limits;
         this.deadlines = new Deadlines(name + "-deadlines", limits.bodyTimeout(), limits.timeout(), limits.writeTimeout(), this);
-        this.fastPath = runtime == null ? null : new FastPath(runtime, deadlines);
+        this.fastPath = runtime == null ? null : new FastPath(runtime, deadlines, metrics.gilWaits());
+        // Into the filter's figures, which outlive these workers when a reload replaces them.
+        workers.countGilWaitsIn(metrics.gilWaits());
         this.pipes = handler instanceof RequestFunction ? null : new PipePoller(name + "-body-pipes");
     }
 

@@ -3,6 +3,7 @@ package dev.httpy.dispatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
+import dev.httpy.python.GilWaits;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonRuntime;
 
@@ -23,6 +24,8 @@ public final class FastPath {
 
     private final PythonRuntime runtime;
     private final Deadlines deadlines;
+    /** Where a container thread's wait for the GIL here is added. */
+    private final GilWaits gilWaits;
     /** Set while a container thread runs Python here. */
     private final AtomicBoolean inUse = new AtomicBoolean();
     /** Warned once: a stopping app refuses every call, and the log needs one line, not thousands. */
@@ -46,9 +49,10 @@ public final class FastPath {
     record Outcome<T>(T value, RuntimeException error, boolean timedOut, long nanos) {
     }
 
-    FastPath(PythonRuntime runtime, Deadlines deadlines) {
+    FastPath(PythonRuntime runtime, Deadlines deadlines, GilWaits gilWaits) {
         this.runtime = runtime;
         this.deadlines = deadlines;
+        this.gilWaits = gilWaits;
     }
 
     /** Whether this thread may run Python: a platform thread. */
@@ -67,7 +71,7 @@ public final class FastPath {
             throw IN_USE;
         }
         try {
-            return runtime.onThisThread(py -> runTimed(work, py));
+            return runtime.onThisThread(py -> runTimed(work, py), gilWaits);
         } catch (IllegalStateException e) {
             if (!warned) {
                 warned = true;

@@ -72,9 +72,10 @@ final class CallerThreads {
             return !thread.isAlive() && !MadeStates.isAlive(tid);
         }
 
-        <T> T run(Function<Python, T> work) {
+        <T> T run(Function<Python, T> work, GilWaits waits) {
             List<?> records = List.of();
             try {
+                appState.countWaitsIn(waits);
                 appState.attach();
                 try {
                     py.enter();
@@ -125,8 +126,8 @@ final class CallerThreads {
         }
     }
 
-    /** See {@link PythonRuntime#onThisThread}. */
-    <T> T run(Function<Python, T> work) {
+    /** See {@link PythonRuntime#onThisThread}; the wait for the GIL is added to {@code waits} unless it is null. */
+    <T> T run(Function<Python, T> work, GilWaits waits) {
         Thread me = Thread.currentThread();
         if (me.isVirtual()) {
             throw new IllegalStateException("Python cannot run on virtual thread " + me + ": a virtual thread that"
@@ -153,7 +154,7 @@ final class CallerThreads {
             if (caller == null) {
                 caller = register(me);
             }
-            return caller.run(work);
+            return caller.run(work, waits);
         } finally {
             if (caller != null) {
                 caller.busy = false;

@@ -249,11 +249,16 @@ public final class PythonRuntime implements AutoCloseable {
      *         or before Python 3.12 ({@link #runsOnCallerThreads})
      */
     public <T> T onThisThread(Function<Python, T> work) {
+        return onThisThread(work, null);
+    }
+
+    /** {@link #onThisThread(Function)}, adding the call's wait for the GIL to {@code waits} (null: to nothing). */
+    public <T> T onThisThread(Function<Python, T> work, GilWaits waits) {
         if (!runsOnCallerThreads()) {
             throw new IllegalStateException("Python " + lib.version + " cannot run an app's code on a caller's thread;"
                     + " that needs 3.12 or newer");
         }
-        return callers.run(work);
+        return callers.run(work, waits);
     }
 
     /**

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +75,8 @@ public final class PythonWorkers implements AutoCloseable {
     private final Thread lookout;
     /** The lookout looks every {@link TurnTaking#STUCK_NANOS} while this is set. */
     private volatile boolean lookoutTicking;
+    /** Where the workers add their waits for the GIL ({@link #countGilWaitsIn}). */
+    private volatile GilWaits gilWaits = new GilWaits();
 
     PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int warm, int max,
                   int queueCapacity, Duration retireAfter) {
@@ -218,6 +221,19 @@ public final class PythonWorkers implements AutoCloseable {
     /** Tasks waiting for a worker now. */
     public int queued() {
         return tasks.queued();
+    }
+
+    /**
+     * From their next acquisition on, the workers add their waits for the GIL to {@code waits}
+     * (their own until then): a filter's long-lived figures outlive any one pool.
+     */
+    public void countGilWaitsIn(GilWaits waits) {
+        gilWaits = Objects.requireNonNull(waits);
+    }
+
+    /** Where the workers add their waits for the GIL now. */
+    public GilWaits gilWaits() {
+        return gilWaits;
     }
 
     // ---- growing and letting others in ----
@@ -560,6 +576,7 @@ public final class PythonWorkers implements AutoCloseable {
         }
 
         private void attach(ThreadState threadState, Python py) throws Throwable {
+            threadState.countWaitsIn(gilWaits);
             threadState.attach();
             py.enter();
         }

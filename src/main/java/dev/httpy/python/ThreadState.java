@@ -13,6 +13,8 @@ final class ThreadState {
     /** PyGILState_Ensure's result for the main interpreter; -1 for a sub-interpreter. */
     private final int gilState;
     private MemorySegment state;
+    /** Where {@link #attach} adds its wait for the GIL; null: nowhere. */
+    private GilWaits waits;
 
     private ThreadState(LibPython lib, int gilState, MemorySegment state) {
         this.lib = lib;
@@ -43,9 +45,19 @@ final class ThreadState {
         return state;
     }
 
+    /** From now on, each {@link #attach} adds its wait for the GIL to {@code waits} (null: to nothing). */
+    void countWaitsIn(GilWaits waits) {
+        this.waits = waits;
+    }
+
     /** Takes the GIL; Python may be called until {@link #detach}. */
     void attach() throws Throwable {
+        GilWaits counting = waits;
+        long asked = counting == null ? 0 : System.nanoTime();
         lib.PyEval_RestoreThread.invokeExact(state);
+        if (counting != null) {
+            counting.took(asked);
+        }
     }
 
     /** Gives the GIL back. */

@@ -32,6 +32,9 @@ class MetricsTest {
         assertEquals(1, metrics.refused());
         assertEquals(1, metrics.timedOut());
         assertEquals(1, metrics.tooLarge());
+        assertEquals(101, metrics.answered(), "the one still in flight is not answered");
+        double total = metrics.latencyTotalMillis();
+        assertTrue(total >= 90 * 1 + 10 * 100, "latencies added up: " + total);
         double p50 = metrics.latencyMillis(0.5);
         double p99 = metrics.latencyMillis(0.99);
         assertTrue(p50 >= 1 && p50 <= 1.2, "p50 " + p50);

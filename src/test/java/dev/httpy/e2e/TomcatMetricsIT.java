@@ -15,6 +15,7 @@ import dev.httpy.servlet.PythonFilterMXBean;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,7 +65,13 @@ class TomcatMetricsIT {
                 double p50 = bean.getLatencyP50Millis();
                 double p99 = bean.getLatencyP99Millis();
                 assertTrue(p50 > 0 && p50 <= p99 && p99 < 10_000, "p50 " + p50 + ", p99 " + p99);
+                assertEquals(requests, bean.getAnswered(), "every request answered");
+                assertTrue(bean.getLatencyTotalMillis() > 0);
+                // Each request reached Python on a worker or a request thread: a take of the GIL each at least.
+                assertTrue(bean.getGilAcquisitions() >= requests - 1, "acquisitions " + bean.getGilAcquisitions());
+                assertTrue(bean.getGilWaitMillis() > 0, "waited " + bean.getGilWaitMillis());
             }
+            assertFalse(server.log().contains("Micrometer"), "without Micrometer, nothing about it:\n" + server.logTail(30));
         }
     }
 }

@@ -1,7 +1,9 @@
 package dev.httpy.e2e;
 
 import java.io.File;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.List;
 
 import dev.httpy.it.ItWar;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -11,6 +13,7 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 final class Wars {
     private static Path itWar;
     private static Path pathsWar;
+    private static Path micrometerWar;
 
     private Wars() {
     }
@@ -37,5 +40,34 @@ final class Wars {
             pathsWar = ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/paths.war"));
         }
         return pathsWar;
+    }
+
+    /**
+     * The packaged WAR with Micrometer in {@code WEB-INF/lib} (the jars the build has on its class
+     * path), {@code it_app.py} and {@link MeterListing}, under {@code src/test/resources/micrometer/web.xml}.
+     */
+    static synchronized Path micrometerWar() {
+        if (micrometerWar == null) {
+            var archive = ShrinkWrap.createFromZipFile(WebArchive.class,
+                    new File(System.getProperty("httpy.test.war", "target/httpy.war")));
+            archive.delete("WEB-INF/web.xml");
+            archive.setWebXML(new File("src/test/resources/micrometer/web.xml"))
+                    .addAsWebInfResource(new File("src/test/resources/it/it_app.py"), "python/it_app.py")
+                    .addClass(MeterListing.class);
+            for (Class<?> inJar : List.of(io.micrometer.core.instrument.Metrics.class, io.micrometer.common.KeyValue.class,
+                    io.micrometer.observation.Observation.class, org.HdrHistogram.Histogram.class)) {
+                archive.addAsLibrary(jarOf(inJar));
+            }
+            micrometerWar = ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/micrometer.war"));
+        }
+        return micrometerWar;
+    }
+
+    private static File jarOf(Class<?> type) {
+        try {
+            return new File(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("no jar for " + type, e);
+        }
     }
 }
