@@ -2,6 +2,9 @@ package dev.httpy.python;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 /**
  * Carries Python's log records (from {@code logging}, {@code print} and {@code sys.stderr}) into
@@ -29,26 +32,40 @@ final class PythonLogs {
         py.decRef(records);
     }
 
-    /** Writes records taken by {@link #take}; call without the GIL. */
+    /**
+     * Writes records taken by {@link #take}; call without the GIL. Through java.util.logging (where
+     * Tomcat's and Jetty's logs come from) with the Python logger's name as the record's source too,
+     * so that their formatters, which print the source class, print {@code shop.orders} rather than
+     * this class.
+     */
     static void publish(List<?> taken) {
         for (Object item : taken) {
             var record = (List<?>) item;
             String name = (String) record.get(0);
-            long level = (Long) record.get(1);
-            System.getLogger(name.equals("root") ? "python" : name).log(level(level), (String) record.get(2));
+            String logger = name.equals("root") ? "python" : name;
+            Level level = level((Long) record.get(1));
+            var target = Logger.getLogger(logger);
+            if (!target.isLoggable(level)) {
+                continue;
+            }
+            var entry = new LogRecord(level, (String) record.get(2));
+            entry.setLoggerName(logger);
+            entry.setSourceClassName(logger);
+            entry.setSourceMethodName(null);
+            target.log(entry);
         }
     }
 
-    private static System.Logger.Level level(long python) {
+    private static Level level(long python) {
         if (python >= 40) {
-            return System.Logger.Level.ERROR;
+            return Level.SEVERE;
         } else if (python >= 30) {
-            return System.Logger.Level.WARNING;
+            return Level.WARNING;
         } else if (python >= 20) {
-            return System.Logger.Level.INFO;
+            return Level.INFO;
         } else if (python >= 10) {
-            return System.Logger.Level.DEBUG;
+            return Level.FINE;
         }
-        return System.Logger.Level.TRACE;
+        return Level.FINER;
     }
 }

@@ -52,6 +52,8 @@ abstract class LoggingContract {
             assertTrue(log.contains("WARNING|shop.orders|a warning record"), server.logTail(30));
             // The unconfigured app's lines are its bare messages: no format of its own.
             assertTrue(log.lines().anyMatch(l -> l.endsWith(" a warning record") && !l.contains("|")), server.logTail(30));
+            // The container's formatter prints the record's source: the Python logger's name, not httpy's class.
+            assertTrue(log.contains("shop.stock") && !log.contains("PythonLogs"), server.logTail(30));
             assertFalse(log.lines().anyMatch(l -> l.endsWith(" an info record") && !l.contains("|")),
                     "the unconfigured app's INFO reached the log:\n" + server.logTail(30));
         }
