@@ -59,6 +59,10 @@ public final class PythonRuntime implements AutoCloseable {
     private final LibPython lib;
     private final PythonInstallation installation;
     private final String glue;
+    /** The source of the public {@code httpy} module, loaded into every interpreter of the app. */
+    private final String httpyModule;
+    /** Python calling the app's exposed Java objects; made once the isolation is known. */
+    private JavaCalls javaCalls;
     private final AppPaths appPaths;
     private final OwnerThread owner;
     /** ISOLATED or MAIN, set on the owner thread before start() returns. */
@@ -82,6 +86,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.lib = lib;
         this.installation = installation;
         this.glue = glue;
+        this.httpyModule = source("httpy.py");
         this.appPaths = appPaths;
         this.owner = owner;
     }
@@ -90,6 +95,7 @@ public final class PythonRuntime implements AutoCloseable {
     private void prepare(Python py) {
         loadGlue(py, glue);
         py.callModuleFunction("_httpy", "install");
+        javaCalls.bind(py, httpyModule);
         py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
                 appPaths.strings(appPaths.siteDirs()), appPaths.strings(appPaths.packages()));
     }
@@ -156,6 +162,9 @@ public final class PythonRuntime implements AutoCloseable {
 
     private void startOnOwner(Isolation isolation) throws Throwable {
         this.isolation = isolation;
+        javaCalls = new JavaCalls(lib, isolation == Isolation.MAIN ? "this web app runs in the main interpreter,"
+                + " which every web app in this JVM with python.interpreter=main shares, so httpy exposes no Java"
+                + " object there; give the app its own interpreter (python.interpreter=isolated) to call Java" : null);
         ownerMain = CPython.join(lib, installation, glue);
         ownerState = ownerMain.state();
         if (isolation == Isolation.ISOLATED) {
@@ -168,6 +177,17 @@ public final class PythonRuntime implements AutoCloseable {
             prepare(py);
             return null;
         });
+    }
+
+    /**
+     * Lets Python code in this runtime's interpreters call the {@link PythonExposed} methods of
+     * {@code objects}, through {@code httpy.java(name)}; objects exposed there later are found too.
+     * Not in the main interpreter ({@link Isolation#MAIN}), which other web apps share: there
+     * {@code httpy.java} raises LookupError saying so.
+     */
+    public void exposeJava(JavaObjects objects) {
+        checkOpen();
+        javaCalls.use(objects);
     }
 
     /** Where the app's code runs: {@link Isolation#ISOLATED} or {@link Isolation#MAIN}, never AUTO. */
@@ -337,12 +357,17 @@ public final class PythonRuntime implements AutoCloseable {
             } finally {
                 detachOwner();
             }
+            boolean ended = subInterpreter.equals(MemorySegment.NULL);
             if (!subInterpreter.equals(MemorySegment.NULL)) {
                 if (left == 0) {
-                    SubInterpreters.end(lib, subInterpreter);
+                    ended = SubInterpreters.end(lib, subInterpreter);
                 } else {
                     SubInterpreters.leftBehind(left);
                 }
+            }
+            // The Java functions live as long as any interpreter that may hold one; the main interpreter never had any.
+            if (ended && started.stream().allMatch(PythonWorkers::allThreadsEnded)) {
+                javaCalls.close();
             }
         }
         if (ownerMain != null) {
@@ -461,9 +486,13 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     private static String glueSource() {
-        try (InputStream in = PythonRuntime.class.getResourceAsStream("_httpy.py")) {
+        return source("_httpy.py");
+    }
+
+    private static String source(String file) {
+        try (InputStream in = PythonRuntime.class.getResourceAsStream(file)) {
             if (in == null) {
-                throw new IllegalStateException("dev/httpy/python/_httpy.py is missing from the httpy jar");
+                throw new IllegalStateException("dev/httpy/python/" + file + " is missing from the httpy jar");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

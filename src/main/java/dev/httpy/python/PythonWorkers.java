@@ -340,6 +340,11 @@ public final class PythonWorkers implements AutoCloseable {
         close(Duration.ofSeconds(4));
     }
 
+    /** After {@link #close}: whether every worker thread has ended (none left behind stuck in Python). */
+    boolean allThreadsEnded() {
+        return workers.stream().noneMatch(w -> w.thread.isAlive());
+    }
+
     /** Waits for {@code threads} to end, at most {@code limit} in all; true if they all did. */
     private static boolean joinAll(List<Thread> threads, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();

@@ -132,9 +132,9 @@ final class SubInterpreters {
     /**
      * Ends a shared-GIL sub-interpreter given its first thread state, unless a thread still runs
      * in it (a worker stuck in Python, or a thread the app started): Py_EndInterpreter would then
-     * abort the whole process, so the interpreter is left behind and logged instead.
+     * abort the whole process, so the interpreter is left behind and logged instead. True if it ended.
      */
-    static void end(LibPython lib, MemorySegment first) throws Throwable {
+    static boolean end(LibPython lib, MemorySegment first) throws Throwable {
         boolean ended = false;
         int gilState = (int) lib.PyGILState_Ensure.invokeExact();
         var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
@@ -162,6 +162,7 @@ final class SubInterpreters {
         if (ended) {
             trimMalloc();
         }
+        return ended;
     }
 
     private static void trimMalloc() throws Throwable {

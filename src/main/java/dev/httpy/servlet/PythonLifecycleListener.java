@@ -69,11 +69,12 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 jarPackages.pythonDirs());
         var runtime = PythonRuntime.start(installation, paths, settings.isolation(),
                 givenModules != null ? givenModules : appModules(context));
+        runtime.exposeJava(PythonExposures.of(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         started = runtime;
         if (settings.reload() || settings.maxRequests() > 0) {
             replaceable(context, settings, runtime, () -> reloading(settings,
-                    PythonRuntime.start(installation, paths, runtime.isolation())));
+                    exposing(context, PythonRuntime.start(installation, paths, runtime.isolation()))));
             reloading(settings, runtime);
         }
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
@@ -106,6 +107,12 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 + (settings.maxRequestsJitter() > 0 ? " to " + (settings.maxRequests() + settings.maxRequestsJitter()) : "")
                 + " requests" : "")
                 + "; each new interpreter costs memory until the old one ends (README.md, \"Live reload\")");
+    }
+
+    /** A replacement interpreter reaches the same exposed Java objects. */
+    private static PythonRuntime exposing(ServletContext context, PythonRuntime runtime) {
+        runtime.exposeJava(PythonExposures.of(context));
+        return runtime;
     }
 
     /** With python.reload, {@code runtime} writes no bytecode caches (see {@code _httpy.reloading}). */
