@@ -163,7 +163,8 @@ final class JavaCalls {
             MemorySegment argv = nargs == 0 ? MemorySegment.NULL : args.reinterpret(nargs * ADDRESS.byteSize());
             try (var local = Arena.ofConfined()) {
                 var errors = new PythonErrors(lib, local);
-                var convert = new Conversions(lib, errors, local);
+                // Lives for this call only, so it caches no names (they would belong to whichever interpreter calls).
+                var convert = new Conversions(lib, errors, local, 0);
                 try {
                     return switch (targets.get((int) token - 1)) {
                         case Lookup l -> lookup(convert, argv, nargs);
