@@ -30,7 +30,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>An upcall runs on whichever thread calls the function in Python, holding the GIL there: it
  * converts the arguments, lets go of the GIL while the Java method runs, takes it back and
- * converts the result. Nothing it throws may reach native code (the JVM would abort), so every
+ * converts the result. Its conversions use a context made for the call (a {@link Conversions} in a
+ * confined arena, caching nothing): the calling thread may be a worker, a container's thread, a
+ * thread the app started or one in an interpreter with its own GIL, and none of their
+ * {@link Python}s is needed, or touched. Nothing it throws may reach native code (the JVM would abort), so every
  * failure becomes a Python exception.
  */
 final class JavaCalls {
@@ -190,7 +193,12 @@ final class JavaCalls {
         if (nargs != 1 || !lib.isInstance(argv.get(ADDRESS, 0), lib.unicodeType)) {
             return raise(typeError, "httpy.java() takes the name of an exposed Java object, a str");
         }
-        String name = convert.string(argv.get(ADDRESS, 0));
+        String name;
+        try {
+            name = convert.string(argv.get(ADDRESS, 0));
+        } catch (PythonException unencodable) {
+            return raise(typeError, "httpy.java(): the name is not valid text: " + unencodable.getMessage());
+        }
         JavaObjects registry = objects;
         JavaObjects.Exposed object = registry == null ? null : registry.get(name);
         if (object == null) {

@@ -81,6 +81,12 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 + runtime.isolation().name().toLowerCase() + " interpreter, sys.path starts with "
                 + paths.code() + paths.siteDirs() + paths.packages()
                 + (jarPackages.libraries().isEmpty() ? "" : "; loaded " + jarPackages.libraries()));
+        String beans = context.getInitParameter("python.beans");
+        if (beans != null && !beans.isBlank() && !hasCdi(context.getClassLoader())) {
+            LOG.log(System.Logger.Level.WARNING, "httpy: context-param python.beans=" + beans + " names CDI beans, but"
+                    + " this web app has no CDI (jakarta.enterprise.inject.spi.BeanManager is missing), so Python finds"
+                    + " none of them; add Weld (weld-servlet-core) or expose the objects with PythonExposures.expose");
+        }
         String weld = weldAdvice(context.getClassLoader(), context::getInitParameter);
         if (weld != null) {
             LOG.log(System.Logger.Level.WARNING, weld);
@@ -157,6 +163,15 @@ public final class PythonLifecycleListener implements ServletContextListener {
             }
         }
         return modules;
+    }
+
+    private static boolean hasCdi(ClassLoader loader) {
+        try {
+            Class.forName("jakarta.enterprise.inject.spi.BeanManager", false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError none) {
+            return false;
+        }
     }
 
     /**
