@@ -173,17 +173,19 @@ final class SubInterpreters {
 
     /**
      * Ends an own-GIL sub-interpreter from the thread that made it, its first thread state
-     * attached; afterwards no thread state is attached.
+     * attached; afterwards no thread state is attached. True if it ended, false if a thread still
+     * runs in it and it was left behind.
      */
-    static void endOwnGil(LibPython lib, MemorySegment first) throws Throwable {
+    static boolean endOwnGil(LibPython lib, MemorySegment first) throws Throwable {
         var interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(first);
         int others = countThreads(lib, interpreter) - 1;
         if (others == 0) {
             lib.Py_EndInterpreter.invokeExact(first);
-        } else {
-            leftBehind(others);
-            var unused = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+            return true;
         }
+        leftBehind(others);
+        var unused = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+        return false;
     }
 
     static int countThreads(LibPython lib, MemorySegment interpreter) throws Throwable {
