@@ -35,6 +35,14 @@ def raised(call: str, *args: Any) -> list[Any]:
     return ["nothing"]
 
 
+def keywords() -> list[Any]:
+    try:
+        httpy.java("probe").add(a=1, b=2)
+    except Exception as e:
+        return [type(e).__name__, str(e)]
+    return ["nothing"]
+
+
 def proxy_facts() -> list[Any]:
     probe = httpy.java("probe")
     function = probe.add

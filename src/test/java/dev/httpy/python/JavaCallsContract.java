@@ -87,6 +87,16 @@ abstract class JavaCallsContract {
         }
 
         @PythonExposed
+        public long exhaust() {
+            throw new OutOfMemoryError("simulated");
+        }
+
+        @PythonExposed
+        public long recurse(long depth) {
+            return recurse(depth + 1) + 1;
+        }
+
+        @PythonExposed
         public Object giveUnconvertible() {
             return new java.util.concurrent.atomic.AtomicLong(7);
         }
@@ -185,6 +195,22 @@ abstract class JavaCallsContract {
     }
 
     @Test
+    void aJavaErrorIsAJavaErrorTooAndPythonGoesOn() throws Throwable {
+        assertEquals(List.of("JavaError", "java.lang.OutOfMemoryError: simulated", "java.lang.OutOfMemoryError",
+                "simulated", true), call("raised", "exhaust"));
+        var overflow = (List<?>) call("raised", "recurse", 0L);
+        assertEquals(List.of("JavaError", "java.lang.StackOverflowError"), overflow.subList(0, 2));
+        assertEquals(42L, ((List<?>) call("arithmetic")).get(0));
+    }
+
+    @Test
+    void keywordArgumentsAreATypeError() throws Throwable {
+        var raised = (List<?>) call("keywords");
+        assertEquals("TypeError", raised.get(0));
+        assertTrue(raised.get(1).toString().contains("keyword"), raised.toString());
+    }
+
+    @Test
     void aNameNotExposedIsALookupErrorListingTheExposedOnes() throws Throwable {
         var raised = (List<?>) call("raised", "java:pricing");
         assertEquals("LookupError", raised.get(0));
@@ -199,8 +225,8 @@ abstract class JavaCallsContract {
         assertTrue(raised.get(1).toString().contains("exposes no method 'secret'"), raised.toString());
         assertTrue(raised.get(1).toString().contains("add, block, echo"), raised.toString());
         var facts = (List<?>) call("proxy_facts");
-        assertEquals(List.of("add", "block", "echo", "fail", "giveUnconvertible", "greet", "join", "keys", "nothing",
-                "scale", "size"), facts.get(0));
+        assertEquals(List.of("add", "block", "echo", "exhaust", "fail", "giveUnconvertible", "greet", "join", "keys",
+                "nothing", "recurse", "scale", "size"), facts.get(0));
         assertTrue(facts.get(1).toString().startsWith("<Java object 'probe': add, "), facts.toString());
         assertEquals("PyCapsule", facts.get(2), "a method's self is an opaque capsule");
         assertEquals(List.of(false, false, true), facts.subList(3, 6), "getClass and secret are not reachable");
