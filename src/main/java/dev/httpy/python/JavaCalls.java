@@ -210,8 +210,11 @@ final class JavaCalls {
         try {
             for (var method : object.methods().entrySet()) {
                 long token = tokens.computeIfAbsent(name + "\0" + method.getKey(), key -> {
-                    targets.add(new Methods(object, method.getKey(), method.getValue()));
-                    return (long) targets.size();
+                    // Own-GIL interpreters look up in parallel: the index and the size must be one step.
+                    synchronized (targets) {
+                        targets.add(new Methods(object, method.getKey(), method.getValue()));
+                        return (long) targets.size();
+                    }
                 });
                 String doc = method.getValue().values().stream().map(JavaObjects.Method::signature)
                         .reduce((a, b) -> a + "\n" + b).orElse("") + "\nA Java method exposed to Python.";

@@ -1,7 +1,7 @@
 package dev.httpy.e2e;
 
-/** {@link JavaCallsContract} in a standalone Tomcat 11 (Weld from the example WAR). */
-class TomcatJavaCallsIT extends JavaCallsContract {
+/** {@link BeanCallsContract} in a standalone Tomcat 11 (Weld from the example WAR). */
+class TomcatJavaCallsIT extends BeanCallsContract {
     @Override
     ServerProcess newServer() {
         return ServerProcess.tomcat("tomcat-java-calls");

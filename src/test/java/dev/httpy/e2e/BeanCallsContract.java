@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code app.py}'s {@code /py-java/:call} route calls it with {@code httpy.java("pricing")}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class JavaCallsContract {
+abstract class BeanCallsContract {
     private ServerProcess server;
 
     abstract ServerProcess newServer();
