@@ -19,6 +19,7 @@ def go_init() -> dict[str, list[str]]:
         "/files/*path": ["GET"],
         "/echo/json": ["POST"],
         "/echo/binary": ["POST"],
+        "/py-java/:call": ["GET"],
     }
 
 
@@ -42,7 +43,33 @@ def go_request(method: str, path: str, params: Headers, query: Headers,
     if path == "/echo/binary":
         return 200, body, {"Content-Type": ["application/octet-stream"],
                            "X-Body-Length": [str(len(body))]}
+    if path.startswith("/py-java/"):
+        return java_call(params["call"][0], query)
     return 404, "no such route", {}
+
+
+def java_call(call: str, query: Headers) -> Answer:
+    """Calls the web app's CDI bean "pricing" (PricingBean, exposed by web.xml's python.beans)."""
+    import httpy
+
+    text = {"Content-Type": ["text/plain"]}
+    pricing = httpy.java("pricing")
+    try:
+        if call == "quote":
+            quote = pricing.quote(query.get("item", ["apple"])[0], int(query.get("qty", ["1"])[0]))
+            return 200, json.dumps(quote, sort_keys=True), {"Content-Type": ["application/json"]}
+        if call == "items":
+            return 200, json.dumps(pricing.items()), {"Content-Type": ["application/json"]}
+        if call == "discounts":
+            return 200, json.dumps(pricing.discountCodes()), {"Content-Type": ["application/json"]}
+        if call == "stock":
+            # Not exposed: LookupError, answered 500 like any error, the message in the log.
+            return 200, str(httpy.java("stock").count("apple")), text
+    except httpy.JavaError as e:
+        return 409, f"{e.java_class}: {e.message}", text
+    except AttributeError as e:
+        return 403, str(e), text
+    return 404, f"no Java call {call!r}", text
 
 
 def total(numbers: list[int | float]) -> int | float:

@@ -33,9 +33,14 @@ final class Conversions {
     private final MemorySegment slots;
 
     Conversions(LibPython lib, PythonErrors errors, Arena arena) {
+        this(lib, errors, arena, NameCache.CAPACITY);
+    }
+
+    /** With a cache of at most {@code names} names ({@link NameCache}); 0 for conversions of one call. */
+    Conversions(LibPython lib, PythonErrors errors, Arena arena, int names) {
         this.lib = lib;
         this.errors = errors;
-        this.names = new NameCache(lib);
+        this.names = new NameCache(lib, names);
         this.slots = arena.allocate(ADDRESS, 4);
     }
 

@@ -18,19 +18,27 @@ final class NameCache {
     static final int LONGEST = 64;
 
     private final LibPython lib;
-    private final Map<String, MemorySegment> names = new LinkedHashMap<>(CAPACITY * 2, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, MemorySegment> eldest) {
-            if (size() > CAPACITY) {
-                lib.decRef(eldest.getValue());
-                return true;
-            }
-            return false;
-        }
-    };
+    private final int capacity;
+    private final Map<String, MemorySegment> names;
 
     NameCache(LibPython lib) {
+        this(lib, CAPACITY);
+    }
+
+    /** A cache of at most {@code capacity} names; 0 keeps none (for a context that lives one call). */
+    NameCache(LibPython lib, int capacity) {
         this.lib = lib;
+        this.capacity = capacity;
+        this.names = capacity == 0 ? Map.of() : new LinkedHashMap<>(capacity * 2, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, MemorySegment> eldest) {
+                if (size() > NameCache.this.capacity) {
+                    lib.decRef(eldest.getValue());
+                    return true;
+                }
+                return false;
+            }
+        };
     }
 
     /** A borrowed reference to the {@code str} for {@code name}, or null when it is not cached. */
@@ -40,7 +48,7 @@ final class NameCache {
 
     /** Keeps {@code str}, a new reference to the text of {@code name}, if the name is worth it. */
     void offer(String name, MemorySegment str) {
-        if (name.length() <= LONGEST) {
+        if (capacity > 0 && name.length() <= LONGEST) {
             names.put(name, lib.incRef(str));
         }
     }
@@ -50,6 +58,9 @@ final class NameCache {
     }
 
     void release() {
+        if (capacity == 0) {
+            return;
+        }
         names.values().forEach(lib::decRef);
         names.clear();
     }

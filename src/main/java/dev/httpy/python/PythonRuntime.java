@@ -59,6 +59,10 @@ public final class PythonRuntime implements AutoCloseable {
     private final LibPython lib;
     private final PythonInstallation installation;
     private final String glue;
+    /** The source of the public {@code httpy} module, loaded into every interpreter of the app. */
+    private final String httpyModule;
+    /** Python calling the app's exposed Java objects; made once the isolation is known. */
+    private JavaCalls javaCalls;
     private final AppPaths appPaths;
     private final OwnerThread owner;
     /** ISOLATED or MAIN, set on the owner thread before start() returns. */
@@ -82,18 +86,16 @@ public final class PythonRuntime implements AutoCloseable {
         this.lib = lib;
         this.installation = installation;
         this.glue = glue;
+        this.httpyModule = source("httpy.py");
         this.appPaths = appPaths;
         this.owner = owner;
     }
 
-    /** The app's own API module, {@code httpy} (httpy.py): what {@code httpy.request()} tells it. */
-    private static final String APP_API = source("httpy.py");
-
     /** Readies an interpreter for the app: the glue, its API module, logs to the container, the app's sys.path. */
     private void prepare(Python py) {
         loadGlue(py, glue);
-        py.decRef(py.execModule("httpy", APP_API, "<httpy>/httpy.py"));
         py.callModuleFunction("_httpy", "install");
+        javaCalls.bind(py, httpyModule);
         py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
                 appPaths.strings(appPaths.siteDirs()), appPaths.strings(appPaths.packages()));
     }
@@ -160,6 +162,9 @@ public final class PythonRuntime implements AutoCloseable {
 
     private void startOnOwner(Isolation isolation) throws Throwable {
         this.isolation = isolation;
+        javaCalls = new JavaCalls(lib, isolation == Isolation.MAIN ? "this web app runs in the main interpreter,"
+                + " which every web app in this JVM with python.interpreter=main shares, so httpy exposes no Java"
+                + " object there; give the app its own interpreter (python.interpreter=isolated) to call Java" : null);
         ownerMain = CPython.join(lib, installation, glue);
         ownerState = ownerMain.state();
         if (isolation == Isolation.ISOLATED) {
@@ -172,6 +177,17 @@ public final class PythonRuntime implements AutoCloseable {
             prepare(py);
             return null;
         });
+    }
+
+    /**
+     * Lets Python code in this runtime's interpreters call the {@link PythonExposed} methods of
+     * {@code objects}, through {@code httpy.java(name)}; objects exposed there later are found too.
+     * Not in the main interpreter ({@link Isolation#MAIN}), which other web apps share: there
+     * {@code httpy.java} raises LookupError saying so.
+     */
+    public void exposeJava(JavaObjects objects) {
+        checkOpen();
+        javaCalls.use(objects);
     }
 
     /** Where the app's code runs: {@link Isolation#ISOLATED} or {@link Isolation#MAIN}, never AUTO. */
@@ -346,12 +362,17 @@ public final class PythonRuntime implements AutoCloseable {
             } finally {
                 detachOwner();
             }
+            boolean ended = subInterpreter.equals(MemorySegment.NULL);
             if (!subInterpreter.equals(MemorySegment.NULL)) {
                 if (left == 0) {
-                    SubInterpreters.end(lib, subInterpreter);
+                    ended = SubInterpreters.end(lib, subInterpreter);
                 } else {
                     SubInterpreters.leftBehind(left);
                 }
+            }
+            // The Java functions live as long as any interpreter that may hold one; the main interpreter never had any.
+            if (ended && started.stream().allMatch(PythonWorkers::allThreadsEnded)) {
+                javaCalls.close();
             }
         }
         if (ownerMain != null) {

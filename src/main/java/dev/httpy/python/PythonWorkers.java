@@ -63,6 +63,8 @@ public final class PythonWorkers implements AutoCloseable {
 
     private final TaskQueue tasks;
     private boolean shutDown;
+    /** A worker's own-GIL interpreter still had a thread in it when the worker ended, so it was left in memory. */
+    private volatile boolean interpreterLeftBehind;
 
     private final CopyOnWriteArrayList<Worker> workers = new CopyOnWriteArrayList<>();
     /** Numbers the worker threads' names. */
@@ -356,6 +358,14 @@ public final class PythonWorkers implements AutoCloseable {
         close(Duration.ofSeconds(4));
     }
 
+    /**
+     * After {@link #close}: whether every worker thread has ended and, with a GIL per worker, every
+     * worker's interpreter with it (none left behind with a thread still in it).
+     */
+    boolean allThreadsEnded() {
+        return !interpreterLeftBehind && workers.stream().noneMatch(w -> w.thread.isAlive());
+    }
+
     /** Waits for {@code threads} to end, at most {@code limit} in all; true if they all did. */
     private static boolean joinAll(List<Thread> threads, Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
@@ -474,7 +484,9 @@ public final class PythonWorkers implements AutoCloseable {
                     threadState.dispose();
                 } else {
                     threadState.attach();
-                    SubInterpreters.endOwnGil(lib, threadState.pointer());
+                    if (!SubInterpreters.endOwnGil(lib, threadState.pointer())) {
+                        interpreterLeftBehind = true;
+                    }
                     main.dispose();
                 }
             } catch (Throwable e) {

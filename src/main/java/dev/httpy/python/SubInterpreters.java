@@ -132,9 +132,9 @@ final class SubInterpreters {
     /**
      * Ends a shared-GIL sub-interpreter given its first thread state, unless a thread still runs
      * in it (a worker stuck in Python, or a thread the app started): Py_EndInterpreter would then
-     * abort the whole process, so the interpreter is left behind and logged instead.
+     * abort the whole process, so the interpreter is left behind and logged instead. True if it ended.
      */
-    static void end(LibPython lib, MemorySegment first) throws Throwable {
+    static boolean end(LibPython lib, MemorySegment first) throws Throwable {
         boolean ended = false;
         int gilState = (int) lib.PyGILState_Ensure.invokeExact();
         var main = (MemorySegment) lib.PyThreadState_Get.invokeExact();
@@ -162,6 +162,7 @@ final class SubInterpreters {
         if (ended) {
             trimMalloc();
         }
+        return ended;
     }
 
     private static void trimMalloc() throws Throwable {
@@ -172,17 +173,19 @@ final class SubInterpreters {
 
     /**
      * Ends an own-GIL sub-interpreter from the thread that made it, its first thread state
-     * attached; afterwards no thread state is attached.
+     * attached; afterwards no thread state is attached. True if it ended, false if a thread still
+     * runs in it and it was left behind.
      */
-    static void endOwnGil(LibPython lib, MemorySegment first) throws Throwable {
+    static boolean endOwnGil(LibPython lib, MemorySegment first) throws Throwable {
         var interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(first);
         int others = countThreads(lib, interpreter) - 1;
         if (others == 0) {
             lib.Py_EndInterpreter.invokeExact(first);
-        } else {
-            leftBehind(others);
-            var unused = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+            return true;
         }
+        leftBehind(others);
+        var unused = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
+        return false;
     }
 
     static int countThreads(LibPython lib, MemorySegment interpreter) throws Throwable {

@@ -69,17 +69,24 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 jarPackages.pythonDirs());
         var runtime = PythonRuntime.start(installation, paths, settings.isolation(),
                 givenModules != null ? givenModules : appModules(context));
+        runtime.exposeJava(PythonExposures.of(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         started = runtime;
         if (settings.reload() || settings.maxRequests() > 0) {
             replaceable(context, settings, runtime, () -> reloading(settings,
-                    PythonRuntime.start(installation, paths, runtime.isolation())));
+                    exposing(context, PythonRuntime.start(installation, paths, runtime.isolation()))));
             reloading(settings, runtime);
         }
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
                 + runtime.isolation().name().toLowerCase() + " interpreter, sys.path starts with "
                 + paths.code() + paths.siteDirs() + paths.packages()
                 + (jarPackages.libraries().isEmpty() ? "" : "; loaded " + jarPackages.libraries()));
+        String beans = context.getInitParameter("python.beans");
+        if (beans != null && !beans.isBlank() && !hasCdi(context.getClassLoader())) {
+            LOG.log(System.Logger.Level.WARNING, "httpy: context-param python.beans=" + beans + " names CDI beans, but"
+                    + " this web app has no CDI (jakarta.enterprise.inject.spi.BeanManager is missing), so Python finds"
+                    + " none of them; add Weld (weld-servlet-core) or expose the objects with PythonExposures.expose");
+        }
         String weld = weldAdvice(context.getClassLoader(), context::getInitParameter);
         if (weld != null) {
             LOG.log(System.Logger.Level.WARNING, weld);
@@ -106,6 +113,12 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 + (settings.maxRequestsJitter() > 0 ? " to " + (settings.maxRequests() + settings.maxRequestsJitter()) : "")
                 + " requests" : "")
                 + "; each new interpreter costs memory until the old one ends (README.md, \"Live reload\")");
+    }
+
+    /** A replacement interpreter reaches the same exposed Java objects. */
+    private static PythonRuntime exposing(ServletContext context, PythonRuntime runtime) {
+        runtime.exposeJava(PythonExposures.of(context));
+        return runtime;
     }
 
     /** With python.reload, {@code runtime} writes no bytecode caches (see {@code _httpy.reloading}). */
@@ -150,6 +163,15 @@ public final class PythonLifecycleListener implements ServletContextListener {
             }
         }
         return modules;
+    }
+
+    private static boolean hasCdi(ClassLoader loader) {
+        try {
+            Class.forName("jakarta.enterprise.inject.spi.BeanManager", false, loader);
+            return true;
+        } catch (ClassNotFoundException | LinkageError none) {
+            return false;
+        }
     }
 
     /**

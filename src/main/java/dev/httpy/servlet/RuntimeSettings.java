@@ -35,7 +35,9 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
     static final String DEFAULT_PATH = "/WEB-INF/python";
     static final String DEFAULT_PACKAGES = "/WEB-INF/python-packages";
     private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home",
-            "python.packages", "python.interpreter", "python.reload", "python.max-requests", "python.max-requests-jitter");
+            "python.packages", "python.interpreter", "python.reload", "python.max-requests", "python.max-requests-jitter",
+            // Read by dev.httpy.cdi.PythonBeans, where CDI is present.
+            "python.beans");
     /** These and the filter's, which {@link HttpyInitializer} hands to the filter it adds. */
     private static final Set<String> ACCEPTED = Stream.concat(KNOWN.stream(), FilterSettings.KNOWN.stream())
             .collect(Collectors.toUnmodifiableSet());

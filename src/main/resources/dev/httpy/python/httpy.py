@@ -1,27 +1,101 @@
-"""httpy's API for the Python app: the Java side of the request being served.
+"""httpy's public Python module: the Java side of the web app, for its Python code.
 
     import httpy
 
     def handle(method, path, params, query, headers, body):
-        req = httpy.request()
-        if not req.is_user_in_role("admin"):          # the container decides (isUserInRole)
+        req = httpy.request()                    # the request being served, as Java sees it
+        if not req.is_user_in_role("admin"):     # the container decides (isUserInRole)
             return 403, "admins only", None
         cart = req.session.get("cart", []) if req.session is not None else []
+        total = httpy.java("pricing").total(3, 4)    # a Java object the web app exposed
         ...
 
 request() describes the request this thread (or, in an ASGI app, this task) serves: who the
 container's login authenticated, the roles the filter's python.roles lists that the container
 grants, the request attributes earlier Java filters and servlets set, and the HttpSession a Java
-servlet uses, which the app may read and write. Nothing here comes from a request header.
+servlet uses, which the app may read and write. Nothing there comes from a request header.
+
+java(name) is a Java object the web app exposed by that name, and of it only its methods
+annotated @PythonExposed. Arguments and results convert as for Java calling Python (str, bytes,
+int, float, bool, None, list, tuple, dict); a Java exception is raised here as JavaError. The GIL
+is released while the Java method runs.
 """
+
+
 from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterator, Mapping, MutableMapping
-from typing import Any
+from typing import Any, Callable
 
-__all__ = ["request", "Request", "Session"]
+__all__ = ["JavaError", "JavaObject", "java", "request", "Request", "Session", "Attributes"]
 
+
+class JavaError(Exception):
+    """An exception thrown by an exposed Java method.
+
+    java_class is its Java class name (``java.lang.IllegalStateException``), message its
+    message (None when it has none).
+    """
+
+    def __init__(self, java_class: str, message: str | None) -> None:
+        super().__init__(f"{java_class}: {message}" if message is not None else java_class)
+        self.java_class = java_class
+        self.message = message
+
+
+class JavaObject:
+    """A Java object the web app exposed: its exposed methods as attributes, nothing else."""
+
+    def __init__(self, name: str, methods: dict[str, Callable[..., Any]]) -> None:
+        self.__dict__.update(methods)
+        self.__dict__["_JavaObject__name"] = name
+        self.__dict__["_JavaObject__methods"] = tuple(sorted(methods))
+
+    def __getattr__(self, attribute: str) -> Any:
+        raise AttributeError(
+            f"the Java object {self.__name!r} exposes no method {attribute!r};"
+            f" it exposes {', '.join(self.__methods)}")
+
+    def __setattr__(self, attribute: str, value: Any) -> None:
+        raise AttributeError(f"the Java object {self.__name!r} is read-only")
+
+    def __dir__(self) -> list[str]:
+        return list(self.__methods)
+
+    def __repr__(self) -> str:
+        return f"<Java object {self.__name!r}: {', '.join(self.__methods)}>"
+
+
+# Set by httpy when it loads this module into an interpreter: the function that asks Java for
+# an exposed object's methods, or, where none are reachable, the reason.
+_lookup: Callable[[str], dict[str, Callable[..., Any]]] | None = None
+_refusal = "Java objects are reachable only from Python that httpy runs for a web app"
+_proxies: dict[str, JavaObject] = {}
+
+
+def _refuse(reason: str) -> None:
+    global _refusal
+    _refusal = reason
+
+
+def java(name: str) -> JavaObject:
+    """The Java object the web app exposed as ``name``.
+
+    Raises LookupError, naming the exposed ones, when no object is exposed by that name.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"httpy.java() takes a str, not {type(name).__name__}")
+    proxy = _proxies.get(name)
+    if proxy is None:
+        if _lookup is None:
+            raise LookupError(f"no Java object {name!r}: {_refusal}")
+        proxy = JavaObject(name, _lookup(name))
+        _proxies[name] = proxy
+    return proxy
+
+
+# ---- the request being served ----
 _current: contextvars.ContextVar[Request | None] = contextvars.ContextVar("httpy.request", default=None)
 
 
@@ -32,7 +106,7 @@ def request() -> Request:
     return current if current is not None else Request(None)
 
 
-def _refusal(kind: str, name: str, java_type: str) -> TypeError:
+def _refused_value(kind: str, name: str, java_type: str) -> TypeError:
     return TypeError(f"{kind} {name!r} holds a {java_type}, which httpy does not pass to Python"
                      " (strings, numbers and booleans; in the session also lists and dicts of them)")
 
@@ -46,7 +120,7 @@ class Attributes(Mapping):
 
     def __getitem__(self, name: str) -> Any:
         if name in self._refused:
-            raise _refusal("request attribute", name, self._refused[name])
+            raise _refused_value("request attribute", name, self._refused[name])
         return self._values[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -100,7 +174,7 @@ class Session(MutableMapping):
 
     def __getitem__(self, name: str) -> Any:
         if name in self._refused:
-            raise _refusal("session value", name, self._refused[name])
+            raise _refused_value("session value", name, self._refused[name])
         return self._values[name]
 
     def __setitem__(self, name: str, value: Any) -> None:

@@ -13,6 +13,8 @@ import dev.httpy.dispatch.PythonRequest;
 import dev.httpy.dispatch.PythonResponse;
 import dev.httpy.dispatch.RequestFunction;
 import dev.httpy.python.Python;
+import dev.httpy.python.JavaObjects;
+import dev.httpy.python.PythonExposed;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.AppPaths;
 import dev.httpy.python.PythonInstallation;
@@ -73,6 +75,9 @@ public class BridgeBenchmark {
     private PythonObject trivial;
     private PythonObject nothing;
     private PythonObject ignore;
+    private PythonObject javaAdds;
+    private PythonObject javaQuotes;
+    private PythonObject pythonAdds;
     private RequestFunction exampleApp;
     private PythonRequest request;
     private Object[] arguments;
@@ -92,6 +97,9 @@ public class BridgeBenchmark {
         runtime = PythonRuntime.start(
                 PythonInstallation.embedded(BridgeBenchmark.class.getClassLoader(), Path.of("target", "python-cache")),
                 AppPaths.of(List.of(handlers, exampleAppDir)), PythonRuntime.Isolation.ISOLATED);
+        var exposed = new JavaObjects();
+        exposed.expose("bench", new Exposed());
+        runtime.exposeJava(exposed);
         workers = runtime.startWorkers("bench", 1, 1, 16);
 
         var params = new LinkedHashMap<String, List<String>>();
@@ -112,12 +120,16 @@ public class BridgeBenchmark {
             trivial = py.function("bench_handlers:trivial");
             nothing = py.function("bench_handlers:nothing");
             ignore = py.function("bench_handlers:ignore");
+            javaAdds = py.function("bench_handlers:java_adds");
+            javaQuotes = py.function("bench_handlers:java_quotes");
+            pythonAdds = py.function("bench_handlers:python_adds");
             exampleApp = new RequestFunction("app:go_request");
             return null;
         });
         // Both answer what they should before anything is timed.
         var answer = (List<?>) handoffTrivialCall();
         check(answer.size() == 3 && Long.valueOf(200).equals(answer.get(0)), "trivial answered " + answer);
+        check(Long.valueOf(BATCH).equals(pythonCallsJava()), "java_adds did not add up");
         PythonResponse response = handoffExampleRequest();
         check(response.status() == 200 && new String(response.body(), StandardCharsets.UTF_8).equals("hello from python"),
                 "app.go_request answered " + response);
@@ -130,6 +142,9 @@ public class BridgeBenchmark {
                 py.release(trivial);
                 py.release(nothing);
                 py.release(ignore);
+                py.release(javaAdds);
+                py.release(javaQuotes);
+                py.release(pythonAdds);
                 return null;
             });
             workers.close();
@@ -219,6 +234,44 @@ public class BridgeBenchmark {
             }
             return sink;
         });
+    }
+
+    /** What {@code bench_handlers.java_*} call through {@code httpy.java("bench")}. */
+    public static final class Exposed {
+        @PythonExposed
+        public long add(long a, long b) {
+            return a + b;
+        }
+
+        @PythonExposed
+        public Map<String, Object> quote(String item, long quantity) {
+            return Map.of("item", item, "quantity", quantity, "total_cents", 40 * quantity, "currency", "EUR");
+        }
+    }
+
+    /**
+     * Python calling Java (issue 14's target: at most 3 us): {@code add(total, 1)} on an exposed Java
+     * object from a Python loop, two ints in and a long back, the GIL let go and taken back around
+     * the Java method. Includes the Python loop's own cost ({@link #pythonCallsPython}).
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object pythonCallsJava() {
+        return onWorker(py -> py.call(javaAdds, (long) BATCH));
+    }
+
+    /** As {@link #pythonCallsJava}, with a str and an int in and a dict of four entries back. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object pythonCallsJavaWithDictResult() {
+        return onWorker(py -> py.call(javaQuotes, (long) BATCH));
+    }
+
+    /** The same loop calling a Python function: what {@link #pythonCallsJava} costs on Python's side alone. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public Object pythonCallsPython() {
+        return onWorker(py -> py.call(pythonAdds, (long) BATCH));
     }
 
     /** Runs {@code work} on the worker with the GIL and waits for its result. */

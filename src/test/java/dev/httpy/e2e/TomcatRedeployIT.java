@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>httpy keeps one CPython for the life of the JVM and gives each deployment a sub-interpreter of
  * its own, ended when the app stops. The WAR is the integration-test WAR with Weld in it, as users
- * deploy it. So every deployment must import its Python code afresh (a new token),
+ * deploy it, exposing its CDI bean {@code pricing} to Python. So every deployment must import its
+ * Python code afresh (a new token), call Java from Python,
  * see only its own directory and modules, load C extensions, and leave nothing behind that grows:
  * no web app class loader outlives its deployment, and heap and RSS stay flat.
  */
@@ -60,6 +61,10 @@ class TomcatRedeployIT {
                     var sorted = get(server.uri("/it/ctypes"));
                     assertEquals("1,2,3,4,5", sorted.body(), at + "a ctypes callback on a request thread");
                 }
+                // Python calls the deployment's CDI bean through its upcall stub, which must go with the deployment.
+                var quote = get(server.uri("/it/py-java/quote?item=pear&qty=2"));
+                assertEquals("{\"currency\": \"EUR\", \"item\": \"pear\", \"quantity\": 2, \"total_cents\": 110}",
+                        quote.body(), at + "Python calling Java");
 
                 var ext = get(server.uri("/it/ext"));
                 assertEquals(200, ext.statusCode(), at + ext.body());

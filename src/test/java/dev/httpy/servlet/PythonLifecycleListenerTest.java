@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -87,13 +88,80 @@ class PythonLifecycleListenerTest {
         assertNull(attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
     }
 
+    /** Exposed to Python in {@link #aReplacedInterpreterReachesTheSameJavaObjects}. */
+    public static final class Prices {
+        private final long cents;
+
+        public Prices(long cents) {
+            this.cents = cents;
+        }
+
+        @dev.httpy.python.PythonExposed
+        public long price(String item) {
+            return cents * item.length();
+        }
+    }
+
+    @Test
+    void aReplacedInterpreterReachesTheSameJavaObjects() throws Exception {
+        // given: an app that calls Java, one object exposed before Python starts, reloading on
+        Files.createDirectories(webapp.resolve("WEB-INF/python"));
+        Files.writeString(webapp.resolve("WEB-INF/python/shop.py"),
+                "import httpy\n\ndef price(name, item):\n    return httpy.java(name).price(item)\n");
+        Map<String, Object> attributes = new java.util.concurrent.ConcurrentHashMap<>();
+        var context = context(attributes, new ArrayList<>(), Map.of("python.path", "/WEB-INF/python",
+                "python.interpreter", "isolated", "python.reload", "true"), false);
+        var event = new ServletContextEvent(context);
+        PythonExposures.expose(context, "early", new Prices(10));
+        var listener = new PythonLifecycleListener();
+        try {
+            listener.contextInitialized(event);
+            var first = assertInstanceOf(PythonRuntime.class, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            assertEquals((Object) 30L, first.withGil(py -> py.call(py.function("shop:price"), "early", "abc")));
+            // when: one more is exposed while Python runs, and the interpreter is replaced
+            PythonExposures.expose(context, "late", new Prices(100));
+            var replacer = assertInstanceOf(AppReplacer.class, attributes.get(AppReplacer.ATTRIBUTE));
+            replacer.replaceSoon("a test");
+            for (int i = 0; i < 600 && attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE) == first; i++) {
+                Thread.sleep(50);
+            }
+            var second = assertInstanceOf(PythonRuntime.class, attributes.get(PythonLifecycleListener.RUNTIME_ATTRIBUTE));
+            // then: the new interpreter finds both
+            org.junit.jupiter.api.Assertions.assertNotSame(first, second, "the interpreter was not replaced");
+            assertEquals((Object) 30L, second.withGil(py -> py.call(py.function("shop:price"), "early", "abc")));
+            assertEquals((Object) 200L, second.withGil(py -> py.call(py.function("shop:price"), "late", "ab")));
+            // and once the old interpreter has ended (its Java functions freed with it), the new one still calls Java
+            for (int i = 0; i < 600 && isOpen(first); i++) {
+                Thread.sleep(50);
+            }
+            assertFalse(isOpen(first), "the old interpreter did not end");
+            assertEquals((Object) 200L, second.withGil(py -> py.call(py.function("shop:price"), "late", "ab")));
+        } finally {
+            listener.contextDestroyed(event);
+        }
+    }
+
+    private static boolean isOpen(PythonRuntime runtime) {
+        try {
+            runtime.withGil(py -> null);
+            return true;
+        } catch (IllegalStateException closed) {
+            return false;
+        }
+    }
+
     /**
      * The parts of a servlet context the listener uses, over an unpacked web app in {@link #webapp};
      * {@code restricted}: as the containers give a listener added by code (Servlet spec 4.4).
      */
     private ServletContext context(Map<String, Object> attributes, List<String> log, String interpreter,
                                    boolean restricted) {
-        Map<String, String> params = Map.of("python.path", "/WEB-INF/python", "python.interpreter", interpreter);
+        return context(attributes, log, Map.of("python.path", "/WEB-INF/python", "python.interpreter", interpreter),
+                restricted);
+    }
+
+    private ServletContext context(Map<String, Object> attributes, List<String> log, Map<String, String> params,
+                                   boolean restricted) {
         return (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{ServletContext.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getAttribute" -> attributes.get((String) args[0]);

@@ -1,0 +1,83 @@
+package dev.httpy.e2e;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+
+import dev.httpy.it.HttpClientSupport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Python calling a CDI bean in a real server: the packaged example WAR exposes its
+ * {@code @Named("pricing")} bean through the context-param {@code python.beans}, and
+ * {@code app.py}'s {@code /py-java/:call} route calls it with {@code httpy.java("pricing")}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class BeanCallsContract {
+    private ServerProcess server;
+
+    abstract ServerProcess newServer();
+
+    @BeforeAll
+    void start() {
+        server = newServer();
+        server.deploy(Path.of(System.getProperty("httpy.test.war", "target/httpy.war")), "app");
+        server.start().awaitStatus("/app/java", 200);
+    }
+
+    @AfterAll
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return HttpClientSupport.get(server.uri("/app" + path));
+    }
+
+    @Test
+    void pythonCallsTheExposedBeanWithArgumentsAndResultsConverted() throws Exception {
+        var response = get("/py-java/quote?item=fig&qty=3");
+        assertEquals(200, response.statusCode(), response.body() + "\n" + server.logTail(40));
+        assertEquals("{\"currency\": \"EUR\", \"item\": \"fig\", \"quantity\": 3, \"total_cents\": 360}", response.body());
+        assertEquals("[\"apple\", \"fig\", \"pear\"]", get("/py-java/items").body());
+    }
+
+    @Test
+    void aJavaExceptionReachesPythonWithItsClassAndMessage() throws Exception {
+        var response = get("/py-java/quote?item=kiwi&qty=1");
+        assertEquals(409, response.statusCode(), response.body());
+        assertEquals("java.util.NoSuchElementException: no price for kiwi", response.body());
+        var badQuantity = get("/py-java/quote?item=pear&qty=0");
+        assertEquals("java.lang.IllegalArgumentException: quantity must be at least 1, not 0", badQuantity.body());
+    }
+
+    @Test
+    void aMethodTheBeanDidNotExposeIsNotReachable() throws Exception {
+        var response = get("/py-java/discounts");
+        assertEquals(403, response.statusCode(), response.body());
+        assertEquals("the Java object 'pricing' exposes no method 'discountCodes'; it exposes items, quote", response.body());
+    }
+
+    @Test
+    void aBeanThatIsNotExposedFailsCleanlyWithTheReasonInTheLog() throws Exception {
+        var response = get("/py-java/stock");
+        assertEquals(500, response.statusCode(), response.body());
+        assertFalse(response.body().contains("LookupError"), "no traceback for the client: " + response.body());
+        String expected = "LookupError: no Java object is exposed to Python as \"stock\"; the exposed ones are pricing";
+        // The container may write its log a moment after the answer.
+        for (int i = 0; i < 100 && !server.log().contains(expected); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(server.log().contains(expected), server.logTail(40));
+        // The app serves on.
+        assertEquals(200, get("/py-java/items").statusCode());
+    }
+}

@@ -1,0 +1,12 @@
+package dev.httpy.python;
+
+import java.nio.file.Path;
+
+/** Python calling Java on the embedded CPython 3.14. */
+class EmbeddedJavaCallsTest extends JavaCallsContract {
+
+    @Override
+    PythonInstallation installation() {
+        return PythonInstallation.embedded(getClass().getClassLoader(), Path.of("target", "python-cache"));
+    }
+}
