@@ -1,9 +1,14 @@
 package dev.httpy.e2e;
 
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 import dev.httpy.it.HttpClientSupport;
+import dev.httpy.it.ItWar;
+import org.jboss.shrinkwrap.api.ShrinkWrap;
+import org.jboss.shrinkwrap.api.asset.StringAsset;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,10 +30,19 @@ abstract class BeanCallsContract {
     abstract ServerProcess newServer();
 
     @BeforeAll
-    void start() {
+    void start() throws Exception {
         server = newServer();
-        server.deploy(Path.of(System.getProperty("httpy.test.war", "target/httpy.war")), "app");
+        Path war = Path.of(System.getProperty("httpy.test.war", "target/httpy.war"));
+        server.deploy(war, "app");
+        // Another web app of the same server, with the same bean and Python code, that exposes nothing.
+        var other = ShrinkWrap.createFromZipFile(WebArchive.class, war.toFile());
+        String webXml = new String(other.get("WEB-INF/web.xml").getAsset().openStream().readAllBytes(), StandardCharsets.UTF_8);
+        other.delete("WEB-INF/web.xml");
+        other.setWebXML(new StringAsset(webXml.replace("<param-name>python.beans</param-name>",
+                "<param-name>unused.python.beans</param-name>")));
+        server.deploy(ItWar.export(other, ServerProcess.SERVERS.resolve("wars/exposes-nothing.war")), "other");
         server.start().awaitStatus("/app/java", 200);
+        server.awaitStatus("/other/java", 200);
     }
 
     @AfterAll
@@ -79,5 +93,17 @@ abstract class BeanCallsContract {
         assertTrue(server.log().contains(expected), server.logTail(40));
         // The app serves on.
         assertEquals(200, get("/py-java/items").statusCode());
+    }
+
+    @Test
+    void anotherWebAppsPythonCannotReachThisWebAppsBeans() throws Exception {
+        var response = HttpClientSupport.get(server.uri("/other/py-java/items"));
+        assertEquals(500, response.statusCode(), response.body());
+        String expected = "LookupError: no Java object is exposed to Python as \"pricing\"";
+        for (int i = 0; i < 100 && !server.log().contains(expected); i++) {
+            Thread.sleep(100);
+        }
+        assertTrue(server.log().contains(expected), server.logTail(40));
+        assertEquals(200, get("/py-java/items").statusCode(), "while this app's Python reaches them");
     }
 }
