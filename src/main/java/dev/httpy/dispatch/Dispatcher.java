@@ -502,18 +502,18 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /**
-     * Takes no more requests and waits, at most {@code limit}, until those admitted have been
-     * answered (a reload's old code finishes what it began); true if they all were. Then
-     * {@link #close}.
+     * Takes no more requests and waits, at most {@code limit} and while {@code keepWaiting} says
+     * so, until those admitted have been answered (a reload's old code finishes what it began);
+     * true if they all were. Then {@link #close}.
      */
-    public boolean retire(Duration limit) throws InterruptedException {
+    public boolean retire(Duration limit, java.util.function.BooleanSupplier keepWaiting) {
         admitted.addAndGet(RETIRED);
         long deadline = System.nanoTime() + limit.toNanos();
         while ((admitted.get() & ~RETIRED) > 0) {
-            if (System.nanoTime() - deadline >= 0) {
+            if (System.nanoTime() - deadline >= 0 || !keepWaiting.getAsBoolean()) {
                 return false;
             }
-            Thread.sleep(20);
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
         }
         return true;
     }

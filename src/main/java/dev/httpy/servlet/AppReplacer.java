@@ -159,7 +159,7 @@ final class AppReplacer implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 for (int i = 0; i < mounts.size(); i++) {
-                    filters.get(i).retire(mounts.get(i), false);
+                    filters.get(i).retire(mounts.get(i), () -> false);
                 }
                 next.close();
                 failed(why, e);
@@ -181,7 +181,7 @@ final class AppReplacer implements AutoCloseable {
                 + " requests still in the old interpreter finish there");
         Runnable retire = () -> {
             for (int i = 0; i < replaced.size(); i++) {
-                owners.get(i).retire(replaced.get(i), !closed);
+                owners.get(i).retire(replaced.get(i), () -> !closed);
             }
             old.close();
         };
@@ -291,8 +291,9 @@ final class AppReplacer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // Old interpreters drain no longer: they stop now, those not begun on this thread.
-        retiring.shutdownNow().forEach(Runnable::run);
+        // Old interpreters drain no longer (closed): they stop now. Not by interrupting their threads,
+        // which would cut their own stop short and leave an interpreter behind.
+        retiring.shutdown();
         try {
             if (!replacing.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
                     || !retiring.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {

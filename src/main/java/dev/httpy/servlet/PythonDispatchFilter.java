@@ -171,17 +171,16 @@ public final class PythonDispatchFilter implements Filter {
     }
 
     /**
-     * Stops {@code old}: with {@code drain}, after the requests it took have been answered (at most
-     * python.timeout and 5 s more); then an ASGI app's shutdown and the workers' stop.
+     * Stops {@code old}: while {@code drain} says so, after the requests it took have been answered
+     * (at most python.timeout and 5 s more; the web app stopping meanwhile cuts it short); then an
+     * ASGI app's shutdown and the workers' stop.
      */
-    void retire(Mount old, boolean drain) {
-        try {
-            if (!old.dispatcher.retire(drain ? settings.timeout().plusSeconds(5) : Duration.ZERO) && drain) {
-                LOG.log(System.Logger.Level.WARNING, "httpy {0}: {1} requests of the replaced interpreter were still"
-                        + " unanswered after python.timeout; stopping them", name, old.dispatcher.admitted());
-            }
-        } catch (InterruptedException stopping) {
-            // The web app is stopping (AppReplacer.close): stop the old one now.
+    void retire(Mount old, java.util.function.BooleanSupplier drain) {
+        boolean draining = drain.getAsBoolean();
+        if (!old.dispatcher.retire(draining ? settings.timeout().plusSeconds(5) : Duration.ZERO, drain) && draining
+                && drain.getAsBoolean()) {
+            LOG.log(System.Logger.Level.WARNING, "httpy {0}: {1} requests of the replaced interpreter were still"
+                    + " unanswered after python.timeout; stopping them", name, old.dispatcher.admitted());
         }
         if (old.handler instanceof AsgiApplication asgi) {
             asgi.stop(old.runtime, ASGI_GRACE);
@@ -363,7 +362,7 @@ public final class PythonDispatchFilter implements Filter {
         if (last != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
                     + " the queue was full", last.dispatcher.rejected());
-            retire(last, false);
+            retire(last, () -> false);
         }
     }
 }
