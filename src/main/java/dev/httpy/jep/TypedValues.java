@@ -59,35 +59,24 @@ final class TypedValues {
         if (type == BigInteger.class) {
             return n;
         }
-        String java;
-        long min;
-        long max;
-        if (type == Long.class) {
-            java = "long";
-            min = Long.MIN_VALUE;
-            max = Long.MAX_VALUE;
-        } else if (type == Integer.class) {
-            java = "int";
-            min = Integer.MIN_VALUE;
-            max = Integer.MAX_VALUE;
-        } else if (type == Short.class) {
-            java = "short";
-            min = Short.MIN_VALUE;
-            max = Short.MAX_VALUE;
-        } else if (type == Byte.class) {
-            java = "byte";
-            min = Byte.MIN_VALUE;
-            max = Byte.MAX_VALUE;
-        } else {
+        if (!(INTEGERS.get(type) instanceof IntegerType java)) {
             throw expected(type, pythonType);
         }
-        if (n.bitLength() > 63 || n.longValue() < min || n.longValue() > max) {
-            throw new JepException("<class 'OverflowError'>: " + n + " is outside the valid range of a Java " + java + ".");
+        if (n.bitLength() > 63 || n.longValue() < java.min() || n.longValue() > java.max()) {
+            throw new JepException("<class 'OverflowError'>: " + n + " is outside the valid range of a Java " + java.name() + ".");
         }
-        long v = n.longValue();
-        return type == Long.class ? (Object) v : type == Integer.class ? (Object) (int) v
-                : type == Short.class ? (Object) (short) v : (Object) (byte) v;
+        return java.narrow().apply(n.longValue());
     }
+
+    /** A Java integer type a Python int converts to: its name in messages, its range and the narrowing. */
+    private record IntegerType(String name, long min, long max, java.util.function.LongFunction<Object> narrow) {
+    }
+
+    private static final Map<Class<?>, IntegerType> INTEGERS = Map.of(
+            Long.class, new IntegerType("long", Long.MIN_VALUE, Long.MAX_VALUE, v -> v),
+            Integer.class, new IntegerType("int", Integer.MIN_VALUE, Integer.MAX_VALUE, v -> (int) v),
+            Short.class, new IntegerType("short", Short.MIN_VALUE, Short.MAX_VALUE, v -> (short) v),
+            Byte.class, new IntegerType("byte", Byte.MIN_VALUE, Byte.MAX_VALUE, v -> (byte) v));
 
     private static Object array(Class<?> type, String pythonType, List<?> items) {
         Class<?> component = type.getComponentType();
