@@ -425,7 +425,7 @@ public final class AsgiApplication implements PythonHandler {
             case "start" -> {
                 // Python's session writes come with the start, before the headers go out (a new session's cookie).
                 if (message.size() > 4 && call.context != null) {
-                    RequestFunction.writeSession(call.context, message.get(4), name);
+                    call.context.writeSession(message.get(4), name);
                 }
                 call.start(((Long) message.get(2)).intValue(), headers((List<?>) message.get(3)));
             }

@@ -35,21 +35,9 @@ public record RequestFunction(String name) implements PythonHandler {
             throw e;
         }
         if (context != null) {
-            writeSession(context, py.call(py.cachedFunction(LEAVE)), request.path());
+            context.writeSession(py.call(py.cachedFunction(LEAVE)), request.path());
         }
         return new PythonResponse(answer.status(), answer.headers(), answer.body());
-    }
-
-    /** Python's session writes, if it made any, into the HttpSession before the answer goes out. */
-    static void writeSession(CallContext context, Object changes, String path) {
-        if (changes instanceof java.util.List<?> list) {
-            try {
-                context.sessionWriter().accept(list);
-            } catch (IllegalStateException e) {
-                System.getLogger(RequestFunction.class.getName()).log(System.Logger.Level.WARNING,
-                        "{0}: the Python app''s session writes are lost: {1}", path, e.getMessage());
-            }
-        }
     }
 
     @Override

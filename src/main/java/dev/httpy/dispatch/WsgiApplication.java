@@ -52,7 +52,7 @@ public record WsgiApplication(String name) implements PythonHandler {
         try {
             var first = (List<?>) py.call(py.cachedFunction("_httpy:wsgi_next"), call);
             if (context != null) {
-                RequestFunction.writeSession(context, first.get(4), String.valueOf(environ.get("PATH_INFO")));
+                context.writeSession(first.get(4), String.valueOf(environ.get("PATH_INFO")));
             }
             @SuppressWarnings("unchecked")
             var headers = (List<String>) first.get(1);

@@ -29,6 +29,11 @@ final class AsgiScope {
 
     static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found,
                            FilterSettings.Context context) {
+        return parts(request, path, found, context, false);
+    }
+
+    private static List<Object> parts(HttpServletRequest request, String path, RouteMatch.Found found,
+                                      FilterSettings.Context context, boolean webSocket) {
         String[] mount = WsgiEnviron.mount(path, found);
         String protocol = request.getProtocol();
         List<Object> headers = new ArrayList<>();
@@ -50,15 +55,18 @@ final class AsgiScope {
                 headers,
                 List.of(request.getRemoteAddr(), (long) request.getRemotePort()),
                 List.of(request.getLocalAddr(), (long) request.getLocalPort()),
-                extensions(request, context));
+                extensions(request, context, webSocket));
     }
 
     /**
      * remote_user when the container's login authenticated the request, and httpy.request, the
      * context httpy.request() gives the app's task (taken out of the scope before the app sees it);
-     * the CallContext itself rides along for Java under AsgiApplication.CONTEXT.
+     * the CallContext itself rides along for Java under AsgiApplication.CONTEXT. A WebSocket sends no
+     * response headers to start or change a session with: its session is read-only, and Java takes
+     * no writes back.
      */
-    private static Map<String, Object> extensions(HttpServletRequest request, FilterSettings.Context settings) {
+    private static Map<String, Object> extensions(HttpServletRequest request, FilterSettings.Context settings,
+                                                  boolean webSocket) {
         var extensions = new LinkedHashMap<String, Object>();
         if (request.getRemoteUser() instanceof String user) {
             var identity = new LinkedHashMap<String, Object>();
@@ -67,8 +75,14 @@ final class AsgiScope {
             extensions.put("remote_user", identity);
         }
         if (RequestContext.of(request, settings) instanceof CallContext context) {
-            extensions.put("httpy.request", context.forPython());
-            extensions.put(AsgiApplication.CONTEXT, context);
+            if (webSocket) {
+                var readOnly = new LinkedHashMap<>(context.forPython());
+                readOnly.put("session_writes", false);
+                extensions.put("httpy.request", readOnly);
+            } else {
+                extensions.put("httpy.request", context.forPython());
+                extensions.put(AsgiApplication.CONTEXT, context);
+            }
         }
         return extensions;
     }
@@ -80,16 +94,7 @@ final class AsgiScope {
      */
     static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found,
                                   FilterSettings.Context context) {
-        List<Object> parts = new ArrayList<>(of(request, path, found, context).subList(1, 11));
-        // A WebSocket has no response headers to start a session with: its session is read-only.
-        if (parts.getLast() instanceof Map<?, ?> extensions && extensions.remove(AsgiApplication.CONTEXT) != null
-                && extensions.get("httpy.request") instanceof Map<?, ?> forPython) {
-            var readOnly = new LinkedHashMap<Object, Object>(forPython);
-            readOnly.put("session_writes", false);
-            @SuppressWarnings("unchecked")
-            var writable = (Map<Object, Object>) extensions;
-            writable.put("httpy.request", readOnly);
-        }
+        List<Object> parts = new ArrayList<>(parts(request, path, found, context, true).subList(1, 11));
         parts.set(0, request.isSecure() ? "wss" : "ws");
         parts.add(subprotocols(request));
         return parts;

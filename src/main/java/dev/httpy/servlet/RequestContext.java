@@ -2,6 +2,7 @@ package dev.httpy.servlet;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +31,11 @@ final class RequestContext {
         String user = request.getRemoteUser();
         Map<String, Object> attributes = new LinkedHashMap<>();
         Map<String, String> refusedAttributes = new LinkedHashMap<>();
-        var names = settings.attributes() != null ? settings.attributes() : Collections.list(request.getAttributeNames());
-        for (String name : names) {
+        // On every Python request: the names as the container gives them, not copied into a list first.
+        Iterator<String> names = settings.attributes() != null ? settings.attributes().iterator()
+                : request.getAttributeNames().asIterator();
+        while (names.hasNext()) {
+            String name = names.next();
             if (settings.attributes() == null && containers(name)) {
                 continue;
             }

@@ -313,6 +313,7 @@ class _WsgiCall:
         self.status: int | None = None
         self.headers: list[str] = []
         self.sent = False
+        self.in_context = False  # httpy.request() is this call's until its first chunk is made
         self.pending: list[bytes] = []
         self.result: Any = None
         self.iterator: Any = None
@@ -444,7 +445,7 @@ def wsgi_start(app: Callable[..., Any], environ: dict[str, Any],
 
 def wsgi_next(call: _WsgiCall) -> Any:
     """The next chunk; the first comes with the session writes the app made so far (or None)."""
-    if not getattr(call, "in_context", False):
+    if not call.in_context:
         return call.next()
     import httpy
     call.in_context = False
