@@ -4,8 +4,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
 
 import dev.httpy.it.HttpClientSupport;
 import dev.httpy.it.ItWar;
@@ -19,10 +21,11 @@ import org.junit.jupiter.api.TestInstance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The packaged example WAR's two languages calling each other in a real server. Python calls a
+ * The packaged example WAR in a real server: its root page, and its two languages calling each other. Python calls a
  * CDI bean: the WAR exposes its {@code @Named("pricing")} bean through the context-param
  * {@code python.beans}, and {@code app.py}'s {@code /py-java/:call} route calls it with
  * {@code httpy.java("pricing")}. Java uses Jep's API: the {@code /java/jep} servlet injects a
@@ -30,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and invoke, the last also on the app's own module ({@code app.total}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class BeanCallsContract {
+abstract class ExampleWarContract {
     private ServerProcess server;
 
     abstract ServerProcess newServer();
@@ -151,5 +154,27 @@ abstract class BeanCallsContract {
     void badNumbersAreTheServletsOwn400() throws Exception {
         assertEquals(400, get("/java/jep?n=many").statusCode());
         assertFalse(server.log().contains("JepException"), server.logTail(40));
+    }
+
+    /**
+     * What a newcomer opens first: the root page links the example's routes, and none of its links
+     * is dead. Flask and FastAPI may answer 503 (not installed for this Python), never 404; the
+     * example's own routes answer 200.
+     */
+    @Test
+    void theRootPageLinksEveryKindOfRouteAndNoLinkIsDead() throws Exception {
+        var page = get("/");
+        assertEquals(200, page.statusCode());
+        List<String> links = Pattern.compile("href=\"([^\"]+)\"").matcher(page.body()).results()
+                .map(m -> m.group(1).replace("&amp;", "&")).toList();
+        assertTrue(links.containsAll(List.of("python", "users/7?field=name&field=email", "java", "java/py-sum?n=1&n=2",
+                "flask/hello", "fastapi/hello")), "links: " + links);
+        for (String link : links) {
+            int status = get("/" + link).statusCode();
+            assertNotEquals(404, status, link);
+            if (!link.startsWith("flask/") && !link.startsWith("fastapi/")) {
+                assertEquals(200, status, link);
+            }
+        }
     }
 }
