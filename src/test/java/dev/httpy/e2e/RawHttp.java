@@ -69,6 +69,11 @@ final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** Reads up to {@code n} bytes of whatever arrives (head and body alike); fewer if the server closes first. */
+    byte[] readSome(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
     void readTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }

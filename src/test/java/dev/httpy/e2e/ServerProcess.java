@@ -228,7 +228,14 @@ public final class ServerProcess implements AutoCloseable {
         env.keySet().removeIf(k -> k.startsWith("CATALINA_") || k.startsWith("JETTY_") || k.equals("JAVA_OPTS")
                 || k.equals("JRE_HOME") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
         env.put("JAVA_HOME", JAVA_HOME.toString());
-        List<String> jvm = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED"));
+        List<String> jvm = new ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED",
+                // A crash report where the test can find it (the JVM's default is its working directory).
+                "-XX:ErrorFile=" + base.resolve("logs/hs_err_pid%p.log")));
+        // -Dhttpy.python.malloc=debug on the test run reaches the servers' Python (see CPython).
+        String malloc = System.getProperty("httpy.python.malloc");
+        if (malloc != null && !malloc.isBlank()) {
+            jvm.add("-Dhttpy.python.malloc=" + malloc);
+        }
         jvm.addAll(jvmOptions);
         if (kind == Kind.TOMCAT) {
             env.put("CATALINA_HOME", TOMCAT_HOME.toString());
@@ -373,6 +380,23 @@ public final class ServerProcess implements AutoCloseable {
         Matcher m = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+\\d+\\s+" + Pattern.quote(className) + "(\\s|$)",
                 Pattern.MULTILINE).matcher(jcmd("GC.class_histogram"));
         return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Fails with the end of its log and of any JVM crash report when the server process has exited. */
+    public void assertAlive() {
+        if (process != null && !process.isAlive()) {
+            var crash = new StringBuilder();
+            try (var files = Files.list(base.resolve("logs"))) {
+                for (Path file : files.filter(f -> f.getFileName().toString().startsWith("hs_err")).toList()) {
+                    crash.append("\n").append(file).append(":\n")
+                            .append(String.join("\n", Files.readAllLines(file).stream().limit(40).toList()));
+                }
+            } catch (IOException e) {
+                crash.append("\n(no crash report: ").append(e).append(')');
+            }
+            throw new AssertionError(this + " exited with code " + process.exitValue() + "; its log ends:\n"
+                    + logTail(60) + crash);
+        }
     }
 
     public Path consoleLog() {
