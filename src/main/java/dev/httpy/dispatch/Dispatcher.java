@@ -13,7 +13,6 @@ import dev.httpy.python.BodyPipe;
 import dev.httpy.python.PipePoller;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
-import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
@@ -166,7 +165,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                     }
                 };
             }
-            var stream = new WsgiStream(app, start.call(), exchange, py);
+            var stream = new WsgiStream(app, start.call(), exchange, workers, py);
             return () -> {
                 if (exchange.claim()) {
                     exchange.begin(start.status(), start.headers(), start.firstChunk(), false, stream);
@@ -176,70 +175,6 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             };
         });
         return pipe == null ? call : new PythonCall.Parts(call, pipe::discard, null);
-    }
-
-    /** The rest of a streamed WSGI answer: each next chunk is made on a worker once the last is accepted. */
-    private final class WsgiStream implements Exchange.ChunkSource {
-        private final WsgiApplication app;
-        private final PythonObject call;
-        private final Exchange exchange;
-        /** The interpreter the call lives in: with a GIL per worker, only its worker may touch it. */
-        private final Python home;
-
-        WsgiStream(WsgiApplication app, PythonObject call, Exchange exchange, Python home) {
-            this.app = app;
-            this.call = call;
-            this.exchange = exchange;
-            this.home = home;
-        }
-
-        @Override
-        public void requestNext() {
-            exchange.pythonSince = System.nanoTime() | 1;
-            var task = new PythonTask() {
-                @Override
-                public Runnable runWithGil(Python py) {
-                    try {
-                        byte[] chunk = app.next(py, call);
-                        return () -> exchange.offer(chunk == null ? EMPTY : chunk, chunk == null);
-                    } catch (PythonException | IllegalArgumentException | ClassCastException e) {
-                        return () -> exchange.drop(System.Logger.Level.WARNING, "WSGI app " + app.name() + " failed after"
-                                + " its response had started; the response is cut short: " + describe(e));
-                    } finally {
-                        exchange.pythonSince = 0;
-                    }
-                }
-
-                @Override
-                public void abandon() {
-                    exchange.drop(System.Logger.Level.WARNING, "the Python workers stopped while it streamed");
-                }
-            };
-            exchange.currentTask = task;
-            if (!workers.submit(task, home)) {
-                exchange.drop(System.Logger.Level.WARNING, "the queue of requests waiting for Python is full (python.queue)"
-                        + " while it streamed; the response is cut short");
-            }
-        }
-
-        @Override
-        public void cancel() {
-            var close = new PythonTask() {
-                @Override
-                public Runnable runWithGil(Python py) {
-                    app.close(py, call);
-                    return null;
-                }
-
-                @Override
-                public void abandon() {
-                    // The workers have stopped; the interpreter goes with them.
-                }
-            };
-            if (!workers.submit(close, home)) {
-                LOG.log(System.Logger.Level.DEBUG, "could not close a cut WSGI response: the queue is full");
-            }
-        }
     }
 
     // ---- ASGI ----
@@ -375,7 +310,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                     Exchange exchange = startAsync(request, response, null);
                     exchange.claim();
                     exchange.begin(start.status(), start.headers(), start.firstChunk(), start.complete(),
-                            start.complete() ? null : new WsgiStream(app, start.call(), exchange, null));
+                            start.complete() ? null : new WsgiStream(app, start.call(), exchange, workers, null));
                 }
             }
         }
@@ -595,10 +530,6 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private String internalError(String detail) {
         String text = "500 Internal Server Error\n";
         return limits.debug() ? text + "\n" + detail + "\n" : text;
-    }
-
-    private static String describe(RuntimeException e) {
-        return e instanceof PythonException p ? p.getMessage() + "\n" + p.pythonTraceback() : e.toString();
     }
 
     // ---- deadlines ----

@@ -12,6 +12,9 @@ import dev.httpy.python.PythonObject;
  * environ around what Java passes and drives the app; this side makes its steps callable from
  * Java: {@link #start} (call the app, up to its first non-empty chunk), {@link #next} (one more
  * chunk) and {@link #close} (the iterable's {@code close()}, always called once).
+ *
+ * <p>Who owns a call: {@link #start} until it returns (it closes a call that completed or failed),
+ * then the {@link WsgiStream} of the response, which alone calls {@link #next} and {@link #close}.
  */
 public record WsgiApplication(String name) implements PythonHandler {
     private static final System.Logger LOG = System.getLogger(WsgiApplication.class.getName());
@@ -66,21 +69,12 @@ public record WsgiApplication(String name) implements PythonHandler {
         }
     }
 
-    /** The next chunk of a streamed answer, or null at its end (then the call is closed). */
+    /** The next chunk of a streamed answer, or null at its end; the caller ({@link WsgiStream}) closes the call. */
     byte[] next(Python py, PythonObject call) {
-        boolean end = true;
-        try {
-            Object chunk = py.call(py.cachedFunction("_httpy:wsgi_next"), call);
-            end = chunk == null;
-            return (byte[]) chunk;
-        } finally {
-            if (end) {
-                close(py, call);
-            }
-        }
+        return (byte[]) py.call(py.cachedFunction("_httpy:wsgi_next"), call);
     }
 
-    /** Calls the iterable's close() and lets go of the call; logs what close() raises. */
+    /** Calls the iterable's close() and lets go of the call, once per call; logs what close() raises. */
     void close(Python py, PythonObject call) {
         try {
             py.call(py.cachedFunction("_httpy:wsgi_close"), call);

@@ -76,7 +76,7 @@ final class Conversions {
                 case Collection<?> items -> list(items);
                 case Object[] items -> list(Arrays.asList(items));
                 case Map<?, ?> map -> dict(map);
-                case PythonObject f -> lib.incRef(f.pointer);
+                case PythonObject f -> lib.incRef(f.pointer());
                 default -> throw new IllegalArgumentException("cannot pass a " + value.getClass().getName()
                         + " to Python; use String, byte[], Boolean, Long, Double, List, Map or null");
             };

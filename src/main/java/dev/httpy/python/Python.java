@@ -106,7 +106,7 @@ public final class Python {
 
     /** Drops the references this instance keeps (the glue's, cached functions and names). */
     void releaseAll() {
-        functions.values().forEach(f -> lib.decRef(f.pointer));
+        functions.values().forEach(this::decRefOnce);
         functions.clear();
         errors.release();
         convert.release();
@@ -134,7 +134,7 @@ public final class Python {
      */
     public Object call(PythonObject function, Object... args) {
         checkGil();
-        MemorySegment result = callObject(function.pointer, convert.tuple(args));
+        MemorySegment result = callObject(function.pointer(), convert.tuple(args));
         try {
             return convert.toJava(result);
         } finally {
@@ -155,7 +155,7 @@ public final class Python {
         checkGil();
         MemorySegment answer;
         try {
-            answer = callObject(function.pointer, convert.tuple(method, path, params, query, headers, body));
+            answer = callObject(function.pointer(), convert.tuple(method, path, params, query, headers, body));
         } catch (PythonException e) {
             try {
                 flushPartialLines();
@@ -210,7 +210,7 @@ public final class Python {
      */
     public PythonObject callForObject(PythonObject function, Object... args) {
         checkGil();
-        return new PythonObject(callObject(function.pointer, convert.tuple(args)), function.name() + "(...)");
+        return new PythonObject(callObject(function.pointer(), convert.tuple(args)), function.name() + "(...)");
     }
 
     /**
@@ -239,10 +239,17 @@ public final class Python {
         }
     }
 
-    /** Lets go of a function once no request can use it any more. */
-    public void release(PythonObject function) {
+    /** Lets go of a reference once nothing can use it any more; a second release does nothing. */
+    public void release(PythonObject object) {
         checkGil();
-        lib.decRef(function.pointer);
+        decRefOnce(object);
+    }
+
+    private void decRefOnce(PythonObject object) {
+        MemorySegment pointer = object.take();
+        if (pointer != null) {
+            lib.decRef(pointer);
+        }
     }
 
     private void checkGil() {

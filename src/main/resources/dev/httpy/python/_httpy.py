@@ -11,6 +11,7 @@ the way.
 from __future__ import annotations
 
 import collections
+import contextvars
 import importlib
 import io
 import logging
@@ -317,6 +318,7 @@ class _WsgiCall:
         self.pending: list[bytes] = []
         self.result: Any = None
         self.iterator: Any = None
+        self.context: contextvars.Context | None = None  # set by wsgi_start
         try:
             self.result = app(environ, self.start_response)
             if isinstance(self.result, (str, bytes)):
@@ -427,8 +429,22 @@ class _WsgiCall:
 
 def wsgi_start(app: Callable[..., Any], environ: dict[str, Any],
                body: int | bytes, context: dict[str, Any] | None = None) -> _WsgiCall:
-    """context: what httpy.request() tells the app (the login, attributes, session), set while
-    the app is called and makes its first chunk; the environ has it as httpy.request too."""
+    """Calls the app in a new contextvars context, which every later step of this response
+    (wsgi_next, wsgi_close) runs in too, whichever worker thread takes it: a ContextVar the app
+    sets while making one chunk (Flask's stream_with_context does) is there at the next, as in a
+    server that iterates one response on one thread. A fresh context also keeps one request's
+    ContextVars from the next request that thread serves.
+
+    context: what httpy.request() tells the app (the login, attributes, session), set while the
+    app is called and makes its first chunk; the environ has it as httpy.request too."""
+    own = contextvars.Context()
+    call = own.run(_wsgi_call, app, environ, body, context)
+    call.context = own
+    return call
+
+
+def _wsgi_call(app: Callable[..., Any], environ: dict[str, Any],
+               body: int | bytes, context: dict[str, Any] | None) -> _WsgiCall:
     if context is None:
         return _WsgiCall(app, environ, body)
     import httpy
@@ -445,6 +461,10 @@ def wsgi_start(app: Callable[..., Any], environ: dict[str, Any],
 
 def wsgi_next(call: _WsgiCall) -> Any:
     """The next chunk; the first comes with the session writes the app made so far (or None)."""
+    return call.context.run(_wsgi_next, call)
+
+
+def _wsgi_next(call: _WsgiCall) -> Any:
     if not call.in_context:
         return call.next()
     import httpy
@@ -458,7 +478,7 @@ def wsgi_next(call: _WsgiCall) -> Any:
 
 
 def wsgi_close(call: _WsgiCall) -> None:
-    call.close()
+    call.context.run(call.close)
 
 
 def describe_exception(exc: BaseException) -> tuple[str, str, str]:

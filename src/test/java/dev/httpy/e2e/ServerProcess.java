@@ -249,7 +249,9 @@ public final class ServerProcess implements AutoCloseable {
             // Jetty's default is java.io.tmpdir=/tmp; keep the unpacked Python inside this base.
             command.add("-Djava.io.tmpdir=" + base.resolve("temp"));
             command.addAll(List.of("-jar", JETTY_HOME.resolve("start.jar").toString(),
-                    "jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+                    "jetty.http.host=127.0.0.1", "jetty.http.port=" + port,
+                    // Like the Tomcat bases: webapps/ is checked every second, so a test can deploy and undeploy.
+                    "jetty.deploy.scanInterval=1"));
             command.addAll(jettyXml);
         }
         try {
