@@ -52,6 +52,14 @@ def c_extensions() -> dict[str, Any]:
             "version": "%d.%d" % sys.version_info[:2], "executable": sys.executable}
 
 
+def allocator() -> str:
+    """The memory allocator CPython runs: "pymalloc", or "pymalloc_debug" under the debug hooks."""
+    import ctypes
+    name = ctypes.pythonapi._PyMem_GetCurrentAllocatorName
+    name.restype = ctypes.c_char_p
+    return name().decode()
+
+
 def sleep_span(seconds: float) -> list[float]:
     """Sleeps (the GIL released) and says when it started and ended."""
     import time

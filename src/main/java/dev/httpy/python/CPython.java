@@ -178,6 +178,29 @@ final class CPython {
         }
     }
 
+    /**
+     * {@code -Dhttpy.python.malloc=debug}: Python's debug memory allocator (what {@code PYTHONMALLOC=debug}
+     * gives a python command, which httpy's Python does not read). Freed memory is filled, so a use
+     * after free fails at once, and allocating without the GIL is a fatal error. For tests: it is slow.
+     */
+    static final String MALLOC_PROPERTY = "httpy.python.malloc";
+    /** PYMEM_ALLOCATOR_DEBUG in CPython's pycore_pymem.h: the default allocators with debug hooks. */
+    private static final long PYMEM_ALLOCATOR_DEBUG = 2;
+
+    private static boolean debugAllocator() {
+        String value = System.getProperty(MALLOC_PROPERTY, "");
+        if (value.isEmpty()) {
+            return false;
+        }
+        if (!value.equals("debug")) {
+            throw new IllegalArgumentException("-D" + MALLOC_PROPERTY + "=" + value + ": the one value is debug"
+                    + " (Python's debug allocator); leave it unset otherwise");
+        }
+        LOG.log(System.Logger.Level.WARNING, "Python runs its debug memory allocator (-D{0}=debug): slow, for tests",
+                MALLOC_PROPERTY);
+        return true;
+    }
+
     private static void initialize(LibPython lib, PythonInstallation installation) throws Throwable {
         if (lib.minor >= 14) {
             initializeFromInitConfig(lib, installation);
@@ -205,6 +228,9 @@ final class CPython {
             failed |= (int) setInt.invokeExact(config, arena.allocateFrom("use_environment"), 0L);
             failed |= (int) setInt.invokeExact(config, arena.allocateFrom("user_site_directory"), 0L);
             failed |= (int) setInt.invokeExact(config, arena.allocateFrom("buffered_stdio"), 0L);
+            if (debugAllocator()) {
+                failed |= (int) setInt.invokeExact(config, arena.allocateFrom("allocator"), PYMEM_ALLOCATOR_DEBUG);
+            }
             failed |= (int) setStr.invokeExact(config, arena.allocateFrom("home"), arena.allocateFrom(installation.home().toString()));
             if (installation.executable() != null) {
                 failed |= (int) setStr.invokeExact(config, arena.allocateFrom("executable"),
@@ -239,6 +265,10 @@ final class CPython {
         }
         for (String flag : List.of("Py_IgnoreEnvironmentFlag", "Py_NoUserSiteDirectory", "Py_UnbufferedStdioFlag")) {
             lib.symbol(flag).reinterpret(4).set(JAVA_INT, 0, 1);
+        }
+        if (debugAllocator()) {
+            // Before initialisation: the hooks wrap the default allocators, which Py_InitializeEx keeps.
+            lib.function("PyMem_SetupDebugHooks", FunctionDescriptor.ofVoid()).invokeExact();
         }
         // 0: no signal handlers in the JVM's process.
         initializeEx.invokeExact(0);
