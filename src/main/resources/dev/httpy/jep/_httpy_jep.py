@@ -20,6 +20,7 @@ come back as what they are.
 from __future__ import annotations
 
 import builtins
+import contextvars
 import io
 import itertools
 import sys
@@ -32,12 +33,28 @@ class Refused(Exception):
 
 
 class _Interpreter:
-    __slots__ = ("globals", "out", "err")
+    """One interpreter's globals and output, and the contextvars context its calls run in: the
+    calls may run on different worker threads, yet a ContextVar one call sets is there at the next,
+    as on Jep's one thread per interpreter."""
+    __slots__ = ("globals", "out", "err", "context", "entered")
 
     def __init__(self, redirect_out: bool, redirect_err: bool) -> None:
         self.globals: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
         self.out = io.StringIO() if redirect_out else None
         self.err = io.StringIO() if redirect_err else None
+        self.context = contextvars.Context()
+        self.entered = False
+
+    def run(self, work: Callable[[dict[str, Any]], Any]) -> Any:
+        if self.entered:
+            # Another thread is inside a call of this interpreter (shared workers let calls
+            # interleave, as Python threads do): this one sees a copy, as a new thread would.
+            return self.context.copy().run(work, self.globals)
+        self.entered = True
+        try:
+            return self.context.run(work, self.globals)
+        finally:
+            self.entered = False
 
     def redirects(self) -> bool:
         return self.out is not None or self.err is not None
@@ -94,11 +111,11 @@ def _call_in(interpreter_id: int, work: Callable[[dict[str, Any]], Any]) -> Any:
     if interpreter is None:
         raise Refused(f"interpreter {interpreter_id} is closed or belongs to another Python interpreter")
     if not interpreter.redirects():
-        return work(interpreter.globals)
+        return interpreter.run(work)
     _route_output()
     _running.interpreter = interpreter
     try:
-        return work(interpreter.globals)
+        return interpreter.run(work)
     finally:
         _running.interpreter = None
 

@@ -374,6 +374,34 @@ abstract class InterpreterContract {
         assertThrows(JepException.class, () -> python.getValue("counts"));
     }
 
+    /**
+     * Calls may run on different worker threads (another interpreter's calls keep workers busy
+     * meanwhile); a ContextVar one call set is there at the next.
+     */
+    @Test
+    void aContextVarSetInOneCallIsThereAtTheNext() throws Exception {
+        try (var python = open(); var busy = open(); var threads = Executors.newFixedThreadPool(4)) {
+            python.exec("import contextvars\ncv = contextvars.ContextVar('cv')");
+            busy.exec("import time");
+            var stop = new java.util.concurrent.atomic.AtomicBoolean();
+            var load = CompletableFuture.runAsync(() -> {
+                while (!stop.get()) {
+                    busy.exec("time.sleep(0.001)");
+                }
+            }, threads);
+            try {
+                for (long i = 0; i < 100; i++) {
+                    long n = i;
+                    CompletableFuture.runAsync(() -> python.exec("cv.set(" + n + ")"), threads).get();
+                    assertEquals(n, CompletableFuture.supplyAsync(() -> python.getValue("cv.get(None)"), threads).get());
+                }
+            } finally {
+                stop.set(true);
+                load.get();
+            }
+        }
+    }
+
     @Test
     void afterCloseEveryCallThrowsAndASecondCloseDoesNothing() {
         var python = open();
