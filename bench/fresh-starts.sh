@@ -36,7 +36,8 @@ rm -f "$OUT"/*.txt
 bench_tomcat_layout "$TOMCAT" "$PORT"
 app="$TOMCAT/webapps/streams"
 mkdir -p "$app"
-(cd "$app" && "$JAVA_HOME/bin/jar" xf "$(realpath "$OLDPWD/$BENCH_WAR")")
+war=$(realpath "$BENCH_WAR")
+(cd "$app" && "$JAVA_HOME/bin/jar" xf "$war")
 cp src/test/resources/streams/streams_app.py "$app/WEB-INF/python/"
 web_xml=src/test/resources/streams/web.xml
 if [[ -n "${PYTHON_EXECUTABLE:-}" ]]; then
