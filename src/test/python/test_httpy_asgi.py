@@ -21,8 +21,10 @@ import select
 import sys
 import threading
 import time
+import types
 import unittest
 from pathlib import Path
+from unittest import mock
 from typing import Any, Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "main" / "resources"
@@ -282,6 +284,43 @@ class BasicTest(Base):
         side.server.written([1])  # ignored once stopped
         side.server.disconnect(1)
         side.server.cancel(1)
+
+
+class PathConventionTest(Base):
+    """path carries root_path in front, as uvicorn sends it; Starlette before 0.35 gets the rest."""
+
+    def seen_path(self, starlette_version: str | None) -> str:
+        seen = {}
+
+        @http_only
+        async def app(scope: dict, receive: Callable, send: Callable) -> None:
+            if scope["type"] == "http":
+                seen.update(scope)
+                await send(START)
+                await send(body())
+
+        modules = {"starlette": types.SimpleNamespace(__version__=starlette_version)} if starlette_version else {}
+        with mock.patch.dict(sys.modules, modules):
+            if starlette_version is None:
+                sys.modules.pop("starlette", None)
+            side = self.side(app)
+        side.response(side.server.begin(
+            "GET", "http", "1.1", "/ctx/api/items/7", b"/ctx/api/items/7", "/ctx/api", b"",
+            [], None, None, b""))
+        self.assertEqual(seen["root_path"], "/ctx/api")
+        self.assertEqual(seen["raw_path"], b"/ctx/api/items/7")
+        return seen["path"]
+
+    def test_without_starlette_the_path_keeps_root_path(self) -> None:
+        self.assertEqual(self.seen_path(None), "/ctx/api/items/7")
+
+    def test_todays_starlette_gets_the_whole_path(self) -> None:
+        self.assertEqual(self.seen_path("1.7.0"), "/ctx/api/items/7")
+        self.assertEqual(self.seen_path("0.35.0"), "/ctx/api/items/7")
+
+    def test_starlette_before_0_35_gets_the_path_after_root_path(self) -> None:
+        self.assertEqual(self.seen_path("0.26.1"), "/items/7")
+        self.assertEqual(self.seen_path("0.34.2"), "/items/7")
 
 
 class StreamingTest(Base):

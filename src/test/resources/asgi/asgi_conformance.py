@@ -107,8 +107,14 @@ def validated(app: Any) -> Any:
             await send(message)
 
         # The /bad/ routes break the protocol on purpose, for the server's own checks to catch.
-        await app(scope, checked_receive, send if scope["path"].startswith("/bad/") else checked_send)
+        await app(scope, checked_receive, send if _route_path(scope).startswith("/bad/") else checked_send)
     return checked
+
+
+def _route_path(scope: dict[str, Any]) -> str:
+    """The path within the mount: the scope's path carries root_path in front (ASGI servers today)."""
+    path, root = scope["path"], scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root) else path
 
 
 async def _answer(send: Any, status: int, body: bytes, content_type: bytes = b"application/json") -> None:
@@ -126,7 +132,7 @@ async def _routes(scope: dict[str, Any], receive: Any, send: Any) -> None:
             elif message["type"] == "lifespan.shutdown":
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-    path = scope["path"]
+    path = _route_path(scope)
     if path == "/inspect":
         shown = {key: (value.decode("latin-1") if isinstance(value, bytes) else value)
                  for key, value in scope.items() if key not in ("headers", "state", "extensions")}

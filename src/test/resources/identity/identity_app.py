@@ -20,7 +20,7 @@ async def asgi(scope, receive, send):
             else:
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-    if scope["path"] == "/secure/asgi-session":
+    if scope["path"][len(scope["root_path"]):] == "/secure/asgi-session":
         req = httpy.request()
         req.session["from_asgi"] = req.user
         await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})

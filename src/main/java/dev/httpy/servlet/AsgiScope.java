@@ -20,8 +20,10 @@ import jakarta.servlet.http.HttpServletRequest;
  * query_string, headers, client, server, extensions. The extensions say who the container
  * authenticated: {@code "remote_user": {"user": ..., "auth_type": ...}}, from its login and never
  * from a header, as WSGI's REMOTE_USER and AUTH_TYPE. The mount point is WSGI's: a route ending in a catch-all
- * mounts the app where it matched, which with the context path is {@code root_path}; {@code path}
- * is the rest (Starlette's convention before 0.33, which Debian's 0.26 follows).
+ * mounts the app where it matched, which with the context path is {@code root_path}; {@code path} is
+ * the whole decoded path, {@code root_path} included, and {@code raw_path} the whole raw one, as
+ * uvicorn sends them and Starlette 0.35+ expects. The glue leaves {@code root_path} out of
+ * {@code path} for an app on an older Starlette (Debian's 0.26), which expects that.
  */
 final class AsgiScope {
     private AsgiScope() {
@@ -35,6 +37,7 @@ final class AsgiScope {
     private static List<Object> parts(HttpServletRequest request, String path, RouteMatch.Found found,
                                       FilterSettings.Context context, boolean webSocket) {
         String[] mount = WsgiEnviron.mount(path, found);
+        String rootPath = request.getContextPath() + mount[0];
         String protocol = request.getProtocol();
         List<Object> headers = new ArrayList<>();
         for (String name : Collections.list(request.getHeaderNames())) {
@@ -48,9 +51,9 @@ final class AsgiScope {
                 request.getMethod(),
                 request.getScheme(),
                 protocol.startsWith("HTTP/") ? protocol.substring(5) : protocol,
-                mount[1],
+                rootPath + mount[1],
                 request.getRequestURI().getBytes(StandardCharsets.ISO_8859_1),
-                request.getContextPath() + mount[0],
+                rootPath,
                 query == null ? new byte[0] : query.getBytes(StandardCharsets.ISO_8859_1),
                 headers,
                 List.of(request.getRemoteAddr(), (long) request.getRemotePort()),

@@ -504,6 +504,19 @@ class _Lifespan:
             return ("timeout", None)
 
 
+def _starlette_before(*version: int) -> bool:
+    """Whether the Starlette this interpreter imported (if any) is older than version."""
+    starlette = sys.modules.get("starlette")
+    found = getattr(starlette, "__version__", None)
+    if not isinstance(found, str):
+        return False
+    parts = []
+    for piece in found.split(".")[:len(version)]:
+        digits = "".join(itertools.takewhile(str.isdigit, piece))
+        parts.append(int(digits or 0))
+    return tuple(parts) < version
+
+
 class AsgiServer:
     """Runs one ASGI 3 app on its own event loop thread for httpy's Java side."""
 
@@ -513,6 +526,9 @@ class AsgiServer:
         self._app = app
         self._notify_fd = notify_fd
         self._root_path_default = root_path_default
+        # Java sends the whole path, root_path included (what uvicorn sends); Starlette before
+        # 0.35 routes on path and builds URLs from root_path + path, so it gets the rest only.
+        self.path_has_root = not _starlette_before(0, 35)
         self._lock = threading.Lock()
         self._outbox: collections.deque[Event] = collections.deque()
         self._signalled = False
@@ -743,7 +759,7 @@ class AsgiServer:
             "asgi": dict(asgi),
             "http_version": http_version,
             "scheme": scheme,
-            "path": path,
+            "path": path if self.path_has_root or not path.startswith(root_path) else path[len(root_path):],
             "raw_path": raw_path,
             "root_path": root_path or self._root_path_default,
             "query_string": query_string,

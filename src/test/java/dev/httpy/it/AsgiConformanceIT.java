@@ -70,7 +70,7 @@ class AsgiConformanceIT {
         String scope = response.body();
         assertEquals(200, response.statusCode(), scope);
         for (String expected : new String[] {"\"type\": \"http\"", "\"asgi\": {\"version\": \"3.0\", \"spec_version\": \"2.3\"}",
-                "\"http_version\": \"1.1\"", "\"method\": \"GET\"", "\"scheme\": \"http\"", "\"path\": \"/inspect\"",
+                "\"http_version\": \"1.1\"", "\"method\": \"GET\"", "\"scheme\": \"http\"", "\"path\": \"" + context() + "/asgi/inspect\"",
                 "\"raw_path\": \"" + context() + "/asgi/inspect\"", "\"root_path\": \"" + context() + "/asgi\"",
                 "\"query_string\": \"b=2&a=%201\"", "[\"x-tag\", \"one\"], [\"x-tag\", \"two\"]",
                 "\"client\": [\"127.0.0.1\", ", "\"server\": [\"127.0.0.1\", " + base.getPort() + "]",
