@@ -24,6 +24,9 @@ def go_init() -> dict[str, list[str]]:
 
 def go_request(method: str, path: str, params: Params, query: Params,
                headers: Params, body: bytes) -> tuple[int, Any, dict[str, Any]]:
+    if path.endswith("/"):
+        # The root filter's routes, / and /docs/: each directory also has an index.html.
+        return 200, f"python saw {path}", {}
     name = path.rsplit("/", 1)[-1]
     thread = str(threading.get_native_id())
     if name == "quick":

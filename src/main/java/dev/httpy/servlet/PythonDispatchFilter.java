@@ -112,6 +112,27 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
+    /**
+     * The path the routes match: the request's own path within the web app, as the container decoded
+     * and normalised it for its mapping (so {@code ..}, {@code %2F} and {@code ;} parameters are
+     * settled as the container settles them), before its mapper replaced a directory with a welcome
+     * file. Tomcat maps {@code /} to {@code /index.html} before filters run; a Python route {@code /}
+     * is the app's explicit claim and wins. The raw URI only says whether the request named a
+     * directory (it ends in {@code /} once its path parameters are dropped).
+     */
+    static String requestPath(HttpServletRequest request) {
+        String mapped = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        if (mapped.endsWith("/")) {
+            return mapped;
+        }
+        String uri = request.getRequestURI();
+        int params = uri.indexOf(';', uri.lastIndexOf('/'));
+        if (params >= 0) {
+            uri = uri.substring(0, params);
+        }
+        return uri.endsWith("/") ? mapped.substring(0, mapped.lastIndexOf('/') + 1) : mapped;
+    }
+
     /** With a GIL per worker the handler's interpreter is the worker's own: no container thread may run it;
      *  before 3.12 a container thread's app thread state is not the one C callbacks find. */
     private boolean fastPathOn(PythonRuntime runtime) {
@@ -123,17 +144,19 @@ public final class PythonDispatchFilter implements Filter {
      * routes, starts the workers (and an ASGI app's loop). Undoes what it began when a step fails.
      */
     Mount mountOn(PythonRuntime runtime) {
+        long began = System.nanoTime();
+        Duration startLimit = settings.startTimeout() != null ? settings.startTimeout() : runtime.startTimeout();
         var handler = settings.asgi() != null ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT)
                 : settings.wsgi() != null ? new WsgiApplication(settings.wsgi()) : new RequestFunction(settings.handler());
         String param = settings.asgi() != null ? "python.asgi" : settings.wsgi() != null ? "python.wsgi" : "python.handler";
-        runtime.withGil(py -> {
+        runtime.startStep(name + " importing " + param + "=" + handler.name(), began, startLimit, py -> {
             named(() -> {
                 handler.resolve(py);
                 return null;
             }, param, handler.name());
             return null;
         });
-        RouteTable routes = settings.init() != null ? readRoutes(runtime, settings.init())
+        RouteTable routes = settings.init() != null ? readRoutes(runtime, settings.init(), began, startLimit)
                 : !settings.routes().isEmpty() ? routesFromParam(settings.routes()) : RouteTable.matchAll();
         var workers = settings.gilPerWorker()
                 ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
@@ -143,10 +166,11 @@ public final class PythonDispatchFilter implements Filter {
             if (handler instanceof AsgiApplication asgi) {
                 // With a GIL per worker each worker started a loop of its own (startOwnCopy); else one loop here.
                 if (!settings.gilPerWorker()) {
-                    runtime.withGil(py -> {
-                        asgi.startLoop(py, false);
-                        return null;
-                    });
+                    runtime.startStep(name + " running the lifespan startup of python.asgi=" + asgi.name(), began,
+                            startLimit, py -> {
+                                asgi.startLoop(py, false);
+                                return null;
+                            });
                 }
                 asgi.serveWith(workers);
             }
@@ -219,8 +243,8 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
-    private static RouteTable readRoutes(PythonRuntime runtime, String initSpec) {
-        Map<?, ?> table = runtime.withGil(py -> {
+    private RouteTable readRoutes(PythonRuntime runtime, String initSpec, long began, Duration startLimit) {
+        Map<?, ?> table = runtime.startStep(name + " calling python.init=" + initSpec, began, startLimit, py -> {
             var init = named(() -> py.function(initSpec), "python.init", initSpec);
             try {
                 return (Map<?, ?>) py.call(py.function("_httpy:routes"), init, initSpec);
@@ -274,7 +298,7 @@ public final class PythonDispatchFilter implements Filter {
             return;
         }
         var dispatcher = serving.dispatcher;
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        String path = requestPath(request);
         if (!(serving.routes.match(request.getMethod(), path) instanceof RouteMatch.Found found)) {
             dispatcher.leave();
             chain.doFilter(request, response);

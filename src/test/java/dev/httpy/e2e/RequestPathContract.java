@@ -94,6 +94,33 @@ abstract class RequestPathContract {
         return bytes;
     }
 
+    /** The routes match the request's own path, not the welcome file the container's mapper put in its place. */
+    @Test
+    void aPythonRouteForADirectoryWinsOverItsWelcomeFile() throws Exception {
+        assertEquals("python saw /", get("/").body());
+        assertEquals("python saw /docs/", get("/docs/").body());
+        // The files themselves, asked for by name, are still the container's.
+        assertTrue(get("/index.html").body().contains("<html"), get("/index.html").body());
+        assertEquals("the docs page\n", get("/docs/index.html").body());
+    }
+
+    /** Path parameters, dot segments and an encoded slash are settled by the container before a route is matched. */
+    @Test
+    void theContainersPathChecksComeBeforeTheRoutes() throws Exception {
+        assertEquals("python saw /docs/", rawGet("/p/docs/;jsessionid=abc").text());
+        assertEquals("python saw /docs/", rawGet("/p/r/../docs/").text());
+        var encodedSlash = rawGet("/p/docs%2F");
+        assertEquals(400, encodedSlash.status(), encodedSlash.text());
+        var escape = rawGet("/p/../p/docs/");
+        assertFalse(escape.text().startsWith("python saw"), "a path out of the context reached Python: " + escape.text());
+    }
+
+    private RawHttp.Response rawGet(String target) throws Exception {
+        try (var raw = RawHttp.connect(server, 0)) {
+            return raw.head("GET", target, -1).read();
+        }
+    }
+
     @Test
     void slowUploadsHoldNoThreadAndEachGetsItsExactAnswer() throws Exception {
         // given: more clients than the container has threads, each stalled 3 bytes into a 1,000-byte body

@@ -36,7 +36,8 @@ final class Wars {
                     new File(System.getProperty("httpy.test.war", "target/httpy.war")));
             archive.delete("WEB-INF/web.xml");
             archive.setWebXML(new File("src/test/resources/paths/web.xml"))
-                    .addAsWebInfResource(new File("src/test/resources/paths/paths_app.py"), "python/paths_app.py");
+                    .addAsWebInfResource(new File("src/test/resources/paths/paths_app.py"), "python/paths_app.py")
+                    .add(new org.jboss.shrinkwrap.api.asset.StringAsset("the docs page\n"), "docs/index.html");
             pathsWar = ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/paths.war"));
         }
         return pathsWar;
