@@ -51,7 +51,9 @@ final class PythonLogs {
             var entry = new LogRecord(level, (String) record.get(2));
             entry.setLoggerName(logger);
             entry.setSourceClassName(logger);
-            entry.setSourceMethodName(null);
+            // The Python function that logged, so formatters print logger.function (not logger.null).
+            String function = record.size() > 3 ? (String) record.get(3) : "";
+            entry.setSourceMethodName(function == null || function.isEmpty() ? "<module>" : function);
             target.log(entry);
         }
     }

@@ -41,11 +41,20 @@ _dropped = 0
 _unflushed: list[_ContainerLogStream] = []
 
 
-def _emit(name: str, level: int, message: str) -> None:
+def _emit(name: str, level: int, message: str, function: str = "") -> None:
+    """function: the Python function that logged, the record's source method in the container's log."""
     global _dropped
     if len(_records) == _records.maxlen:
         _dropped += 1
-    _records.append((name, level, message))
+    _records.append((name, level, message, function))
+
+
+def _caller() -> str:
+    """The function that called print() or wrote to sys.stdout (two frames up: write, then it)."""
+    try:
+        return sys._getframe(2).f_code.co_name
+    except ValueError:
+        return ""
 
 
 class _ContainerLogHandler(logging.Handler):
@@ -56,7 +65,7 @@ class _ContainerLogHandler(logging.Handler):
             message = self.format(record)
         except Exception:  # a bad format string must not break the request
             message = f"{record.msg!r} % {record.args!r} (unformattable)"
-        _emit(record.name, record.levelno, message)
+        _emit(record.name, record.levelno, message, record.funcName or "")
 
 
 class _ContainerLogStream(io.TextIOBase):
@@ -75,8 +84,10 @@ class _ContainerLogStream(io.TextIOBase):
     def write(self, text: str) -> int:
         lines = (self._partial + text).split("\n")
         self._partial = lines.pop()
-        for line in lines:
-            _emit(self._name, self._level, line)
+        if lines:
+            function = _caller()
+            for line in lines:
+                _emit(self._name, self._level, line, function)
         if self._partial and self not in _unflushed:
             _unflushed.append(self)
         return len(text)
@@ -95,7 +106,7 @@ def flush_streams() -> None:
         _unflushed[-1].flush()
 
 
-def drain_logs() -> list[tuple[str, int, str]]:
+def drain_logs() -> list[tuple[str, int, str, str]]:
     """Takes the waiting log records (oldest first), noting any that were dropped."""
     global _dropped
     for stream in (sys.stdout, sys.stderr):
@@ -109,7 +120,7 @@ def drain_logs() -> list[tuple[str, int, str]]:
     if _dropped:
         taken.append(("httpy", logging.WARNING,
                       f"{_dropped} Python log records were dropped: more than"
-                      f" {_records.maxlen} waited at once"))
+                      f" {_records.maxlen} waited at once", "drain_logs"))
         _dropped = 0
     return taken
 
@@ -127,7 +138,7 @@ def _stream_emit(handler: logging.StreamHandler, record: logging.LogRecord) -> N
     stream = handler.stream
     if getattr(stream, "httpy_container_log", False):
         try:
-            _emit(record.name, record.levelno, handler.format(record))
+            _emit(record.name, record.levelno, handler.format(record), record.funcName or "")
         except Exception:
             handler.handleError(record)
         return
@@ -233,6 +244,28 @@ def refusing_module(modules: list[str]) -> str | None:
             if refused:
                 return refused
     return None
+
+
+_start_watch: Any = None
+
+
+def watch_start(seconds: float, path: str) -> None:
+    """Java: a start-up step begins; if it still runs after seconds, faulthandler's own thread
+    writes every thread's Python stack to path (it needs no GIL, so a stuck import cannot stop it)."""
+    global _start_watch
+    import faulthandler
+    _start_watch = open(path, "w", encoding="utf-8")
+    faulthandler.dump_traceback_later(seconds, repeat=False, file=_start_watch, exit=False)
+
+
+def unwatch_start() -> None:
+    """Java: the start-up step ended in time."""
+    global _start_watch
+    import faulthandler
+    faulthandler.cancel_dump_traceback_later()
+    if _start_watch is not None:
+        _start_watch.close()
+        _start_watch = None
 
 
 def load_module(name: str, source: str) -> None:

@@ -54,6 +54,10 @@ abstract class LoggingContract {
             assertTrue(log.lines().anyMatch(l -> l.endsWith(" a warning record") && !l.contains("|")), server.logTail(30));
             // The container's formatter prints the record's source: the Python logger's name, not httpy's class.
             assertTrue(log.contains("shop.stock") && !log.contains("PythonLogs"), server.logTail(30));
+            // ... and the Python function that logged as its method: Tomcat prints shop.stock.handle, Jetty's
+            // java.util.logging console "shop.stock handle"; never logger.null.
+            assertTrue(log.contains("shop.stock.handle") || log.contains("shop.stock handle"), server.logTail(30));
+            assertFalse(log.contains("shop.stock.null") || log.contains("shop.stock null"), server.logTail(30));
             assertFalse(log.lines().anyMatch(l -> l.endsWith(" an info record") && !l.contains("|")),
                     "the unconfigured app's INFO reached the log:\n" + server.logTail(30));
         }
