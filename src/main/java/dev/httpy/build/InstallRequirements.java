@@ -31,6 +31,11 @@ import dev.httpy.python.PythonInstallation;
  */
 public final class InstallRequirements {
     static final String STAMP = ".httpy-requirements";
+    /**
+     * Which Python the packages were installed for: its {@code SOABI} ({@code cpython-314-x86_64-linux-gnu}).
+     * A web app that runs another Python leaves them off its {@code sys.path} (PythonLifecycleListener).
+     */
+    public static final String BUILT_FOR = ".httpy-python";
     /** The environment variables that change what pip installs from the same requirements file. */
     static final List<String> PIP_VARIABLES = List.of("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS",
             "PIP_NO_INDEX", "PIP_CONFIG_FILE", "PIP_CONSTRAINT", "PIP_PRE", "PIP_ONLY_BINARY", "PIP_NO_BINARY");
@@ -96,11 +101,25 @@ public final class InstallRequirements {
                     + " PIP_FIND_LINKS=<dir>, or at a private index with PIP_INDEX_URL; " + target + " is unchanged");
         }
         JarTrees.deleteTree(staging.resolve("bin"));
+        Files.writeString(staging.resolve(BUILT_FOR), soabi(python) + "\n");
         Files.writeString(staging.resolve(STAMP), stamp);
         JarTrees.deleteTree(target);
         Files.move(staging, target);
         System.out.printf("httpy: installed %s into %s in %.1f s%n", requirements.getFileName(), target,
                 (System.nanoTime() - started) / 1e9);
+    }
+
+    /** The Python's SOABI, as its sysconfig gives it. */
+    static String soabi(Path python) throws IOException, InterruptedException {
+        var builder = new ProcessBuilder(python.toString(), "-I", "-c",
+                "import sysconfig; print(sysconfig.get_config_var('SOABI'))").redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("PYTHON"));
+        var process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (process.waitFor() != 0 || !out.startsWith("cpython-")) {
+            throw new IllegalStateException(python + " did not tell its SOABI: " + out);
+        }
+        return out;
     }
 
     /** What an install depends on: the requirements file's bytes, pip's variables and this class's Python. */
@@ -112,6 +131,8 @@ public final class InstallRequirements {
                 digest.update((name + "=" + environment.getOrDefault(name, "") + "\n").getBytes(StandardCharsets.UTF_8));
             }
             digest.update(PythonInstallation.EMBEDDED_ARTIFACT.getBytes(StandardCharsets.UTF_8));
+            digest.update(BUILT_FOR.getBytes(StandardCharsets.UTF_8)); // installs before it wrote none
+
             return HexFormat.of().formatHex(digest.digest()) + "\n";
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -33,6 +33,12 @@ public record PythonInstallation(Path library, Path home, Path executable, List<
         sitePackages = List.copyOf(sitePackages);
     }
 
+    /** The {@code 3.X} of the library's file name ({@code libpython3.11.so}), or null when it has none. */
+    public String version() {
+        var m = java.util.regex.Pattern.compile("libpython(\\d+)\\.(\\d+)").matcher(library.getFileName().toString());
+        return m.find() ? m.group(1) + "." + m.group(2) : null;
+    }
+
     /**
      * The CPython 3.14 shipped in the bytedeco jar on the class path, unpacked once under
      * {@code cacheRoot} (a second deployment of the same jar reuses the unpacked copy).
