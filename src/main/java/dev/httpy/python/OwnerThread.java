@@ -76,6 +76,33 @@ final class OwnerThread {
     }
 
     /**
+     * {@link #call}, waiting at most {@code timeoutNanos}: then the work goes on running here (a
+     * native wait cannot be interrupted), and the caller gets a {@link java.util.concurrent.TimeoutException}.
+     */
+    <T> T call(NativeWork<T> work, long timeoutNanos) throws java.util.concurrent.TimeoutException {
+        if (isCurrent()) {
+            return call(work);
+        }
+        var task = new Task<>(work, new CompletableFuture<T>());
+        tasks.add(task);
+        if (stopped && tasks.remove(task)) {
+            throw stoppedError();
+        }
+        try {
+            return task.result().get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw rethrow(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Python", e);
+        }
+    }
+
+    String name() {
+        return thread.getName();
+    }
+
+    /**
      * Runs {@code last} on this thread, then ends it and waits until it is gone: a web app that stops
      * checks right after for threads it leaves behind (Tomcat warns of a leak for one still exiting).
      */

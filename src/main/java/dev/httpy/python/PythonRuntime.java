@@ -76,6 +76,15 @@ public final class PythonRuntime implements AutoCloseable {
     /** The app's PyInterpreterState, or NULL for the main interpreter. */
     private MemorySegment interpreter = MemorySegment.NULL;
     private CallerThreads callers;
+    /** python.start-timeout: how long each start-up's Python work may take; ZERO for no limit. */
+    private volatile Duration startTimeout = Duration.ZERO;
+    /** What a start step that overran was doing; then the owner thread is stuck in it and close() leaves it. */
+    private volatile String stuckIn;
+    /** One start step at a time in this JVM arms faulthandler's process-wide timer. */
+    private static final java.util.concurrent.atomic.AtomicBoolean WATCHING = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Web apps running in the main interpreter now; on 3.10/3.11 auto gives it to the first only. */
+    private static final java.util.concurrent.atomic.AtomicInteger IN_MAIN = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean countedInMain;
     private volatile boolean closed;
     private boolean closing;
     /** Every worker pool started here, stopped (if their owners have not) before the interpreter ends. */
@@ -105,27 +114,50 @@ public final class PythonRuntime implements AutoCloseable {
         return start(installation, appPaths, isolation, List.of());
     }
 
-    /**
-     * As above; with {@link Isolation#AUTO}, imports {@code modules} (the app's, as
-     * {@code module} or {@code module:function}) to choose between a sub-interpreter and the
-     * main interpreter. Their other import errors are left for whoever imports them next.
-     */
+    /** As below, with no start-up time limit, for an app that needs no second interpreter. */
     public static PythonRuntime start(PythonInstallation installation, AppPaths appPaths, Isolation isolation,
                                       List<String> modules) {
+        return start(installation, appPaths, isolation, modules, Duration.ZERO, false);
+    }
+
+    /**
+     * As above; with {@link Isolation#AUTO} it chooses the interpreter by the Python version:
+     * <ul>
+     *   <li>3.12+: imports {@code modules} (the app's, as {@code module} or {@code module:function})
+     *       in a sub-interpreter, which refuses an extension module that cannot load there; on such
+     *       a refusal, the main interpreter (a WARNING names the module). Their other import errors
+     *       are left for whoever imports them next.</li>
+     *   <li>3.10 and 3.11: a sub-interpreter cannot refuse such a module there, and one that calls
+     *       {@code PyGILState_Ensure} while it loads (pybind11's scipy and scikit-learn) hangs the
+     *       import for good, so the app gets the main interpreter (INFO says why), unless another web
+     *       app in this JVM already runs there, or {@code needsCopies} (python.reload or
+     *       python.max-requests, which need interpreters of their own): then a sub-interpreter, and a
+     *       WARNING says what it risks.</li>
+     * </ul>
+     *
+     * @param startTimeout python.start-timeout: the longest each start-up's Python work may take
+     *                     ({@link #startStep}); {@link Duration#ZERO} for no limit
+     */
+    public static PythonRuntime start(PythonInstallation installation, AppPaths appPaths, Isolation isolation,
+                                      List<String> modules, Duration startTimeout, boolean needsCopies) {
+        long began = System.nanoTime();
         // Two web apps may start at the same moment; CPython is initialised once.
         synchronized (CPython.LOCK) {
             LibPython lib = CPython.load(installation);
-            if (isolation != Isolation.AUTO) {
-                return startAs(lib, installation, appPaths, isolation);
+            if (isolation == Isolation.AUTO && lib.minor < 12) {
+                isolation = oldPythonsChoice(lib, needsCopies);
             }
-            // Before 3.12 a sub-interpreter cannot refuse such a module up front: it would load, once.
-            var runtime = startAs(lib, installation, appPaths, Isolation.ISOLATED);
-            if (lib.minor < 12 || modules.isEmpty()) {
+            if (isolation != Isolation.AUTO) {
+                return startAs(lib, installation, appPaths, isolation, startTimeout);
+            }
+            var runtime = startAs(lib, installation, appPaths, Isolation.ISOLATED, startTimeout);
+            if (modules.isEmpty()) {
                 return runtime;
             }
             Object refused;
             try {
-                refused = runtime.withGil(py -> py.callModuleFunction("_httpy", "refusing_module",
+                refused = runtime.startStep("importing the app's modules " + modules + " to choose its interpreter"
+                        + " (python.interpreter=auto)", began, py -> py.callModuleFunction("_httpy", "refusing_module",
                         modules.stream().map(m -> m.replaceFirst(":.*", "")).distinct().toList()));
             } catch (RuntimeException | Error e) {
                 runtime.close();
@@ -139,14 +171,38 @@ public final class PythonRuntime implements AutoCloseable {
                     + " this web app runs in the main interpreter, which every web app in this JVM with"
                     + " python.interpreter=main shares; set the context-param python.interpreter=main to say so"
                     + " (and skip this first try)", refused);
-            return startAs(lib, installation, appPaths, Isolation.MAIN);
+            return startAs(lib, installation, appPaths, Isolation.MAIN, startTimeout);
         }
     }
 
+    /** What python.interpreter=auto means on Python 3.10 and 3.11 (see {@link #start}). */
+    private static Isolation oldPythonsChoice(LibPython lib, boolean needsCopies) {
+        String risk = "extension modules that call PyGILState_Ensure while they load (pybind11's: scipy,"
+                + " scikit-learn and most ML libraries) hang there on Python " + lib.version + "; set"
+                + " python.interpreter explicitly to choose";
+        if (needsCopies) {
+            LOG.log(System.Logger.Level.WARNING, "python.interpreter=auto: a sub-interpreter for this web app, because"
+                    + " python.reload or python.max-requests needs interpreters of its own; " + risk);
+            return Isolation.ISOLATED;
+        }
+        if (IN_MAIN.get() > 0) {
+            LOG.log(System.Logger.Level.WARNING, "python.interpreter=auto: a sub-interpreter for this web app, because"
+                    + " another web app in this JVM runs in the main interpreter already; " + risk);
+            return Isolation.ISOLATED;
+        }
+        LOG.log(System.Logger.Level.INFO, "python.interpreter=auto: the main interpreter for this web app, because on"
+                + " Python {0} a sub-interpreter cannot refuse an extension module that does not support it, and"
+                + " one that calls PyGILState_Ensure while it loads (pybind11''s: scipy, scikit-learn) would hang"
+                + " there; Python 3.12+ chooses by trying (python.interpreter=isolated forces a sub-interpreter,"
+                + " which Java calls and python.reload need)", lib.version);
+        return Isolation.MAIN;
+    }
+
     private static PythonRuntime startAs(LibPython lib, PythonInstallation installation, AppPaths appPaths,
-                                         Isolation isolation) {
+                                         Isolation isolation, Duration startTimeout) {
         var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
         var runtime = new PythonRuntime(lib, installation, glueSource(), appPaths, owner);
+        runtime.startTimeout = startTimeout;
         try {
             owner.call(() -> {
                 runtime.startOnOwner(isolation);
@@ -162,6 +218,10 @@ public final class PythonRuntime implements AutoCloseable {
 
     private void startOnOwner(Isolation isolation) throws Throwable {
         this.isolation = isolation;
+        if (isolation == Isolation.MAIN) {
+            IN_MAIN.incrementAndGet();
+            countedInMain = true;
+        }
         javaCalls = new JavaCalls(lib, isolation == Isolation.MAIN ? "this web app runs in the main interpreter,"
                 + " which every web app in this JVM with python.interpreter=main shares, so httpy exposes no Java"
                 + " object there; give the app its own interpreter (python.interpreter=isolated) to call Java" : null);
@@ -244,6 +304,90 @@ public final class PythonRuntime implements AutoCloseable {
     public <T> T withGil(Function<Python, T> work) {
         checkOpen();
         return owner.call(() -> onOwner(work));
+    }
+
+    /** python.start-timeout as this runtime was started with it; {@link Duration#ZERO} for no limit. */
+    public Duration startTimeout() {
+        return startTimeout;
+    }
+
+    /**
+     * {@link #withGil} for a step of a start-up (importing the app, its init function, an ASGI
+     * lifespan startup) that began at {@code beganNanos} ({@link System#nanoTime}): when the start
+     * has taken python.start-timeout, the caller gets an {@link IllegalStateException} naming the
+     * step, with the Python stack of the thread stuck in it (faulthandler writes it without the GIL).
+     * That thread stays stuck, holding this runtime: {@link #close} leaves the interpreter to it.
+     */
+    public <T> T startStep(String step, long beganNanos, Function<Python, T> work) {
+        return startStep(step, beganNanos, startTimeout, work);
+    }
+
+    /** {@link #startStep(String, long, Function)} under {@code limit} instead of the runtime's python.start-timeout. */
+    public <T> T startStep(String step, long beganNanos, Duration limit, Function<Python, T> work) {
+        checkOpen();
+        if (limit.isZero()) {
+            return withGil(work);
+        }
+        long left = beganNanos + limit.toNanos() - System.nanoTime();
+        java.nio.file.Path dump = null;
+        boolean watching = left > 0 && WATCHING.compareAndSet(false, true);
+        try {
+            if (watching) {
+                dump = java.nio.file.Files.createTempFile("httpy-start-", ".txt");
+            }
+            String dumpPath = dump == null ? null : dump.toString();
+            double seconds = Math.max(0.001, left / 1e9);
+            return owner.call(() -> onOwner(py -> {
+                if (dumpPath != null) {
+                    py.callModuleFunction("_httpy", "watch_start", seconds, dumpPath);
+                }
+                try {
+                    return work.apply(py);
+                } finally {
+                    if (dumpPath != null) {
+                        py.callModuleFunction("_httpy", "unwatch_start");
+                    }
+                }
+            }), left + WATCH_SLACK.toNanos());
+        } catch (java.util.concurrent.TimeoutException e) {
+            stuckIn = step;
+            throw new IllegalStateException("python.start-timeout=" + seconds(limit) + " s passed while "
+                    + step + ", so the web app does not start; " + (watching
+                    ? "the Python stack of the thread stuck there (" + owner.name() + "):\n" + readDump(dump)
+                    : "no Python stack: another web app's start-up held faulthandler's timer") + "\nFind what that"
+                    + " code waits for, or raise python.start-timeout (0: no limit). The stuck thread keeps this"
+                    + " web app's interpreter until the JVM exits", e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a file for the start-up's Python stack", e);
+        } finally {
+            if (watching) {
+                WATCHING.set(false);
+                if (dump != null && stuckIn == null) {
+                    try {
+                        java.nio.file.Files.deleteIfExists(dump);
+                    } catch (IOException ignored) {
+                        // a temporary file; the OS cleans up
+                    }
+                }
+            }
+        }
+    }
+
+    /** How long after the limit the caller waits for faulthandler's dump before it gives up on the step. */
+    private static final Duration WATCH_SLACK = Duration.ofMillis(1500);
+
+    private static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? Long.toString(d.toSeconds()) : Double.toString(d.toMillis() / 1000.0);
+    }
+
+    private static String readDump(java.nio.file.Path dump) {
+        try {
+            String text = java.nio.file.Files.readString(dump, StandardCharsets.UTF_8).strip();
+            java.nio.file.Files.deleteIfExists(dump);
+            return text.isEmpty() ? "(faulthandler wrote nothing)" : text;
+        } catch (IOException e) {
+            return "(cannot read " + dump + ": " + e.getMessage() + ")";
+        }
     }
 
     /**
@@ -329,6 +473,12 @@ public final class PythonRuntime implements AutoCloseable {
             closing = true;
         }
         closed = true;
+        if (stuckIn != null) {
+            started.forEach(PythonWorkers::close);
+            LOG.log(System.Logger.Level.WARNING, "the web app''s Python is left as it is: its thread {0} is still stuck"
+                    + " {1} (python.start-timeout); it keeps the app''s interpreter until the JVM exits", owner.name(), stuckIn);
+            return;
+        }
         long since = System.nanoTime();
         // Both drain at once: calls on callers' threads meanwhile finish while the workers stop.
         callers.refuseNewCalls();
@@ -351,6 +501,10 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** On the owner thread: deletes the threads' app thread states, then ends or leaves the interpreter. */
     private Void stopOwner() throws Throwable {
+        if (countedInMain) {
+            countedInMain = false;
+            IN_MAIN.decrementAndGet();
+        }
         if (callers != null && ownerMain != null) {
             attachOwner();
             int left;

@@ -31,7 +31,7 @@ import java.util.function.Function;
  */
 public record FilterSettings(String handler, String wsgi, String asgi, List<String> routes, String init, int workers, int maxWorkers,
                              int queue, Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody,
-                             boolean debug, boolean gilPerWorker, Context context) {
+                             boolean debug, boolean gilPerWorker, Context context, Duration startTimeout) {
 
     /**
      * @param roles      {@code python.roles}: the roles {@code is_user_in_role} may ask the container about
@@ -57,7 +57,8 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
     /** Every init-param this filter reads; also what {@link HttpyInitializer} takes from context-params. */
     static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.asgi", "python.routes", "python.init", "python.workers",
             "python.max-workers", "python.queue", "python.timeout", "python.body-timeout", "python.write-timeout",
-            "python.max-body", "python.debug", "python.gil", "python.roles", "python.attributes", "python.session");
+            "python.max-body", "python.debug", "python.gil", "python.roles", "python.attributes", "python.session",
+            "python.start-timeout");
 
     /** Reads the init-params; throws IllegalArgumentException naming the first bad one. */
     public static FilterSettings read(Collection<String> names, Function<String, String> values) {
@@ -114,7 +115,10 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
                 params.choice("python.gil", "shared", "per-worker").equals("per-worker"),
                 new Context(names(params.string("python.roles")),
                         params.string("python.attributes") == null ? null : names(params.string("python.attributes")),
-                        params.choice("python.session", "read-write", "create", "off")));
+                        params.choice("python.session", "read-write", "create", "off")),
+                // null: the web app's context-param (RuntimeSettings), which has the default
+                params.string("python.start-timeout") == null ? null
+                        : params.secondsOrNone("python.start-timeout", RuntimeSettings.DEFAULT_START_TIMEOUT));
     }
 
     private static List<String> names(String list) {

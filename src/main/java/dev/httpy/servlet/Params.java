@@ -112,6 +112,19 @@ final class Params {
         throw bad(name, value, "give seconds, at least 0.001 and at most 86400 (default " + defaultValue.toSeconds() + ")");
     }
 
+    /** {@link #seconds}, where 0 means no limit ({@link Duration#ZERO}). */
+    Duration secondsOrNone(String name, Duration defaultValue) {
+        String value = string(name);
+        if (value != null && value.matches("0+(\\.0+)?")) {
+            return Duration.ZERO;
+        }
+        try {
+            return seconds(name, defaultValue);
+        } catch (IllegalArgumentException e) {
+            throw bad(name, value, "give seconds, at most 86400, or 0 for no limit (default " + defaultValue.toSeconds() + ")");
+        }
+    }
+
     boolean bool(String name) {
         String value = string(name);
         if (value == null || value.equalsIgnoreCase("false")) {

@@ -1,5 +1,8 @@
 package dev.httpy.servlet;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,8 +10,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
+import dev.httpy.build.InstallRequirements;
 import dev.httpy.python.AppPaths;
 import dev.httpy.python.JarPackages;
+import dev.httpy.python.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
@@ -65,16 +70,16 @@ public final class PythonLifecycleListener implements ServletContextListener {
                     + jarPackages.missing() + ", so importing those packages will fail; add the jar that ships it"
                     + " (for org.bytedeco:numpy, org.bytedeco:openblas with the same linux-x86_64 classifier)");
         }
-        var paths = new AppPaths(settings.paths(), settings.packages() == null ? List.of() : List.of(settings.packages()),
-                jarPackages.pythonDirs());
+        var paths = new AppPaths(settings.paths(), packagesFor(settings, installation, context), jarPackages.pythonDirs());
+        boolean replaced = settings.reload() || settings.maxRequests() > 0;
         var runtime = PythonRuntime.start(installation, paths, settings.isolation(),
-                givenModules != null ? givenModules : appModules(context));
+                givenModules != null ? givenModules : appModules(context), settings.startTimeout(), replaced);
         runtime.exposeJava(PythonExposures.of(context));
         context.setAttribute(RUNTIME_ATTRIBUTE, runtime);
         started = runtime;
-        if (settings.reload() || settings.maxRequests() > 0) {
-            replaceable(context, settings, runtime, () -> reloading(settings,
-                    exposing(context, PythonRuntime.start(installation, paths, runtime.isolation()))));
+        if (replaced) {
+            replaceable(context, settings, runtime, () -> reloading(settings, exposing(context,
+                    PythonRuntime.start(installation, paths, runtime.isolation(), List.of(), settings.startTimeout(), true))));
             reloading(settings, runtime);
         }
         context.log("httpy: Python " + runtime.version() + " from " + installation.library() + ", "
@@ -91,6 +96,38 @@ public final class PythonLifecycleListener implements ServletContextListener {
         if (weld != null) {
             LOG.log(System.Logger.Level.WARNING, weld);
         }
+    }
+
+    /**
+     * python.packages, unless the build step installed it for another Python than the one this web
+     * app runs (its {@code .httpy-python} names that Python's SOABI): packages built for one ABI must
+     * not load in another, and a venv's own packages must win over the WAR's.
+     */
+    static List<Path> packagesFor(RuntimeSettings settings, PythonInstallation installation, ServletContext context) {
+        if (settings.packages() == null) {
+            return List.of();
+        }
+        Path builtFor = settings.packages().resolve(InstallRequirements.BUILT_FOR);
+        String version = installation.version();
+        if (!Files.isRegularFile(builtFor) || version == null) {
+            return List.of(settings.packages());
+        }
+        String abi;
+        try {
+            abi = Files.readString(builtFor).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + builtFor, e);
+        }
+        if (abi.startsWith("cpython-" + version.replace(".", "") + "-")) {
+            return List.of(settings.packages());
+        }
+        String setting = settings.executable() != null ? "python.executable=" + settings.executable()
+                : settings.library() != null ? "python.library=" + settings.library() : "the embedded Python";
+        context.log("httpy: " + settings.packages() + " holds packages installed for " + abi + ", and this web app"
+                + " runs Python " + version + " (" + setting + "), so they stay off its sys.path: it imports that"
+                + " Python's own packages (a venv's site-packages). Install the app's requirements into that Python,"
+                + " or point python.packages at packages built for it");
+        return List.of();
     }
 
     /** Starts the {@link AppReplacer} that python.reload or python.max-requests asks for, if the interpreter allows. */

@@ -2,6 +2,7 @@ package dev.httpy.servlet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,13 +30,19 @@ import dev.httpy.python.PythonRuntime;
  *                   requests (default 0, never)
  * @param maxRequestsJitter {@code python.max-requests-jitter}: up to this many more, chosen at random
  *                   for each interpreter (default 0)
+ * @param startTimeout {@code python.start-timeout}: how long the app's start-up may take in Python (its
+ *                   imports, the interpreter choice, and each filter's import, init function and ASGI
+ *                   lifespan startup, each filter counting from its own start); default 60 s, 0 none
  */
 public record RuntimeSettings(List<Path> paths, Path executable, Path library, Path home, Path packages,
-                              PythonRuntime.Isolation isolation, boolean reload, int maxRequests, int maxRequestsJitter) {
+                              PythonRuntime.Isolation isolation, boolean reload, int maxRequests, int maxRequestsJitter,
+                              Duration startTimeout) {
     static final String DEFAULT_PATH = "/WEB-INF/python";
+    static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(60);
     static final String DEFAULT_PACKAGES = "/WEB-INF/python-packages";
     private static final Set<String> KNOWN = Set.of("python.path", "python.executable", "python.library", "python.home",
             "python.packages", "python.interpreter", "python.reload", "python.max-requests", "python.max-requests-jitter",
+            "python.start-timeout",
             // Read by dev.httpy.cdi.PythonBeans, where CDI is present.
             "python.beans");
     /** These and the filter's, which {@link HttpyInitializer} hands to the filter it adds. */
@@ -107,7 +114,9 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
                     + " replaces the app's interpreter, which needs a sub-interpreter of its own: leave"
                     + " python.interpreter unset (auto) or set isolated");
         }
-        return new RuntimeSettings(paths, executable, library, home, packages, isolation, reload, maxRequests, jitter);
+        Duration startTimeout = params.secondsOrNone("python.start-timeout", DEFAULT_START_TIMEOUT);
+        return new RuntimeSettings(paths, executable, library, home, packages, isolation, reload, maxRequests, jitter,
+                startTimeout);
     }
 
     /** Where the configured Python lives; the embedded 3.14 (unpacked under {@code cacheRoot}) by default. */

@@ -134,7 +134,7 @@ class FilterSettingsTest {
         // then
         assertEquals(new FilterSettings("web.app:handle_request", null, null, java.util.List.of(), "web.app:routes", 8, 16, 50,
                 Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true,
-                FilterSettings.Context.DEFAULT), settings);
+                FilterSettings.Context.DEFAULT, null), settings);
     }
 
     @Test
