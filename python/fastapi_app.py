@@ -58,6 +58,13 @@ else:
     async def read_item(item_id: int, request: Request, q: str | None = None) -> dict[str, Any]:
         return {"item_id": item_id, "q": q, "root_path": request.scope["root_path"]}
 
+    @app.get("/where/{item_id}")
+    async def where(item_id: int, request: Request) -> dict[str, Any]:
+        # The whole URL as the client asked for it, context path and mount included, and a URL built
+        # back to another route: both must point inside the mount (README.md, "ASGI").
+        return {"url": str(request.url), "url_for": str(request.url_for("read_item", item_id=item_id)),
+                "path": request.url.path}
+
     @app.post("/items")
     async def create_item(item: Item) -> dict[str, Any]:
         return {"created": item.dict()}

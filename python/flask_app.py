@@ -73,3 +73,13 @@ else:
     @app.get("/hello")
     def hello() -> str:
         return "hello from flask"
+
+    @app.get("/about")
+    def about() -> Any:
+        # Which Flask this is and where it came from: a venv's own, or the WAR's WEB-INF/python-packages.
+        import importlib.metadata
+        import sys
+
+        import flask
+        return jsonify(flask=importlib.metadata.version("flask"), file=flask.__file__,
+                       python=sys.version.split()[0])
