@@ -48,8 +48,13 @@ abstract class TodaysStacksContract {
         var archive = ShrinkWrap.createFromZipFile(WebArchive.class,
                 new File(System.getProperty("httpy.test.war", "target/httpy.war")));
         String webXml = Files.readString(Path.of("src/main/webapp/WEB-INF/web.xml"));
+        // DjangoIT's one-file site beside the example's apps, through WSGI and Django's ASGI handler.
+        String django = Files.readString(Path.of("src/test/resources/wsgi/django-web.xml"));
+        String djangoFilters = django.substring(django.indexOf("<filter>"), django.lastIndexOf("</web-app>"));
+        webXml = webXml.replace("</web-app>", djangoFilters + "</web-app>");
         archive.delete("WEB-INF/web.xml");
-        archive.setWebXML(new StringAsset(TodaysStacks.withExecutable(webXml, python)));
+        archive.setWebXML(new StringAsset(TodaysStacks.withExecutable(webXml, python)))
+                .addAsWebInfResource(new File("src/test/resources/wsgi/django_site.py"), "python/django_site.py");
         server = newServer();
         server.deploy(ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/today.war")), "today");
         // scikit-learn trains the example's model at import: the first start of a fresh venv takes a while.
@@ -100,6 +105,22 @@ abstract class TodaysStacksContract {
         // Routing, pydantic 2's validation and a path parameter.
         assertEquals("{\"item_id\":42,\"q\":\"red\",\"root_path\":\"/today/fastapi\"}", get("/fastapi/items/42?q=red").body());
         assertEquals(422, get("/fastapi/items/notanumber").statusCode());
+    }
+
+    @Test
+    void djangoFiveThroughWsgiAndItsAsgiHandler() throws Exception {
+        var item = get("/django/items/42?tag=a&tag=b");
+        assertEquals(200, item.statusCode(), item.body());
+        assertTrue(item.body().contains("\"id\": 42"), item.body());
+        assertTrue(item.body().contains("\"script_name\": \"/today/django\""), item.body());
+        assertTrue(item.body().contains("\"path\": \"/today/django/items/42\""), item.body());
+        var go = get("/django/go");
+        assertEquals(302, go.statusCode());
+        assertEquals("/today/django/items/7", go.headers().firstValue("location").orElseThrow());
+        var pause = get("/django-asgi/pause?seconds=0.05");
+        assertEquals(200, pause.statusCode(), pause.body());
+        assertTrue(pause.body().contains("\"path\": \"/today/django-asgi/pause\""), pause.body());
+        assertEquals(404, get("/django/nothing-here").statusCode());
     }
 
     @Test
