@@ -3,12 +3,16 @@ package dev.httpy.python;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import java.util.jar.JarInputStream;
 
 /**
  * Directory trees shipped inside jars (the embedded CPython, Python packages in bytedeco's
@@ -25,33 +29,82 @@ public final class JarTrees {
      * written to a temporary directory first, so a half-written tree is never used.
      */
     static Path unpackOnce(Path jarFile, Path cacheRoot, String prefix, Predicate<String> wanted) throws IOException {
-        Path home = cacheRoot.toAbsolutePath().resolve("httpy-" + jarFile.getFileName().toString().replace(".jar", "")
-                + "-" + Files.size(jarFile));
+        Path home = home(cacheRoot, jarFile.getFileName().toString(), Files.size(jarFile));
         if (Files.isDirectory(home)) {
             return home;
         }
-        Files.createDirectories(home.getParent());
-        Path staging = Files.createTempDirectory(home.getParent(), home.getFileName() + ".unpacking-");
+        Path staging = staging(home);
         try (var jar = new JarFile(jarFile.toFile())) {
             for (var entries = jar.entries(); entries.hasMoreElements(); ) {
                 var entry = entries.nextElement();
-                String name = entry.getName();
-                if (entry.isDirectory() || !name.startsWith(prefix) || !wanted.test(name.substring(prefix.length()))) {
-                    continue;
-                }
-                Path target = staging.resolve(name.substring(prefix.length())).normalize();
-                if (!target.startsWith(staging)) {
-                    continue;
-                }
-                Files.createDirectories(target.getParent());
-                try (InputStream in = jar.getInputStream(entry)) {
-                    Files.copy(in, target);
-                }
-                if (name.endsWith(".so") || name.contains(".so.") || name.contains("/bin/")) {
-                    target.toFile().setExecutable(true);
+                if (!entry.isDirectory()) {
+                    try (InputStream in = jar.getInputStream(entry)) {
+                        unpackEntry(staging, entry.getName(), in, prefix, wanted);
+                    }
                 }
             }
         }
+        return publish(staging, home);
+    }
+
+    /**
+     * {@link #unpackOnce(Path, Path, String, Predicate)} for a jar given by URL: a file, or a jar
+     * inside another (a Spring Boot fat jar's {@code BOOT-INF/lib/}, whose {@code nested:} URLs name
+     * no file), which is read as a stream, so nothing is ever written beside the outer jar.
+     */
+    static Path unpackOnce(URL jarFile, Path cacheRoot, String prefix, Predicate<String> wanted) throws IOException {
+        if ("file".equals(jarFile.getProtocol())) {
+            try {
+                return unpackOnce(Path.of(jarFile.toURI()), cacheRoot, prefix, wanted);
+            } catch (URISyntaxException e) {
+                throw new IOException("not a file: " + jarFile, e);
+            }
+        }
+        var connection = jarFile.openConnection();
+        String path = jarFile.getPath().replaceAll("!?/*$", "");
+        Path home = home(cacheRoot, path.substring(path.lastIndexOf('/') + 1), connection.getContentLengthLong());
+        if (Files.isDirectory(home)) {
+            return home;
+        }
+        Path staging = staging(home);
+        try (var in = new JarInputStream(connection.getInputStream())) {
+            for (JarEntry entry; (entry = in.getNextJarEntry()) != null; ) {
+                if (!entry.isDirectory()) {
+                    unpackEntry(staging, entry.getName(), in, prefix, wanted);
+                }
+            }
+        }
+        return publish(staging, home);
+    }
+
+    /** Where a jar's tree goes: named by the jar's file name and size. */
+    private static Path home(Path cacheRoot, String jarName, long size) {
+        return cacheRoot.toAbsolutePath().resolve("httpy-" + jarName.replace(".jar", "") + "-" + size);
+    }
+
+    private static Path staging(Path home) throws IOException {
+        Files.createDirectories(home.getParent());
+        return Files.createTempDirectory(home.getParent(), home.getFileName() + ".unpacking-");
+    }
+
+    private static void unpackEntry(Path staging, String name, InputStream in, String prefix, Predicate<String> wanted)
+            throws IOException {
+        if (!name.startsWith(prefix) || !wanted.test(name.substring(prefix.length()))) {
+            return;
+        }
+        Path target = staging.resolve(name.substring(prefix.length())).normalize();
+        if (!target.startsWith(staging)) {
+            return;
+        }
+        Files.createDirectories(target.getParent());
+        Files.copy(in, target);
+        if (name.endsWith(".so") || name.contains(".so.") || name.contains("/bin/")) {
+            target.toFile().setExecutable(true);
+        }
+    }
+
+    /** Moves a complete tree into place in one step; a tree another deployment put there first wins. */
+    private static Path publish(Path staging, Path home) throws IOException {
         try {
             Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException raced) {

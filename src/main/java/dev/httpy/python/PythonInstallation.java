@@ -52,7 +52,7 @@ public record PythonInstallation(Path library, Path home, Path executable, List<
         try {
             Path home;
             if (marker.openConnection() instanceof JarURLConnection jar) {
-                home = JarTrees.unpackOnce(Path.of(jar.getJarFileURL().toURI()), cacheRoot, EMBEDDED_ROOT,
+                home = JarTrees.unpackOnce(jar.getJarFileURL(), cacheRoot, EMBEDDED_ROOT,
                         PythonInstallation::wanted);
             } else {
                 home = Path.of(marker.toURI()).getParent();
