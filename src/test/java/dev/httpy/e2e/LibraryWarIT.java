@@ -41,7 +41,7 @@ class LibraryWarIT {
     private static final Path PROJECT = Path.of("src/test/projects/minimal-war");
     private static final Path LIBRARY_JAR = Path.of(System.getProperty("httpy.test.libraryJar", "target/httpy.jar"));
     private static final Path EXAMPLE_WAR = Path.of(System.getProperty("httpy.test.war", "target/httpy.war"));
-    private static final String VERSION = System.getProperty("httpy.test.version", "0.1.0-SNAPSHOT");
+    private static final String VERSION = NestedMaven.VERSION;
     /** What web.xml adds in the second WAR: the listener and a filter of its own, with other routes. */
     private static final String DECLARED = """
               <listener>
@@ -184,52 +184,11 @@ class LibraryWarIT {
         }
     }
 
-    /**
-     * {@code mvn -o -B -q package} in {@code project}, with the Maven and local repository of this
-     * build and the running JDK, as a user builds a web app after {@code mvn install} of httpy.
-     */
     private static Path mavenPackage(Path project) throws IOException, InterruptedException {
-        Path mavenHome = Path.of(System.getProperty("httpy.test.mavenHome", "/usr/share/maven"));
-        List<String> command = new ArrayList<>(List.of(mavenHome.resolve("bin/mvn").toString(), "-o", "-B", "-q",
-                "-Dhttpy.version=" + VERSION));
-        if (System.getProperty("httpy.test.localRepository") instanceof String repository) {
-            command.add("-Dmaven.repo.local=" + repository);
-        }
-        command.add("package");
-        Path log = project.resolve("build.log");
-        var builder = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        builder.environment().remove("MAVEN_OPTS");
-        Process maven = builder.start();
-        if (!maven.waitFor(10, TimeUnit.MINUTES)) {
-            maven.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " in " + project + " did not end in 10 minutes:\n"
-                    + Files.readString(log));
-        }
-        assertEquals(0, maven.exitValue(), () -> String.join(" ", command) + " in " + project + " failed:\n" + read(log));
-        return project;
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return NestedMaven.packageProject(project, true);
     }
 
     private static Path copy(Path from, Path to) throws IOException {
-        try (var files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (!file.toString().contains("__pycache__")) {
-                    Files.copy(file, target);
-                }
-            }
-        }
-        return to;
+        return NestedMaven.copy(from, to);
     }
 }

@@ -1,0 +1,136 @@
+package dev.httpy.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * httpy in a Spring Boot 4 application ({@code src/test/projects/boot-app}: the dependency, three
+ * {@code httpy.*} properties, its Python in {@code src/main/resources/python/}), built by Maven against
+ * the library this build installed, run as {@code java -jar} of the fat jar in a JVM of its own, over
+ * real HTTP: the Python routes and a route parameter, a Python call to a Spring bean, a Spring
+ * controller beside them, Spring's own 404 for what nobody claims, and {@code httpy} UP in Actuator's
+ * health. The subclass chooses Boot's container.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class SpringBootContract {
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private Process app;
+    private Path log;
+    private int port;
+
+    /** The Maven profile that chooses the container: none for Tomcat, {@code jetty}. */
+    abstract List<String> mavenArguments();
+
+    abstract String name();
+
+    @BeforeAll
+    void buildAndStart() throws Exception {
+        Path work = ServerProcess.SERVERS.resolve(name());
+        ServerProcess.deleteTree(work);
+        Path project = NestedMaven.copy(Path.of("src/test/projects/boot-app"), work.resolve("boot-app"));
+        NestedMaven.packageProject(project, false, mavenArguments().toArray(String[]::new));
+        Path jar = project.resolve("target/boot-app.jar");
+        try (var socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        log = work.resolve("app.log");
+        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
+                "-XX:ErrorFile=" + work.resolve("hs_err_pid%p.log"),
+                "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1")
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("JAVA_TOOL") || k.startsWith("JDK_JAVA"));
+        app = builder.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            assertTrue(app.isAlive(), () -> "the Boot app exited:\n" + NestedMaven.read(log));
+            try {
+                if (get("/actuator/health").statusCode() == 200) {
+                    break;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            assertTrue(System.nanoTime() < deadline, () -> "the Boot app did not come up in 120 s:\n" + NestedMaven.read(log));
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    void stop() throws InterruptedException {
+        if (app != null) {
+            app.destroy();
+            if (!app.waitFor(20, TimeUnit.SECONDS)) {
+                app.destroyForcibly();
+            }
+        }
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aPythonRouteWithAParameterAnswersFromTheEmbeddedPython() throws Exception {
+        var hello = get("/hello/boot");
+        assertEquals(200, hello.statusCode(), hello.body());
+        assertEquals("hello boot from python 3.14", hello.body());
+    }
+
+    @Test
+    void pythonCallsASpringBeanThroughHttpyJava() throws Exception {
+        var price = get("/price/fig?n=3");
+        assertEquals(200, price.statusCode(), price.body());
+        assertEquals("fig x3 costs 900", price.body());
+    }
+
+    @Test
+    void springMvcAndItsOwn404StandBesidePython() throws Exception {
+        assertEquals("hello from spring", get("/java").body());
+        var missing = get("/nothing/here");
+        assertEquals(404, missing.statusCode());
+        assertTrue(missing.body().contains("\"status\":404"), "Spring Boot's error body: " + missing.body());
+        assertFalse(missing.body().contains("python"), missing.body());
+    }
+
+    @Test
+    void actuatorShowsHttpyUp() throws Exception {
+        var health = get("/actuator/health");
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("\"httpy\":{\"status\":\"UP\""), health.body());
+    }
+
+    @Test
+    void thePythonCameOutOfTheFatJarIntoTheTemporaryDirectoryNotBesideTheJar() throws Exception {
+        String text = NestedMaven.read(log);
+        assertTrue(text.contains("httpy: Python 3.14"), text);
+        try (var beside = Files.list(ServerProcess.SERVERS.resolve(name()).resolve("boot-app/target"))) {
+            assertFalse(beside.anyMatch(f -> f.getFileName().toString().startsWith("httpy-")), "unpacked beside the jar");
+        }
+        try (var tmp = Files.list(ServerProcess.SERVERS.resolve(name()).resolve("tmp"))) {
+            var names = tmp.map(f -> f.getFileName().toString()).toList();
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("httpy-cpython-")), names.toString());
+            assertTrue(names.stream().anyMatch(n -> n.startsWith("httpy-python-app-")), names.toString());
+        }
+    }
+}
