@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -26,10 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code httpy.*} properties, its Python in {@code src/main/resources/python/}), built by Maven against
  * the library this build installed, run as {@code java -jar} of the fat jar in a JVM of its own, over
  * real HTTP: the Python routes and a route parameter, a Python call to a Spring bean, a Spring
- * controller beside them, Spring's own 404 for what nobody claims, and {@code httpy} UP in Actuator's
- * health. The subclass chooses Boot's container.
+ * controller beside them, Spring's own 404 for what nobody claims, Spring Security's login reaching
+ * Python as {@code httpy.request().user}, and {@code httpy} UP in Actuator's health. The subclass chooses Boot's container.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class SpringBootContract {
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -114,6 +118,16 @@ abstract class SpringBootContract {
     }
 
     @Test
+    void springSecuritysLoginReachesPythonAsTheUser() throws Exception {
+        assertEquals(401, get("/whoami").statusCode());
+        var me = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/whoami"))
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("ada:secret".getBytes()))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, me.statusCode(), me.body());
+        assertEquals("you are ada", me.body());
+    }
+
+    @Test
     void actuatorShowsHttpyUp() throws Exception {
         var health = get("/actuator/health");
         assertEquals(200, health.statusCode(), health.body());
@@ -132,5 +146,23 @@ abstract class SpringBootContract {
             assertTrue(names.stream().anyMatch(n -> n.startsWith("httpy-cpython-")), names.toString());
             assertTrue(names.stream().anyMatch(n -> n.startsWith("httpy-python-app-")), names.toString());
         }
+    }
+
+    /** Last: Boot's graceful shutdown (its default) lets a Python request in flight finish, then the JVM ends. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aStopLetsAPythonRequestInFlightFinish() throws Exception {
+        var slow = CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow?seconds=2"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(500);
+        long stopping = System.nanoTime();
+        app.destroy(); // SIGTERM
+        var answer = slow.get(30, TimeUnit.SECONDS);
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertEquals("slept", answer.body());
+        assertTrue(app.waitFor(30, TimeUnit.SECONDS), "the app did not exit within 30 s of SIGTERM:\n" + NestedMaven.read(log));
+        double took = (System.nanoTime() - stopping) / 1e9;
+        assertTrue(took < 20, "stopping took " + took + " s");
+        assertFalse(NestedMaven.read(log).contains("hs_err"), NestedMaven.read(log));
     }
 }
