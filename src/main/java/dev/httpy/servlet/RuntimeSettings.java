@@ -53,6 +53,11 @@ public record RuntimeSettings(List<Path> paths, Path executable, Path library, P
         paths = List.copyOf(paths);
     }
 
+    /** Every setting's name, the web app's and its filters' ({@code python.path}, {@code python.workers}, ...). */
+    public static Set<String> names() {
+        return ACCEPTED;
+    }
+
     /**
      * Reads the context-params; {@code realPath} maps a {@code /WEB-INF/...} path to the unpacked
      * web app (null when it is not unpacked).

@@ -1,0 +1,49 @@
+package dev.httpy.spring;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** httpy.* properties as the WAR's python.* settings, bound from any property source. */
+class HttpyPropertiesTest {
+
+    private static HttpyProperties bind(Map<String, Object> properties) {
+        var environment = new StandardEnvironment();
+        // Only the test's properties: this JVM's system properties hold httpy.test.* settings of the build.
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+        environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
+        return HttpyProperties.of(environment);
+    }
+
+    @Test
+    void eachPropertyIsThePythonSettingOfTheSameName() {
+        var bound = bind(Map.of("httpy.handler", "app:handle", "httpy.max-requests-jitter", "5", "httpy.workers", "8",
+                "other.thing", "x"));
+        assertEquals(Map.of("python.handler", "app:handle", "python.max-requests-jitter", "5", "python.workers", "8"),
+                bound.settings());
+        assertEquals("classpath:/python/", bound.path());
+        assertNull(bound.beans());
+    }
+
+    @Test
+    void pathAndBeansAreBootsOwn() {
+        var bound = bind(Map.of("httpy.asgi", "api:app", "httpy.path", "/srv/py", "httpy.beans", "pricing, stock"));
+        assertEquals(Map.of("python.asgi", "api:app"), bound.settings());
+        assertEquals("/srv/py", bound.path());
+        assertEquals("pricing, stock", bound.beans());
+    }
+
+    @Test
+    void theWarsMessagesNameTheProperties() {
+        assertEquals("property httpy.workers=many: give a whole number",
+                HttpyProperties.named("context-param python.workers=many: give a whole number"));
+        assertEquals("property httpy.timeout=0: give seconds (see httpy.max-body too)",
+                HttpyProperties.named("init-param python.timeout=0: give seconds (see python.max-body too)"));
+    }
+}
