@@ -13,7 +13,10 @@ import asyncio
 import json
 import threading
 import urllib.parse
-from concurrent import interpreters
+try:
+    from concurrent import interpreters  # 3.14+: which interpreter answered (the GIL-per-worker test)
+except ImportError:
+    interpreters = None
 from typing import Any
 
 violations: list[str] = []
@@ -177,7 +180,7 @@ async def _routes(scope: dict[str, Any], receive: Any, send: Any) -> None:
     elif path == "/whoami":
         query = dict(urllib.parse.parse_qsl(scope["query_string"].decode()))
         await asyncio.sleep(float(query.get("pause", "0")))
-        await _answer(send, 200, json.dumps({"interpreter": interpreters.get_current().id,
+        await _answer(send, 200, json.dumps({"interpreter": interpreters.get_current().id if interpreters else -1,
                                              "thread": threading.current_thread().name}).encode())
     elif path == "/seen":
         await _answer(send, 200, json.dumps({"disconnects": disconnects_seen}).encode())

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import dev.httpy.it.ItWar;
+import dev.httpy.it.TodaysVenv;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.asset.StringAsset;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -28,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The example WAR on the venv of today's stacks ({@link TodaysStacks}: FastAPI on Starlette 1.x and
+ * The example WAR on the venv of today's stacks ({@link TodaysVenv}: FastAPI on Starlette 1.x and
  * pydantic 2, Flask 3.1, scikit-learn with scipy), on the default settings but python.executable:
  * scikit-learn loads and predicts (auto gives a 3.10/3.11 app the main interpreter), FastAPI's
  * {@code request.url} and redirects carry the context path and the mount, and the app imports the
@@ -44,7 +45,7 @@ abstract class TodaysStacksContract {
 
     @BeforeAll
     void start() throws IOException {
-        Path python = TodaysStacks.python(getClass().getSimpleName());
+        Path python = TodaysVenv.python(getClass().getSimpleName());
         var archive = ShrinkWrap.createFromZipFile(WebArchive.class,
                 new File(System.getProperty("httpy.test.war", "target/httpy.war")));
         String webXml = Files.readString(Path.of("src/main/webapp/WEB-INF/web.xml"));
@@ -53,7 +54,7 @@ abstract class TodaysStacksContract {
         String djangoFilters = django.substring(django.indexOf("<filter>"), django.lastIndexOf("</web-app>"));
         webXml = webXml.replace("</web-app>", djangoFilters + "</web-app>");
         archive.delete("WEB-INF/web.xml");
-        archive.setWebXML(new StringAsset(TodaysStacks.withExecutable(webXml, python)))
+        archive.setWebXML(new StringAsset(TodaysVenv.withExecutable(webXml, python)))
                 .addAsWebInfResource(new File("src/test/resources/wsgi/django_site.py"), "python/django_site.py");
         server = newServer();
         server.deploy(ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/today.war")), "today");

@@ -14,9 +14,6 @@ class HttpyPropertiesTest {
 
     private static HttpyProperties bind(Map<String, Object> properties) {
         var environment = new StandardEnvironment();
-        // Only the test's properties: this JVM's system properties hold httpy.test.* settings of the build.
-        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
-        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
         environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
         return HttpyProperties.of(environment);
     }
@@ -29,6 +26,13 @@ class HttpyPropertiesTest {
                 bound.settings());
         assertEquals("classpath:/python/", bound.path());
         assertNull(bound.beans());
+    }
+
+    /** This JVM has httpy.test.* system properties and .ci/run an HTTPY_TEST_VENV_PYTHON variable: no settings. */
+    @Test
+    void onlyTheSettingsNamesAreRead() {
+        var bound = bind(Map.of("httpy.handler", "app:handle", "httpy.test.venv.python", "/x", "httpy.home-page", "y"));
+        assertEquals(Map.of("python.handler", "app:handle"), bound.settings());
     }
 
     @Test

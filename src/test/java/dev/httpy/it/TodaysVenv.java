@@ -1,4 +1,4 @@
-package dev.httpy.e2e;
+package dev.httpy.it;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,14 +11,29 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The venv of today's Python stacks that the build makes in {@code target/venv-today}
  * ({@code src/test/venv/make-venv.sh}): its python, or a skip that prints why it is missing.
  */
-final class TodaysStacks {
+public final class TodaysVenv {
     private static final Path DIR = Path.of(System.getProperty("httpy.test.venvDir", "target/venv-today"));
 
-    private TodaysStacks() {
+    private TodaysVenv() {
+    }
+
+    /** Whether the venv is there, for a deployment made before a test can skip. */
+    public static boolean ready() {
+        return Files.isRegularFile(DIR.resolve("READY"));
+    }
+
+    /** The venv's Python version, {@code 3.X}, from its pyvenv.cfg. */
+    public static String version() {
+        try {
+            return Files.readAllLines(DIR.resolve("venv/pyvenv.cfg")).stream().filter(l -> l.startsWith("version"))
+                    .map(l -> l.replaceAll(".*=\\s*(\\d+\\.\\d+).*", "$1")).findFirst().orElse("0.0");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The venv's python, for python.executable; skips the calling test class, saying why, when there is none. */
-    static Path python(String who) {
+    public static Path python(String who) {
         boolean ready = Files.isRegularFile(DIR.resolve("READY"));
         if (!ready) {
             String why;
@@ -35,7 +50,7 @@ final class TodaysStacks {
     }
 
     /** {@code web.xml} with a context-param python.executable put before its first listener. */
-    static String withExecutable(String webXml, Path python) {
+    public static String withExecutable(String webXml, Path python) {
         String param = "<context-param><param-name>python.executable</param-name><param-value>" + python
                 + "</param-value></context-param>\n  <listener>";
         int at = webXml.indexOf("<listener>");
