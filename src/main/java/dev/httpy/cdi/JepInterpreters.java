@@ -1,5 +1,7 @@
 package dev.httpy.cdi;
 
+import java.util.function.Supplier;
+
 import dev.httpy.jep.HttpyInterpreter;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,8 +33,28 @@ public class JepInterpreters {
 
     @Inject
     ServletContext context;
+    /** Where the servlet context comes from outside CDI (Spring Boot's auto-configuration); null under CDI. */
+    private final Supplier<ServletContext> contexts;
 
     private final AppWorkers workers = new AppWorkers("httpy-jep", WARM, MAX, QUEUE);
+
+    /** For CDI, which injects the web app's servlet context. */
+    public JepInterpreters() {
+        this.contexts = null;
+    }
+
+    /** Outside CDI: the web app's servlet context, asked for at each use (null until httpy has started). */
+    public JepInterpreters(Supplier<ServletContext> context) {
+        this.contexts = context;
+    }
+
+    private ServletContext context() {
+        ServletContext current = contexts == null ? context : contexts.get();
+        if (current == null) {
+            throw new IllegalStateException("Python is not running yet: the web app has not started httpy");
+        }
+        return current;
+    }
 
     @Produces
     @RequestScoped
@@ -47,7 +69,7 @@ public class JepInterpreters {
 
     /** A new interpreter on the web app's Python (include paths and redirections from {@code config}); close it when done. */
     public HttpyInterpreter open(JepConfig config) {
-        return new HttpyInterpreter(config, workers.in(context));
+        return new HttpyInterpreter(config, workers.in(context()));
     }
 
     @PreDestroy

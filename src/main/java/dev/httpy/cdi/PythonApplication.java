@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
@@ -31,8 +32,28 @@ public class PythonApplication {
 
     @Inject
     ServletContext context;
+    /** Where the servlet context comes from outside CDI (Spring Boot's auto-configuration); null under CDI. */
+    private final Supplier<ServletContext> contexts;
 
     private final AppWorkers workers = new AppWorkers("httpy-cdi", WORKERS, WORKERS, QUEUE);
+
+    /** For CDI, which injects the web app's servlet context. */
+    public PythonApplication() {
+        this.contexts = null;
+    }
+
+    /** Outside CDI: the web app's servlet context, asked for at each use (null until httpy has started). */
+    public PythonApplication(Supplier<ServletContext> context) {
+        this.contexts = context;
+    }
+
+    private ServletContext context() {
+        ServletContext current = contexts == null ? context : contexts.get();
+        if (current == null) {
+            throw new IllegalStateException("Python is not running yet: the web app has not started httpy");
+        }
+        return current;
+    }
 
     /**
      * Calls {@code module:function(*args)} and returns its converted result.
@@ -43,7 +64,7 @@ public class PythonApplication {
      */
     public Object call(String function, Object... args) {
         var task = new ResultTask<>(py -> py.call(py.cachedFunction(function), args), "the Python app is stopping");
-        var pool = workers.in(context);
+        var pool = workers.in(context());
         if (!pool.submit(task)) {
             throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
         }

@@ -109,6 +109,14 @@ abstract class SpringBootContract {
     }
 
     @Test
+    void javaCallsPythonThroughTheInjectedPythonApplicationAndJepInterpreter() throws Exception {
+        assertEquals("total 7", get("/java/total").body());
+        for (int i = 0; i < 3; i++) {
+            assertEquals("jep 42", get("/java/jep").body());
+        }
+    }
+
+    @Test
     void springMvcAndItsOwn404StandBesidePython() throws Exception {
         assertEquals("hello from spring", get("/java").body());
         var missing = get("/nothing/here");

@@ -5,6 +5,11 @@ import time
 import httpy
 
 
+def total(a, b):
+    """Called from Java through PythonApplication."""
+    return a + b
+
+
 def routes():
     return {"/hello/:name": ["GET"], "/price/:item": ["GET"], "/whoami": ["GET"], "/slow": ["GET"]}
 
