@@ -25,8 +25,11 @@ final class AppWorkers {
         this.queue = queue;
     }
 
-    /** The workers in the interpreter that serves {@code context} now. */
+    /** The workers in the interpreter that serves {@code context} now; null before the web app started httpy. */
     synchronized PythonWorkers in(ServletContext context) {
+        if (context == null) {
+            throw new IllegalStateException("Python is not running yet: the web app has not started httpy");
+        }
         if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime current)) {
             throw new IllegalStateException("Python is not running: declare <listener><listener-class>"
                     + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");

@@ -48,14 +48,6 @@ public class JepInterpreters {
         this.contexts = context;
     }
 
-    private ServletContext context() {
-        ServletContext current = contexts == null ? context : contexts.get();
-        if (current == null) {
-            throw new IllegalStateException("Python is not running yet: the web app has not started httpy");
-        }
-        return current;
-    }
-
     @Produces
     @RequestScoped
     @Typed(Interpreter.class)
@@ -69,7 +61,7 @@ public class JepInterpreters {
 
     /** A new interpreter on the web app's Python (include paths and redirections from {@code config}); close it when done. */
     public HttpyInterpreter open(JepConfig config) {
-        return new HttpyInterpreter(config, workers.in(context()));
+        return new HttpyInterpreter(config, workers.in(contexts == null ? context : contexts.get()));
     }
 
     @PreDestroy

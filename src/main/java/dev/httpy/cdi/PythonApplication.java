@@ -47,14 +47,6 @@ public class PythonApplication {
         this.contexts = context;
     }
 
-    private ServletContext context() {
-        ServletContext current = contexts == null ? context : contexts.get();
-        if (current == null) {
-            throw new IllegalStateException("Python is not running yet: the web app has not started httpy");
-        }
-        return current;
-    }
-
     /**
      * Calls {@code module:function(*args)} and returns its converted result.
      *
@@ -64,7 +56,7 @@ public class PythonApplication {
      */
     public Object call(String function, Object... args) {
         var task = new ResultTask<>(py -> py.call(py.cachedFunction(function), args), "the Python app is stopping");
-        var pool = workers.in(context());
+        var pool = workers.in(contexts == null ? context : contexts.get());
         if (!pool.submit(task)) {
             throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
         }
