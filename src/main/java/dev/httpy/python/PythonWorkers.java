@@ -220,6 +220,19 @@ public final class PythonWorkers implements AutoCloseable {
         return busy;
     }
 
+    /** Workers inside one task for longer than {@code nanos} now: stuck, when that is the app's timeout. */
+    public int busyLongerThan(long nanos) {
+        long now = System.nanoTime();
+        int stuck = 0;
+        for (Worker worker : workers) {
+            long since = worker.inTaskSince;
+            if (since != 0 && now - since > nanos) {
+                stuck++;
+            }
+        }
+        return stuck;
+    }
+
     /** Tasks waiting for a worker now. */
     public int queued() {
         return tasks.queued();

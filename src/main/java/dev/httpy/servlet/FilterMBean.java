@@ -55,10 +55,12 @@ final class FilterMBean implements PythonFilterMXBean {
 
     /**
      * Registers the filter's MBean, replacing one a stopped deployment of the same name left behind,
-     * and its Micrometer meters where Micrometer is present; either that fails is logged, and the
-     * filter runs on.
+     * and its Micrometer meters where Micrometer is present, tagged with the Python {@code app}, in
+     * {@code meterRegistry} when that is a {@code MeterRegistry}, else in the global one; either that
+     * fails is logged, and the filter runs on.
      */
-    static FilterMBean register(String contextPath, String filterName, Metrics metrics, Supplier<PythonWorkers> workers) {
+    static FilterMBean register(String contextPath, String filterName, String app, Object meterRegistry, Metrics metrics,
+                                Supplier<PythonWorkers> workers) {
         var bean = new FilterMBean(metrics, workers, nameOf(contextPath, filterName));
         var server = ManagementFactory.getPlatformMBeanServer();
         try {
@@ -72,7 +74,7 @@ final class FilterMBean implements PythonFilterMXBean {
         }
         if (micrometerPresent()) {
             try {
-                bean.removeMeters = MicrometerMeters.publish(bean, contextOf(contextPath), filterName);
+                bean.removeMeters = MicrometerMeters.publish(meterRegistry, bean, contextOf(contextPath), filterName, app);
             } catch (RuntimeException | LinkageError e) {
                 LOG.log(System.Logger.Level.WARNING, "httpy: cannot publish the Micrometer meters of filter "
                         + filterName + " (needs Micrometer 1.x with FunctionCounter and FunctionTimer): " + e);

@@ -14,8 +14,8 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Tags;
 
 /**
- * A filter's figures as Micrometer meters, tagged {@code context=<context path>} and
- * {@code filter=<filter name>}: counters for what only grows, gauges for what goes up and down,
+ * A filter's figures as Micrometer meters, tagged {@code context=<context path>},
+ * {@code filter=<filter name>} and {@code app=<the Python app, as python.handler, python.wsgi or python.asgi names it>}: counters for what only grows, gauges for what goes up and down,
  * and function timers (a count and a total time) for the latency and the waits for the GIL. Every
  * meter reads the filter's {@link PythonFilterMXBean} when the registry reads it, so JMX and
  * Micrometer always agree. The latency percentiles are the MBean's, since the filter started (not
@@ -31,17 +31,20 @@ final class MicrometerMeters {
     private MicrometerMeters() {
     }
 
-    /** Publishes to {@link Metrics#globalRegistry}, where a web app adds its own registries. */
-    static Runnable publish(PythonFilterMXBean figures, String context, String filter) {
-        return publish(Metrics.globalRegistry, figures, context, filter);
+    /**
+     * Publishes to {@code registry} when it is a {@link MeterRegistry} (one the web app gave, as
+     * Spring Boot's), else to {@link Metrics#globalRegistry}, where a web app adds its own registries.
+     */
+    static Runnable publish(Object registry, PythonFilterMXBean figures, String context, String filter, String app) {
+        return publish(registry instanceof MeterRegistry given ? given : Metrics.globalRegistry, figures, context, filter, app);
     }
 
     /**
      * Registers the meters in {@code registry}, replacing those a stopped deployment of the same
      * context and filter left behind; the action returned removes them.
      */
-    static Runnable publish(MeterRegistry registry, PythonFilterMXBean figures, String context, String filter) {
-        Tags tags = Tags.of("context", context, "filter", filter);
+    static Runnable publish(MeterRegistry registry, PythonFilterMXBean figures, String context, String filter, String app) {
+        Tags tags = Tags.of("context", context, "filter", filter, "app", app);
         removeLeftovers(registry, context, filter);
         List<Meter> meters = new ArrayList<>();
         meters.add(counter(registry, "requests", "requests sent to Python, or answered for it (400, 413)",

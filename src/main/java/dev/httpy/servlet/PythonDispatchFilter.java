@@ -23,6 +23,7 @@ import dev.httpy.routing.RouteTable;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -40,6 +41,13 @@ import jakarta.servlet.http.HttpServletResponse;
  * deployment with a message that names it.
  */
 public final class PythonDispatchFilter implements Filter {
+    /**
+     * A Micrometer {@code MeterRegistry} the filters publish their meters to instead of
+     * {@code Metrics.globalRegistry}, when the web app puts one in this context attribute before
+     * they start (Spring Boot's auto-configuration puts the application's own).
+     */
+    public static final String METER_REGISTRY_ATTRIBUTE = "dev.httpy.meterRegistry";
+
     private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());
     /** CPython's ImportError for an extension module that refuses sub-interpreters (3.12+). */
     private static final Pattern REFUSAL = Pattern.compile("module (\\S+) does not support loading in subinterpreters");
@@ -76,7 +84,13 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
+    /** A filter's workers now, for {@link Health}. */
+    record Load(int workers, int busy, int stuck, int queued, double timeoutSeconds) {
+    }
+
     private final Metrics metrics = new Metrics();
+    private ServletContext context;
+    private String filterName;
     private String name;
     private String threadName;
     private FilterSettings settings;
@@ -86,9 +100,10 @@ public final class PythonDispatchFilter implements Filter {
 
     @Override
     public void init(FilterConfig config) throws ServletException {
-        name = "filter " + config.getFilterName();
-        threadName = "httpy-" + config.getFilterName();
-        var context = config.getServletContext();
+        filterName = config.getFilterName();
+        name = "filter " + filterName;
+        threadName = "httpy-" + filterName;
+        context = config.getServletContext();
         try {
             settings = FilterSettings.read(Collections.list(config.getInitParameterNames()), config::getInitParameter);
             if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime started)) {
@@ -96,11 +111,13 @@ public final class PythonDispatchFilter implements Filter {
                         + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
             }
             mount = mountOn(started);
-            mbean = FilterMBean.register(context.getContextPath(), config.getFilterName(), metrics, () -> mount.workers);
+            mbean = FilterMBean.register(context.getContextPath(), filterName, mount.handler.name(),
+                    context.getAttribute(METER_REGISTRY_ATTRIBUTE), metrics, () -> mount.workers);
             if (context.getAttribute(AppReplacer.ATTRIBUTE) instanceof AppReplacer app) {
                 replacer = app;
                 app.add(this);
             }
+            Health.add(context, this);
             context.log("httpy " + name + ": " + mount.handler.name() + " serves " + mount.routes + " with "
                     + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
                     : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
@@ -185,6 +202,20 @@ public final class PythonDispatchFilter implements Filter {
             workers.close();
             throw e;
         }
+    }
+
+    String filterName() {
+        return filterName;
+    }
+
+    /** The workers serving now; null before the filter started. */
+    Load load() {
+        Mount now = mount;
+        if (now == null) {
+            return null;
+        }
+        return new Load(now.workers.size(), now.workers.busy(), now.workers.busyLongerThan(settings.timeout().toNanos()),
+                now.workers.queued(), settings.timeout().toMillis() / 1000.0);
     }
 
     /** Serves from {@code next} from now on; returns the mount it replaced, for {@link #retire}. */
@@ -374,6 +405,9 @@ public final class PythonDispatchFilter implements Filter {
 
     @Override
     public void destroy() {
+        if (context != null) {
+            Health.remove(context, this);
+        }
         if (replacer != null) {
             replacer.remove(this); // waits for a replacement under way, so the mount below is the last
             replacer = null;

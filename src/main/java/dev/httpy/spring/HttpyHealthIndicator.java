@@ -1,13 +1,13 @@
 package dev.httpy.spring;
 
-import dev.httpy.python.PythonRuntime;
-import dev.httpy.servlet.PythonLifecycleListener;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * {@code httpy} under {@code /actuator/health}: UP while the web app's Python serves (its version
- * and interpreter as details), DOWN with the reason before it started or when it did not.
+ * {@code httpy} under {@code /actuator/health}: UP while the web app's Python serves (its version,
+ * interpreter and each filter's workers as details); DOWN with the reason before it started, when it
+ * did not, and while every worker of a filter is stuck past {@code httpy.timeout}, as
+ * {@link dev.httpy.servlet.Health} says.
  */
 final class HttpyHealthIndicator implements HealthIndicator {
     private final HttpyServletInitializer initializer;
@@ -22,10 +22,8 @@ final class HttpyHealthIndicator implements HealthIndicator {
         if (context == null) {
             return Health.down().withDetail("reason", "the servlet context has not started httpy yet").build();
         }
-        if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime)) {
-            return Health.down().withDetail("reason", "Python did not start; the log says why").build();
-        }
-        return Health.up().withDetail("python", runtime.version())
-                .withDetail("interpreter", runtime.isolation().name().toLowerCase()).build();
+        var health = dev.httpy.servlet.Health.of(context);
+        var builder = health.up() ? Health.up() : Health.down().withDetail("reason", HttpyProperties.named(health.reason()));
+        return builder.withDetails(health.details()).build();
     }
 }

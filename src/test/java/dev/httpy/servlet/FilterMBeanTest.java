@@ -31,7 +31,7 @@ class FilterMBeanTest {
         var server = ManagementFactory.getPlatformMBeanServer();
         var name = FilterMBean.nameOf("", "python");
 
-        var bean = FilterMBean.register("", "python", new Metrics(), () -> {
+        var bean = FilterMBean.register("", "python", "app:go", null, new Metrics(), () -> {
             throw new AssertionError("the workers are read only when their figures are");
         });
 
@@ -52,7 +52,7 @@ class FilterMBeanTest {
 
     @Test
     void aRegistryTheAppAddsAfterTheFilterStartedGetsItsMetersToo() {
-        var bean = FilterMBean.register("/late", "python", new Metrics(), () -> {
+        var bean = FilterMBean.register("/late", "python", "app:go", null, new Metrics(), () -> {
             throw new AssertionError("the workers are read only when their figures are");
         });
         try {
@@ -64,5 +64,22 @@ class FilterMBeanTest {
         } finally {
             bean.unregister();
         }
+    }
+
+    @Test
+    void aRegistryTheWebAppGivesGetsTheMetersInsteadOfTheGlobalOne() {
+        io.micrometer.core.instrument.Metrics.addRegistry(appsRegistry);
+        var given = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        var bean = FilterMBean.register("/boot", "httpy", "app:go", given, new Metrics(), () -> {
+            throw new AssertionError("the workers are read only when their figures are");
+        });
+        try {
+            var requests = given.find("httpy.requests").tags("context", "/boot", "app", "app:go").functionCounter();
+            assertNotNull(requests, () -> "meters: " + given.getMeters());
+            assertTrue(appsRegistry.getMeters().isEmpty(), () -> "in the global registry too: " + appsRegistry.getMeters());
+        } finally {
+            bean.unregister();
+        }
+        assertTrue(given.getMeters().isEmpty(), () -> "left: " + given.getMeters());
     }
 }

@@ -44,7 +44,7 @@ class MicrometerMetersTest {
 
     @Test
     void everyFigureIsAMeterTaggedWithTheContextAndTheFilter() {
-        MicrometerMeters.publish(registry, figures(), "/shop", "python");
+        MicrometerMeters.publish(registry, figures(), "/shop", "python", "app:go");
 
         assertEquals(120, counter("httpy.requests"));
         assertEquals(5, counter("httpy.refused"));
@@ -66,6 +66,8 @@ class MicrometerMetersTest {
         assertEquals(0.004, percentile("0.9"), 1e-12);
         assertEquals(0.012, percentile("0.99"), 1e-12);
         assertEquals(14, registry.getMeters().size(), "one meter for each, three for the percentiles");
+        assertTrue(registry.getMeters().stream().allMatch(m -> "app:go".equals(m.getId().getTag("app"))),
+                registry.getMeters().toString());
     }
 
     private double percentile(String phi) {
@@ -77,7 +79,7 @@ class MicrometerMetersTest {
     @Test
     void theMetersReadTheFiguresEachTimeTheyAreRead() {
         var figures = figures();
-        MicrometerMeters.publish(registry, figures, "/shop", "python");
+        MicrometerMeters.publish(registry, figures, "/shop", "python", "app:go");
         figures.requests = 500;
         figures.queued = 0;
         figures.gilAcquisitions = 41;
@@ -88,8 +90,8 @@ class MicrometerMetersTest {
 
     @Test
     void removingTakesAwayTheFiltersMetersAndNoOthers() {
-        Runnable remove = MicrometerMeters.publish(registry, figures(), "/shop", "python");
-        MicrometerMeters.publish(registry, figures(), "/shop", "flask");
+        Runnable remove = MicrometerMeters.publish(registry, figures(), "/shop", "python", "app:go");
+        MicrometerMeters.publish(registry, figures(), "/shop", "flask", "flask_app:app");
         Meter.Id kept = registry.get("httpy.requests").tags("filter", "flask").meter().getId();
 
         remove.run();
@@ -102,11 +104,11 @@ class MicrometerMetersTest {
 
     @Test
     void aNewDeploymentsMetersReplaceThoseAStoppedOneLeftBehind() {
-        MicrometerMeters.publish(registry, figures(), "/shop", "python"); // never removed
+        MicrometerMeters.publish(registry, figures(), "/shop", "python", "app:go"); // never removed
         var fresh = new FakeFigures();
         fresh.requests = 1;
 
-        MicrometerMeters.publish(registry, fresh, "/shop", "python");
+        MicrometerMeters.publish(registry, fresh, "/shop", "python", "app:go");
 
         assertEquals(1, counter("httpy.requests"));
         assertEquals(14, registry.getMeters().size());

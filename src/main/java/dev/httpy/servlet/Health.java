@@ -1,0 +1,83 @@
+package dev.httpy.servlet;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.httpy.python.PythonRuntime;
+import jakarta.servlet.ServletContext;
+
+/**
+ * Whether a web app's Python serves, as a readiness probe or Spring Boot's health endpoint asks it:
+ * up while its interpreter runs and every filter has a worker that is not stuck; down, with the
+ * reason, before Python started, when it did not start, and while every worker of a filter has been
+ * inside one request for longer than its {@code python.timeout} (a handler stuck in a C call, which
+ * no timeout can stop). Read from what the filters already track; it calls no Python.
+ *
+ * @param up      whether the app serves
+ * @param reason  why not, for people; empty when up
+ * @param details {@code python} (the version), {@code interpreter} ({@code isolated} or {@code main}) and
+ *                {@code filters}: for each filter by name its {@code workers}, {@code busy}, {@code stuck}
+ *                and {@code queued}
+ */
+public record Health(boolean up, String reason, Map<String, Object> details) {
+    /** The context attribute listing the web app's running filters. */
+    static final String FILTERS_ATTRIBUTE = Health.class.getName() + ".filters";
+
+    public Health {
+        details = Map.copyOf(details);
+    }
+
+    /** The health of the web app in {@code context} now. */
+    public static Health of(ServletContext context) {
+        if (!(context.getAttribute(PythonLifecycleListener.RUNTIME_ATTRIBUTE) instanceof PythonRuntime runtime)) {
+            return new Health(false, "Python is not running: it has not started, or its start failed (the log says why)",
+                    Map.of());
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("python", runtime.version());
+        details.put("interpreter", runtime.isolation().name().toLowerCase());
+        String reason = "";
+        Map<String, Object> filters = new LinkedHashMap<>();
+        for (PythonDispatchFilter filter : filters(context)) {
+            PythonDispatchFilter.Load load = filter.load();
+            if (load == null) {
+                continue;
+            }
+            filters.put(filter.filterName(), Map.of("workers", load.workers(), "busy", load.busy(),
+                    "stuck", load.stuck(), "queued", load.queued()));
+            if (reason.isEmpty() && load.workers() > 0 && load.stuck() >= load.workers()) {
+                reason = "every one of the " + load.workers() + " workers of filter " + filter.filterName()
+                        + " has been in one request for longer than python.timeout=" + load.timeoutSeconds()
+                        + " s; python.max-workers above python.workers starts more while some are stuck";
+            }
+        }
+        details.put("filters", filters);
+        return new Health(reason.isEmpty(), reason, details);
+    }
+
+    static void add(ServletContext context, PythonDispatchFilter filter) {
+        synchronized (context) {
+            filters(context).add(filter);
+        }
+    }
+
+    static void remove(ServletContext context, PythonDispatchFilter filter) {
+        synchronized (context) {
+            filters(context).remove(filter);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<PythonDispatchFilter> filters(ServletContext context) {
+        synchronized (context) {
+            if (!(context.getAttribute(FILTERS_ATTRIBUTE) instanceof List<?> list)) {
+                List<PythonDispatchFilter> fresh = new CopyOnWriteArrayList<>();
+                context.setAttribute(FILTERS_ATTRIBUTE, fresh);
+                return fresh;
+            }
+            return (List<PythonDispatchFilter>) list;
+        }
+    }
+}
