@@ -2,6 +2,7 @@ package dev.httpy.python;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,22 +51,53 @@ public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<Stri
 
     /** Finds, unpacks (under {@code cacheRoot}) and readies the packages in {@code jars}. */
     public static JarPackages load(List<Path> jars, Path cacheRoot) {
+        return load(jars, List.of(), cacheRoot);
+    }
+
+    /**
+     * {@link #load(List, Path)} for the jar files {@code jars} and for {@code nestedJars}, jars
+     * inside another given by URL (a Spring Boot fat jar's {@code BOOT-INF/lib/}): those are read
+     * as streams, each once, into a directory under {@code cacheRoot} named by the jar and its size.
+     */
+    public static JarPackages load(List<Path> jars, List<URL> nestedJars, Path cacheRoot) {
         List<Path> pythonDirs = new ArrayList<>();
         Map<String, Path> provided = new LinkedHashMap<>();
         Map<Path, String> origin = new LinkedHashMap<>();
         try {
+            Map<Path, String> homes = new LinkedHashMap<>();
             for (Path jar : jars) {
                 for (String name : shippedNames(jar)) {
                     String prefix = "org/bytedeco/" + name + "/" + PLATFORM + "/";
-                    Path home = JarTrees.unpackOnce(jar, cacheRoot, prefix,
-                            relative -> relative.startsWith("python/") || NATIVE.matcher(relative).matches());
-                    if (Files.isDirectory(home.resolve("python"))) {
-                        pythonDirs.add(home.resolve("python"));
-                        origin.put(home.resolve("python"), name + " from " + jar.getFileName());
+                    homes.put(JarTrees.unpackOnce(jar, cacheRoot, prefix,
+                            relative -> relative.startsWith("python/") || NATIVE.matcher(relative).matches()),
+                            name + " from " + jar.getFileName());
+                }
+            }
+            for (URL jar : nestedJars) {
+                // All of a jar's trees in one pass over its stream: org/bytedeco/<name>/<platform>/...
+                Path root = JarTrees.unpackOnce(jar, cacheRoot.resolve("httpy-nested"), "org/bytedeco/", relative -> {
+                    var matcher = ENTRY.matcher("org/bytedeco/" + relative);
+                    return matcher.matches() && !matcher.group(1).equals("cpython")
+                            && (matcher.group(2).startsWith("python/") || NATIVE.matcher(matcher.group(2)).matches());
+                });
+                try (var names = Files.list(root)) {
+                    for (Path name : names.sorted().toList()) {
+                        if (Files.isDirectory(name.resolve(PLATFORM))) {
+                            String file = jar.getPath().replaceAll("!?/*$", "");
+                            homes.put(name.resolve(PLATFORM), name.getFileName() + " from "
+                                    + file.substring(file.lastIndexOf('/') + 1));
+                        }
                     }
-                    for (Path library : nativeLibraries(home)) {
-                        provided.putIfAbsent(library.getFileName().toString(), library);
-                    }
+                }
+            }
+            for (var entry : homes.entrySet()) {
+                Path home = entry.getKey();
+                if (Files.isDirectory(home.resolve("python"))) {
+                    pythonDirs.add(home.resolve("python"));
+                    origin.put(home.resolve("python"), entry.getValue());
+                }
+                for (Path library : nativeLibraries(home)) {
+                    provided.putIfAbsent(library.getFileName().toString(), library);
                 }
             }
             Set<Path> loaded = new LinkedHashSet<>();
@@ -84,8 +116,51 @@ public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<Stri
             }
             return new JarPackages(pythonDirs, List.copyOf(loaded), List.copyOf(missing));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot unpack the Python packages in WEB-INF/lib under " + cacheRoot, e);
+            throw new UncheckedIOException("cannot unpack the Python packages of the web app's jars under " + cacheRoot, e);
         }
+    }
+
+    /**
+     * The jars on {@code loader}'s class path (its URL class loaders', then {@code java.class.path})
+     * named for this platform as bytedeco's are ({@code numpy-2.4.2-1.5.13-linux-x86_64.jar}), save
+     * the embedded CPython's: where no {@code WEB-INF/lib} lists a web app's jars, as in a Spring
+     * Boot application. Files as {@code file:} URLs; jars inside a fat jar as the URLs that read them.
+     */
+    public static List<URL> platformJarsOf(ClassLoader loader) {
+        Set<URL> found = new LinkedHashSet<>();
+        for (ClassLoader at = loader; at != null; at = at.getParent()) {
+            if (at instanceof java.net.URLClassLoader urls) {
+                for (URL url : urls.getURLs()) {
+                    found.add(jarFileUrl(url));
+                }
+            }
+        }
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            if (!entry.isEmpty()) {
+                try {
+                    found.add(Path.of(entry).toAbsolutePath().toUri().toURL());
+                } catch (java.net.MalformedURLException | RuntimeException notAPath) {
+                    // not a file name; nothing of ours
+                }
+            }
+        }
+        return found.stream().filter(url -> {
+            String path = url.getPath().replaceAll("!?/*$", "");
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            return name.endsWith("-" + PLATFORM + ".jar") && !name.startsWith("cpython-");
+        }).toList();
+    }
+
+    /** {@code jar:nested:/app.jar/!BOOT-INF/lib/x.jar!/} as the URL of the jar itself, whose stream is the jar. */
+    private static URL jarFileUrl(URL url) {
+        if ("jar".equals(url.getProtocol()) && url.getPath().endsWith("!/")) {
+            try {
+                return java.net.URI.create(url.getPath().substring(0, url.getPath().length() - 2)).toURL();
+            } catch (java.net.MalformedURLException | IllegalArgumentException e) {
+                return url;
+            }
+        }
+        return url;
     }
 
     /** The {@code <name>}s under {@code org/bytedeco/} that {@code jar} ships a Python tree or native libraries for. */

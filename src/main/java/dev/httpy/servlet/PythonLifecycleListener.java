@@ -64,7 +64,7 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 context::getInitParameter, context::getRealPath);
         Path cache = Path.of(System.getProperty("java.io.tmpdir"));
         var installation = settings.installation(getClass().getClassLoader(), cache);
-        var jarPackages = JarPackages.load(libraryJars(context), cache);
+        var jarPackages = packageJars(context, cache);
         if (!jarPackages.missing().isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "httpy: no jar in WEB-INF/lib and no system library provides "
                     + jarPackages.missing() + ", so importing those packages will fail; add the jar that ships it"
@@ -172,6 +172,31 @@ public final class PythonLifecycleListener implements ServletContextListener {
     }
 
     /** The jars in WEB-INF/lib, as files (none when the WAR is not unpacked). */
+    /**
+     * The packages of the jars in WEB-INF/lib; where there is none (Spring Boot's embedded
+     * container), of the class path's jars named for this platform, inside a fat jar or not.
+     */
+    private static JarPackages packageJars(ServletContext context, Path cache) {
+        List<Path> jars = libraryJars(context);
+        if (!jars.isEmpty()) {
+            return JarPackages.load(jars, cache);
+        }
+        List<Path> files = new java.util.ArrayList<>();
+        List<java.net.URL> nested = new java.util.ArrayList<>();
+        for (var url : JarPackages.platformJarsOf(context.getClassLoader())) {
+            try {
+                if ("file".equals(url.getProtocol())) {
+                    files.add(Path.of(url.toURI()));
+                } else {
+                    nested.add(url);
+                }
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                nested.add(url);
+            }
+        }
+        return JarPackages.load(files, nested, cache);
+    }
+
     private static List<Path> libraryJars(ServletContext context) {
         var names = context.getResourcePaths("/WEB-INF/lib/");
         if (names == null) {

@@ -27,22 +27,28 @@ final class ClasspathPython {
     }
 
     static Path directory(ClassLoader loader, String entry, Path cacheRoot) {
+        return directory(loader, "httpy.path", entry, cacheRoot);
+    }
+
+    /** {@link #directory(ClassLoader, String, Path)} for the property {@code property}, which errors name. */
+    static Path directory(ClassLoader loader, String property, String entry, Path cacheRoot) {
         String resource = entry.substring("classpath:".length()).replaceAll("^/+", "");
         if (!resource.endsWith("/")) {
             resource += "/";
         }
         URL url = loader.getResource(resource);
         if (url == null) {
-            throw new IllegalArgumentException("property httpy.path=" + entry + ": no " + resource + " on the class path;"
-                    + " put the Python app in src/main/resources/" + resource + " or set httpy.path to its directory");
+            throw new IllegalArgumentException("property " + property + "=" + entry + ": no " + resource
+                    + " on the class path; put it in src/main/resources/" + resource + " or set " + property
+                    + " to its directory");
         }
         try {
             if ("file".equals(url.getProtocol())) {
                 return Path.of(url.toURI());
             }
             if (!(url.openConnection() instanceof JarURLConnection jar)) {
-                throw new IllegalArgumentException("property httpy.path=" + entry + ": " + url + " is neither a directory"
-                        + " nor in a jar; set httpy.path to a directory");
+                throw new IllegalArgumentException("property " + property + "=" + entry + ": " + url + " is neither a"
+                        + " directory nor in a jar; set " + property + " to a directory");
             }
             return unpackOnce(jar, cacheRoot);
         } catch (IOException e) {

@@ -36,7 +36,7 @@ record HttpyProperties(Map<String, String> settings, String beans, String path) 
         for (String setting : new TreeSet<>(RuntimeSettings.names())) {
             String name = setting.substring("python.".length());
             String value = environment.getProperty("httpy." + name);
-            if (value != null && !name.equals("beans") && !name.equals("path")) {
+            if (value != null && !value.isBlank() && !name.equals("beans") && !name.equals("path")) {
                 settings.put(setting, value);
             }
         }

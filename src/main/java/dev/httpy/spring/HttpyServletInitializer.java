@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import dev.httpy.servlet.HttpyInitializer;
+import dev.httpy.servlet.PythonDispatchFilter;
 import dev.httpy.servlet.PythonExposures;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -19,10 +20,14 @@ import org.springframework.util.ClassUtils;
  * for Spring Boot's embedded container (which skips initializers found in jars): puts the
  * {@code httpy.*} properties in as {@code python.*} context-params, the Python code's directories
  * as {@code python.path}, exposes the Spring beans {@code httpy.beans} names, and registers the
- * lifecycle listener and the asynchronous filter on {@code /*}. It runs last of the servlet context
+ * lifecycle listener and the asynchronous filter on {@code /*}; the application's Micrometer
+ * registry, when it has one, gets httpy's meters. It runs last of the servlet context
  * initializers, so the filter comes after Spring Security's: the login reaches Python.
  */
 public final class HttpyServletInitializer implements ServletContextInitializer, Ordered {
+    /** Where a Boot project's build step installs {@code python/requirements.txt}: {@code target/classes/python-packages}. */
+    static final String DEFAULT_PACKAGES = "classpath:/python-packages/";
+    private static final String METER_REGISTRY = "io.micrometer.core.instrument.MeterRegistry";
     private final HttpyProperties properties;
     private final ListableBeanFactory beans;
     private volatile ServletContext context;
@@ -39,9 +44,21 @@ public final class HttpyServletInitializer implements ServletContextInitializer,
 
     @Override
     public void onStartup(ServletContext servletContext) throws ServletException {
-        properties.settings().forEach(servletContext::setInitParameter);
+        String packages = packages(servletContext.getClassLoader());
+        properties.settings().forEach((name, value) -> {
+            if (!name.equals("python.packages")) {
+                servletContext.setInitParameter(name, value);
+            }
+        });
+        if (packages != null) {
+            servletContext.setInitParameter("python.packages", packages);
+        }
         servletContext.setInitParameter("python.path", String.join(",", pythonPath(servletContext)));
         expose(servletContext);
+        Object registry = meterRegistry();
+        if (registry != null) {
+            servletContext.setAttribute(PythonDispatchFilter.METER_REGISTRY_ATTRIBUTE, registry);
+        }
         try {
             new HttpyInitializer().onStartup(Set.of(), servletContext);
         } catch (ServletException | RuntimeException e) {
@@ -50,9 +67,40 @@ public final class HttpyServletInitializer implements ServletContextInitializer,
         this.context = servletContext;
     }
 
+    /**
+     * The application's Micrometer {@code MeterRegistry} (Actuator's), for httpy's meters; null
+     * without Micrometer or without one such bean. Looked up by name, so that Micrometer stays optional.
+     */
+    private Object meterRegistry() {
+        try {
+            Class<?> type = ClassUtils.forName(METER_REGISTRY, beans.getClass().getClassLoader());
+            return beans.getBeanProvider(type).getIfUnique();
+        } catch (ClassNotFoundException | LinkageError absent) {
+            return null;
+        }
+    }
+
     /** The servlet context once httpy was registered in it; null before. */
     ServletContext context() {
         return context;
+    }
+
+    /**
+     * {@code httpy.packages} as a directory: by default {@code classpath:/python-packages/} when the
+     * class path has it (where the build step installs {@code requirements.txt} in a Boot project),
+     * copied out of the fat jar as the code is; a directory as given; null for none.
+     */
+    private String packages(ClassLoader loader) {
+        String given = properties.settings().get("python.packages");
+        if (given == null && loader.getResource(DEFAULT_PACKAGES.substring("classpath:/".length())) == null) {
+            return null;
+        }
+        String entry = given == null ? DEFAULT_PACKAGES : given.strip();
+        if (!entry.startsWith("classpath:")) {
+            return entry;
+        }
+        return ClasspathPython.directory(loader, "httpy.packages", entry, Path.of(System.getProperty("java.io.tmpdir")))
+                .toString();
     }
 
     /** {@code httpy.path}'s entries as directories: {@code classpath:} ones taken out of the class path. */

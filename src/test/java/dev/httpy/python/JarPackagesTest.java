@@ -52,4 +52,52 @@ class JarPackagesTest {
         assertTrue(needs.contains("libopenblas.so.0") && needs.contains("libc.so.6"), needs.toString());
         assertEquals(List.of(), ElfNeeds.of(packages.pythonDirs().getFirst().resolve("numpy/__init__.py")));
     }
+
+    /**
+     * A Spring Boot fat jar's numpy: a jar inside another, read through a URL as a stream, unpacked
+     * once under the cache (never beside the outer jar), each package's tree found in it.
+     */
+    @Test
+    void aJarInsideAnotherIsReadAsAStreamAndUnpackedOnce(@org.junit.jupiter.api.io.TempDir Path work) throws Exception {
+        Path numpyJar = TestJars.named("numpy-2.4.2");
+        Path outer = work.resolve("app/app.jar");
+        Files.createDirectories(outer.getParent());
+        try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(outer))) {
+            var entry = new java.util.jar.JarEntry("BOOT-INF/lib/" + numpyJar.getFileName());
+            out.putNextEntry(entry);
+            Files.copy(numpyJar, out);
+            out.closeEntry();
+        }
+        var nested = java.net.URI.create("jar:" + outer.toUri() + "!/BOOT-INF/lib/" + numpyJar.getFileName()).toURL();
+        Path cache = work.resolve("cache");
+
+        var packages = JarPackages.load(List.of(), List.of(nested), cache);
+
+        Path numpy = packages.pythonDirs().getFirst();
+        assertTrue(numpy.startsWith(cache), numpy.toString());
+        assertTrue(Files.isRegularFile(numpy.resolve("numpy/__init__.py")), numpy + " has no numpy package");
+        assertEquals(1, packages.pythonDirs().size(), packages.pythonDirs().toString());
+        long unpackedAt = Files.getLastModifiedTime(numpy).toMillis();
+        assertEquals(packages.pythonDirs(), JarPackages.load(List.of(), List.of(nested), cache).pythonDirs());
+        assertEquals(unpackedAt, Files.getLastModifiedTime(numpy).toMillis(), "unpacked again");
+        try (var beside = Files.list(outer.getParent())) {
+            assertEquals(List.of(outer), beside.toList(), "nothing written beside the outer jar");
+        }
+    }
+
+    @Test
+    void theClassPathsPlatformJarsAreBytedecosNotTheEmbeddedCPythonNorOthers() throws Exception {
+        Path numpy = TestJars.named("numpy-2.4.2");
+        Path junit = TestJars.named("junit-jupiter-api");
+        Path cpython = Files.createTempFile("cpython-3.14.3-1.5.13-", "-" + JarPackages.PLATFORM + ".jar");
+        try (var loader = new java.net.URLClassLoader(new java.net.URL[] {
+                numpy.toUri().toURL(), junit.toUri().toURL(), cpython.toUri().toURL()}, null)) {
+            var found = JarPackages.platformJarsOf(loader);
+            assertTrue(found.contains(numpy.toUri().toURL()), found.toString());
+            assertTrue(found.stream().noneMatch(u -> u.getPath().contains("junit-jupiter-api")), found.toString());
+            assertTrue(found.stream().noneMatch(u -> u.getPath().contains("/cpython-")), found.toString());
+        } finally {
+            Files.delete(cpython);
+        }
+    }
 }
