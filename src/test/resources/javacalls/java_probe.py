@@ -90,3 +90,19 @@ def calls(n: int) -> int:
     for i in range(n):
         total = add(total, 1)
     return total
+
+
+_held: dict[str, Any] = {}
+
+
+def hold(name: str) -> str:
+    """Keeps a proxy, as module-level code does (pricing = httpy.java("pricing"))."""
+    _held[name] = httpy.java(name)
+    return _held[name].secret()
+
+
+def held_secret(name: str) -> Any:
+    try:
+        return _held[name].secret()
+    except LookupError as e:
+        return "LookupError: " + str(e)

@@ -80,6 +80,8 @@ final class JavaCalls {
     private volatile JavaObjects objects;
     /** Why httpy.java finds nothing in this runtime's interpreters; null when it may. */
     private final String refusal;
+    /** Set when another web app joined the main interpreter this runtime had alone: why calls stop. */
+    private volatile String withdrawn;
     private volatile boolean closed;
 
     JavaCalls(LibPython lib, String refusal) {
@@ -110,6 +112,15 @@ final class JavaCalls {
         return lib.symbol(symbol).reinterpret(ADDRESS.byteSize()).get(ADDRESS, 0);
     }
 
+    /**
+     * From now on every function made here raises {@code LookupError} with {@code reason}, proxies
+     * Python code already holds included: another web app's Python now shares the interpreter and
+     * could reach them.
+     */
+    void withdraw(String reason) {
+        withdrawn = reason;
+    }
+
     /** The objects {@code httpy.java} finds from now on. */
     void use(JavaObjects objects) {
         this.objects = objects;
@@ -132,6 +143,7 @@ final class JavaCalls {
                 if ((int) setAttr.invokeExact(module, local.allocateFrom("_lookup"), function) != 0) {
                     throw new IllegalStateException("cannot bind httpy._lookup");
                 }
+                py.callModuleFunction("httpy", "_forget_proxies");
             } finally {
                 lib.decRef(function);
             }
@@ -162,6 +174,10 @@ final class JavaCalls {
             long token = pointer.address();
             if (token < 1 || token > targets.size() || closed) {
                 return raise(systemError, "this Java function is no longer valid (the web app stopped?)");
+            }
+            String reason = withdrawn;
+            if (reason != null) {
+                return raise(lookupError, "no Java object: " + reason);
             }
             MemorySegment argv = nargs == 0 ? MemorySegment.NULL : args.reinterpret(nargs * ADDRESS.byteSize());
             try (var local = Arena.ofConfined()) {

@@ -84,6 +84,11 @@ public final class PythonRuntime implements AutoCloseable {
     private static final java.util.concurrent.atomic.AtomicBoolean WATCHING = new java.util.concurrent.atomic.AtomicBoolean();
     /** Web apps running in the main interpreter now; on 3.10/3.11 auto gives it to the first only. */
     private static final java.util.concurrent.atomic.AtomicInteger IN_MAIN = new java.util.concurrent.atomic.AtomicInteger();
+    /** The runtime that has the main interpreter to itself, whose Python may call its Java objects; null when none has. */
+    private static PythonRuntime aloneInMain;
+    private static final String SHARED_MAIN = "this web app shares the main interpreter with another web app in this"
+            + " JVM, where each could reach the other's Java objects, so httpy exposes none there; give one of them its"
+            + " own interpreter (python.interpreter=isolated) to call Java";
     private volatile boolean countedInMain;
     private volatile boolean closed;
     private boolean closing;
@@ -218,13 +223,25 @@ public final class PythonRuntime implements AutoCloseable {
 
     private void startOnOwner(Isolation isolation) throws Throwable {
         this.isolation = isolation;
+        String refusal = null;
         if (isolation == Isolation.MAIN) {
-            IN_MAIN.incrementAndGet();
             countedInMain = true;
+            synchronized (IN_MAIN) {
+                if (IN_MAIN.incrementAndGet() == 1) {
+                    aloneInMain = this;
+                } else {
+                    refusal = SHARED_MAIN;
+                    if (aloneInMain != null) {
+                        aloneInMain.javaCalls.withdraw(SHARED_MAIN);
+                        aloneInMain = null;
+                        LOG.log(System.Logger.Level.WARNING, "a second web app now runs in the main interpreter, so"
+                                + " httpy.java() finds no Java object in either from now on (each could reach the"
+                                + " other's); give one of them python.interpreter=isolated to keep calling Java");
+                    }
+                }
+            }
         }
-        javaCalls = new JavaCalls(lib, isolation == Isolation.MAIN ? "this web app runs in the main interpreter,"
-                + " which every web app in this JVM with python.interpreter=main shares, so httpy exposes no Java"
-                + " object there; give the app its own interpreter (python.interpreter=isolated) to call Java" : null);
+        javaCalls = new JavaCalls(lib, refusal);
         ownerMain = CPython.join(lib, installation, glue);
         ownerState = ownerMain.state();
         if (isolation == Isolation.ISOLATED) {
@@ -242,8 +259,8 @@ public final class PythonRuntime implements AutoCloseable {
     /**
      * Lets Python code in this runtime's interpreters call the {@link PythonExposed} methods of
      * {@code objects}, through {@code httpy.java(name)}; objects exposed there later are found too.
-     * Not in the main interpreter ({@link Isolation#MAIN}), which other web apps share: there
-     * {@code httpy.java} raises LookupError saying so.
+     * In the main interpreter ({@link Isolation#MAIN}) only while this web app has it to itself:
+     * once another joins, {@code httpy.java} raises LookupError in both, saying why.
      */
     public void exposeJava(JavaObjects objects) {
         checkOpen();
@@ -503,7 +520,12 @@ public final class PythonRuntime implements AutoCloseable {
     private Void stopOwner() throws Throwable {
         if (countedInMain) {
             countedInMain = false;
-            IN_MAIN.decrementAndGet();
+            synchronized (IN_MAIN) {
+                IN_MAIN.decrementAndGet();
+                if (aloneInMain == this) {
+                    aloneInMain = null;
+                }
+            }
         }
         if (callers != null && ownerMain != null) {
             attachOwner();

@@ -75,8 +75,15 @@ _proxies: dict[str, JavaObject] = {}
 
 
 def _refuse(reason: str) -> None:
-    global _refusal
+    global _refusal, _lookup
     _refusal = reason
+    _lookup = None
+    _proxies.clear()
+
+
+def _forget_proxies() -> None:
+    """A new _lookup was bound (a web app took over the main interpreter): proxies of the last one go."""
+    _proxies.clear()
 
 
 def java(name: str) -> JavaObject:

@@ -6,28 +6,49 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The main interpreter is shared by every web app with python.interpreter=main, so no app's Java
- * objects are reachable from it: httpy.java raises LookupError saying why, whatever is exposed.
+ * The main interpreter is shared by every web app that runs in it, and Python code in one
+ * interpreter can reach whatever another app's code there holds. So a web app's Java objects are
+ * reachable from it only while that app has it to itself (a Spring Boot application, a WAR alone
+ * in its container); once a second app joins, httpy.java raises LookupError in both, saying why,
+ * and so do the proxies Python already held.
  */
 class MainInterpreterJavaCallsTest {
 
-    @Test
-    void theSharedMainInterpreterReachesNoJavaObject() throws Exception {
-        Path probes = Path.of(getClass().getResource("/javacalls/java_probe.py").toURI()).getParent();
-        var objects = new JavaObjects();
-        objects.expose("mine", new JavaCallsContract.Secret("an app's"));
-        try (var runtime = PythonRuntime.start(PythonInstallation.embedded(getClass().getClassLoader(),
+    private static PythonRuntime startInMain() throws Exception {
+        Path probes = Path.of(MainInterpreterJavaCallsTest.class.getResource("/javacalls/java_probe.py").toURI()).getParent();
+        return PythonRuntime.start(PythonInstallation.embedded(MainInterpreterJavaCallsTest.class.getClassLoader(),
                 Path.of("target", "python-cache")), AppPaths.of(List.of(probes)), PythonRuntime.Isolation.MAIN);
-             var workers = runtime.startWorkers("java-calls-main", 1, 1, 8)) {
-            runtime.exposeJava(objects);
-            var answer = WorkerCalls.submit(workers, py -> py.call(py.cachedFunction("java_probe:secret_of"), "mine"))
-                    .get(60, TimeUnit.SECONDS).toString();
-            assertTrue(answer.startsWith("LookupError: no Java object 'mine': this web app runs in the main interpreter"),
-                    answer);
-            assertTrue(answer.contains("python.interpreter=isolated"), answer);
+    }
+
+    private static String call(PythonWorkers workers, String function, String name) throws Exception {
+        return WorkerCalls.submit(workers, py -> py.call(py.cachedFunction("java_probe:" + function), name))
+                .get(60, TimeUnit.SECONDS).toString();
+    }
+
+    @Test
+    void anAppAloneInTheMainInterpreterCallsJavaUntilASecondAppJoinsIt() throws Exception {
+        var objects = new JavaObjects();
+        objects.expose("mine", new JavaCallsContract.Secret("the first app's"));
+        try (var first = startInMain(); var workers = first.startWorkers("java-calls-main", 1, 1, 8)) {
+            first.exposeJava(objects);
+            assertEquals("the first app's", call(workers, "secret_of", "mine"));
+            assertEquals("the first app's", call(workers, "hold", "mine"));
+
+            var theirs = new JavaObjects();
+            theirs.expose("theirs", new JavaCallsContract.Secret("the second app's"));
+            try (var second = startInMain(); var secondWorkers = second.startWorkers("java-calls-main-2", 1, 1, 8)) {
+                second.exposeJava(theirs);
+                for (var answer : List.of(call(workers, "secret_of", "mine"), call(workers, "held_secret", "mine"),
+                        call(secondWorkers, "secret_of", "theirs"), call(secondWorkers, "held_secret", "mine"))) {
+                    assertTrue(answer.startsWith("LookupError: no Java object"), answer);
+                    assertTrue(answer.contains("shares the main interpreter with another web app"), answer);
+                    assertTrue(answer.contains("python.interpreter=isolated"), answer);
+                }
+            }
         }
     }
 }
