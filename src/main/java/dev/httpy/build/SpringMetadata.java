@@ -24,14 +24,27 @@ public final class SpringMetadata {
             "path", new String[] {"classpath:/python/", "Comma-separated classpath: entries or directories holding"
                     + " the Python app; a classpath: entry inside a jar is copied out once under java.io.tmpdir."},
             "beans", new String[] {"", "Comma-separated Spring bean names exposed to the app's Python as"
-                    + " httpy.java(name); only their @PythonExposed methods are callable."});
+                    + " httpy.java(name); only their @PythonExposed methods are callable."},
+            "packages", new String[] {"classpath:/python-packages/", "The installed packages' directory: a"
+                    + " classpath: entry (where the build step installs requirements.txt in a Boot project, copied out"
+                    + " of a fat jar once) or a directory; by default used when the class path has it."});
+    /** The lines around README.md's table of {@code httpy.*} properties, which {@link #markdown} writes. */
+    static final String TABLE_START = "<!-- The httpy.* properties, generated from \"Parameters\" by"
+            + " dev.httpy.build.SpringMetadata --readme README.md; do not edit. -->";
+    static final String TABLE_END = "<!-- end of the generated table -->";
 
     private SpringMetadata() {
     }
 
     public static void main(String[] args) throws IOException {
+        if (args.length == 2 && args[0].equals("--readme")) {
+            Path readme = Path.of(args[1]);
+            Files.writeString(readme, withTable(Files.readString(readme, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+            return;
+        }
         if (args.length != 2) {
-            throw new IllegalArgumentException("usage: SpringMetadata <README.md> <output .json>");
+            throw new IllegalArgumentException("usage: SpringMetadata <README.md> <output .json>"
+                    + " | SpringMetadata --readme <README.md>");
         }
         Path out = Path.of(args[1]);
         Files.createDirectories(out.toAbsolutePath().getParent());
@@ -54,6 +67,31 @@ public final class SpringMetadata {
             }
         }
         return settings;
+    }
+
+    /**
+     * The table of {@code httpy.*} properties for README.md's Spring Boot section: each setting's
+     * property, its default in a Boot application and the context-param it is.
+     */
+    static String markdown(Map<String, String[]> settings) {
+        var table = new StringBuilder("| property | default | the WAR's setting |\n| --- | --- | --- |\n");
+        settings.forEach((name, row) -> table.append("| `httpy.").append(name).append("` | ")
+                .append(row[0].isEmpty() ? "(none)" : row[0].startsWith("(") ? row[0]
+                        : row[0].replaceFirst("^(\\S+)", "`$1`"))
+                .append(" | `python.").append(name).append('`')
+                .append(BOOT.containsKey(name) ? ": " + BOOT.get(name)[1] : "").append(" |\n"));
+        return table.toString();
+    }
+
+    /** {@code readme} with the table between {@link #TABLE_START} and {@link #TABLE_END} made from its Parameters. */
+    static String withTable(String readme) {
+        int start = readme.indexOf(TABLE_START);
+        int end = readme.indexOf(TABLE_END);
+        if (start < 0 || end < start) {
+            throw new IllegalArgumentException("README.md lacks the lines " + TABLE_START + " and " + TABLE_END);
+        }
+        return readme.substring(0, start + TABLE_START.length()) + "\n" + markdown(settings(readme))
+                + readme.substring(end);
     }
 
     private static String plain(String markdown) {
