@@ -46,6 +46,16 @@ abstract class SpringBootContract {
 
     abstract String name();
 
+    /** The Python app serving, as httpy's meters tag it. */
+    String app() {
+        return "app:handle";
+    }
+
+    /** The application's own arguments: none, or a Spring profile. */
+    List<String> appArguments() {
+        return List.of();
+    }
+
     @BeforeAll
     void buildAndStart() throws Exception {
         Path work = ServerProcess.SERVERS.resolve(name());
@@ -57,11 +67,12 @@ abstract class SpringBootContract {
             port = socket.getLocalPort();
         }
         log = work.resolve("app.log");
-        var builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        var command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Djava.io.tmpdir=" + Files.createDirectories(work.resolve("tmp")),
                 "-XX:ErrorFile=" + work.resolve("hs_err_pid%p.log"),
-                "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1")
-                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                "-jar", jar.toString(), "--server.port=" + port, "--server.address=127.0.0.1"));
+        command.addAll(appArguments());
+        var builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("JAVA_TOOL") || k.startsWith("JDK_JAVA"));
         app = builder.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
@@ -102,6 +113,23 @@ abstract class SpringBootContract {
     }
 
     @Test
+    void numpyFromItsJarInTheFatJarComputes() throws Exception {
+        var mean = get("/mean?v=1&v=2&v=6");
+        assertEquals(200, mean.statusCode(), mean.body());
+        assertEquals("mean 3 from numpy 2.4.2", mean.body());
+        String text = NestedMaven.read(log);
+        assertTrue(text.contains("main interpreter"), text);
+        assertTrue(text.matches("(?s).*loaded \\[[^\\]]*libopenblas.*"), "openblas's library was not loaded:\n" + text);
+    }
+
+    @Test
+    void aPackageFromRequirementsTxtCameWithTheFatJar() throws Exception {
+        var signed = get("/sign/boot");
+        assertEquals(200, signed.statusCode(), signed.body());
+        assertTrue(signed.body().matches("boot\\.[A-Za-z0-9_-]+ from httpy-python-app-[0-9a-f]+"), signed.body());
+    }
+
+    @Test
     void pythonCallsASpringBeanThroughHttpyJava() throws Exception {
         var price = get("/price/fig?n=3");
         assertEquals(200, price.statusCode(), price.body());
@@ -139,7 +167,61 @@ abstract class SpringBootContract {
     void actuatorShowsHttpyUp() throws Exception {
         var health = get("/actuator/health");
         assertEquals(200, health.statusCode(), health.body());
-        assertTrue(health.body().contains("\"httpy\":{\"status\":\"UP\""), health.body());
+        assertTrue(health.body().contains("\"httpy\":{"), health.body());
+        var httpy = get("/actuator/health/httpy");
+        assertEquals(200, httpy.statusCode(), httpy.body());
+        assertTrue(httpy.body().contains("\"status\":\"UP\""), httpy.body());
+        assertTrue(httpy.body().contains("\"python\":\"3.14."), httpy.body());
+        assertTrue(httpy.body().contains("\"workers\":4"), httpy.body());
+    }
+
+    @Test
+    void httpysMetersAreInTheApplicationsOwnRegistryTaggedByTheApp() throws Exception {
+        // The sample sets management.metrics.use-global-registry=false: only a direct publication shows them.
+        assertEquals(200, get("/hello/meter").statusCode());
+        var requests = get("/actuator/metrics/httpy.requests?tag=app:" + app());
+        assertEquals(200, requests.statusCode(), requests.body());
+        var count = java.util.regex.Pattern.compile("\\{\"statistic\":\"COUNT\",\"value\":([0-9.]+)\\}")
+                .matcher(requests.body());
+        assertTrue(count.find(), requests.body());
+        assertTrue(Double.parseDouble(count.group(1)) >= 1, requests.body());
+        assertEquals(200, get("/actuator/metrics/httpy.workers").statusCode());
+    }
+
+    /**
+     * httpy.timeout=3 with four workers and no more: four requests that sleep 6 s leave every worker
+     * stuck past it from 3 s to 6 s, when Actuator says DOWN with the reason; then UP again.
+     */
+    @Test
+    void healthIsDownWhileEveryWorkerIsStuckPastTheTimeout() throws Exception {
+        var stuck = new java.util.ArrayList<java.util.concurrent.CompletableFuture<HttpResponse<String>>>();
+        for (int i = 0; i < 4; i++) {
+            stuck.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/slow?seconds=6"))
+                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        HttpResponse<String> down = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
+        while (down == null && System.nanoTime() < deadline) {
+            var health = get("/actuator/health/httpy");
+            if (health.statusCode() == 503) {
+                down = health;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(down != null, "health never turned DOWN while every worker was stuck");
+        assertTrue(down.body().contains("\"status\":\"DOWN\""), down.body());
+        assertTrue(down.body().contains("every one of the 4 workers of filter python has been in one request for longer"
+                + " than httpy.timeout=3.0 s"), down.body());
+        assertEquals(503, get("/actuator/health").statusCode(), "the application's health is DOWN with httpy's");
+        for (var request : stuck) {
+            assertEquals(504, request.get(30, TimeUnit.SECONDS).statusCode());
+        }
+        deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (get("/actuator/health/httpy").statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, () -> "health stayed DOWN after the workers came back");
+            Thread.sleep(100);
+        }
+        assertEquals(200, get("/hello/again").statusCode());
     }
 
     @Test
@@ -153,6 +235,7 @@ abstract class SpringBootContract {
             var names = tmp.map(f -> f.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(n -> n.startsWith("httpy-cpython-")), names.toString());
             assertTrue(names.stream().anyMatch(n -> n.startsWith("httpy-python-app-")), names.toString());
+            assertTrue(names.contains("httpy-nested"), names.toString());
         }
     }
 
