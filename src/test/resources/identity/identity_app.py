@@ -44,6 +44,11 @@ async def asgi(scope, receive, send):
 def handle(method, path, params, query, headers, body):
     """A request function: what httpy.request() tells it, and a session write Java reads next."""
     req = httpy.request()
+    if path == "/open/fn-raises":
+        # Writes, then fails: Java must see neither write (an answer that failed applies nothing).
+        req.session["cart"] = "changed"
+        req.session["ghost"] = 1
+        raise RuntimeError("after writing the session")
     try:
         req.attributes["connection"]
         refused = None

@@ -20,6 +20,7 @@ def go_init() -> dict[str, list[str]]:
         "header-cr", "header-nul", "body-type",
         "status-str", "status-range", "shape", "none-headers", "query")}
     routes["/hostile/ok"] = ["GET", "POST"]
+    routes["/hostile/size"] = ["POST"]
     routes["/tiny/sleep"] = ["GET"]
     return routes
 
@@ -33,6 +34,8 @@ def go_request(method: str, path: str, params: Params, query: Params,
     name = path.rsplit("/", 1)[-1]
     if name == "ok":
         return 200, "ok", {}
+    if name == "size":
+        return 200, str(len(body)), {}
     if name == "recursion":
         return 200, str(_recurse(0)), {}
     if name == "keyboard":

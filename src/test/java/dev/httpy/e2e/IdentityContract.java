@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -144,6 +145,16 @@ abstract class IdentityContract {
         assertEquals(200, started.statusCode(), started.body());
         assertEquals("python (String)", get("/java/session?get=made_by", "Cookie", cookie(started)).body(),
                 "the session Python started is the one Java sees");
+    }
+
+    @Test
+    void aRequestFunctionThatRaisesAfterWritingTheSessionChangesNothingJavaSees() throws Exception {
+        String session = cookie(get("/java/session?put=cart&value=apple"));
+        var failed = get("/open/fn-raises", "Cookie", session);
+        assertEquals(500, failed.statusCode(), failed.body());
+        assertFalse(failed.body().contains("after writing the session"), "the traceback reached the client: " + failed.body());
+        assertEquals("apple (String)", get("/java/session?get=cart", "Cookie", session).body());
+        assertEquals("none", get("/java/session?get=ghost", "Cookie", session).body());
     }
 
     @Test

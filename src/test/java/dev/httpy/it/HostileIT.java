@@ -211,6 +211,25 @@ class HostileIT {
         nextRequestIsServed();
     }
 
+    /** Chunked, so no Content-Length tells the size: the limit is counted as the body streams in. */
+    @Test
+    void aChunkedBodyOfExactlyMaxBodyArrivesAndOneByteMoreGets413() throws Exception {
+        var client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        for (int size : new int[] {1024, 1025}) {
+            byte[] body = new byte[size];
+            var request = HttpRequest.newBuilder(uri("/hostile/size")).timeout(Duration.ofSeconds(30))
+                    .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(body))).build();
+            var response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (size == 1024) {
+                assertEquals(200, response.statusCode(), response.body());
+                assertEquals("1024", response.body());
+            } else {
+                assertEquals(413, response.statusCode(), response.body());
+            }
+        }
+        nextRequestIsServed();
+    }
+
     @Test
     void brokenPercentEncodingInTheQueryGets400() throws Exception {
         // java.net.URI refuses to build this request, so it goes over a raw socket.

@@ -17,13 +17,26 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 class RequestContextTest {
 
-    /** A servlet request with these attributes, no login and no session. */
+    /** Headers that claim a login the container never made: identity must never come from them. */
+    private static final Map<String, String> SPOOFED = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+
+    static {
+        SPOOFED.put("Remote-User", "mallory");
+        SPOOFED.put("X-Forwarded-User", "mallory");
+        SPOOFED.put("Auth-Type", "BASIC");
+    }
+
+    /** A servlet request with these attributes and spoofed identity headers, no login and no session. */
     private static HttpServletRequest request(Map<String, Object> attributes) {
         return (HttpServletRequest) Proxy.newProxyInstance(RequestContextTest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getAttributeNames" -> Collections.enumeration(attributes.keySet());
                     case "getAttribute" -> attributes.get((String) args[0]);
                     case "isSecure" -> false;
+                    case "getHeader" -> SPOOFED.get((String) args[0]);
+                    case "getHeaderNames" -> Collections.enumeration(SPOOFED.keySet());
+                    case "getHeaders" -> Collections.enumeration(SPOOFED.containsKey((String) args[0])
+                            ? java.util.List.of(SPOOFED.get((String) args[0])) : java.util.List.of());
                     default -> null; // getRemoteUser, getSession(false): anonymous, none
                 });
     }

@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 /** The CGI variables that say who and how: REMOTE_USER and AUTH_TYPE from the login, HTTPS from a secure connection. */
 class WsgiEnvironTest {
 
-    private static HttpServletRequest request(String user, boolean secure, Map<String, String> headers) {
+    /** A request whose every header accessor answers, case-insensitively: a spoofed header is never invisible. */
+    private static HttpServletRequest request(String user, boolean secure, Map<String, String> given) {
+        var headers = new java.util.TreeMap<String, String>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(given);
         return (HttpServletRequest) Proxy.newProxyInstance(WsgiEnvironTest.class.getClassLoader(),
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getMethod" -> "GET";
@@ -29,7 +32,9 @@ class WsgiEnvironTest {
                     case "getRemoteUser" -> user;
                     case "getAuthType" -> user == null ? null : "FORM";
                     case "getHeaderNames" -> Collections.enumeration(headers.keySet());
-                    case "getHeaders" -> Collections.enumeration(List.of(headers.get((String) args[0])));
+                    case "getHeaders" -> Collections.enumeration(headers.containsKey((String) args[0])
+                            ? List.of(headers.get((String) args[0])) : List.of());
+                    case "getHeader" -> headers.get((String) args[0]);
                     default -> null;
                 });
     }
@@ -38,9 +43,10 @@ class WsgiEnvironTest {
 
     @Test
     void aSecureLoggedInRequestHasHttpsRemoteUserAndAuthType() {
-        var environ = WsgiEnviron.of(request("alice", true, Map.of()), "/p", ROUTE);
+        var environ = WsgiEnviron.of(request("alice", true, Map.of("Remote-User", "mallory", "Auth-Type", "NONE",
+                "X-Forwarded-User", "mallory")), "/p", ROUTE);
         assertEquals("on", environ.get("HTTPS"));
-        assertEquals("alice", environ.get("REMOTE_USER"));
+        assertEquals("alice", environ.get("REMOTE_USER"), "the login, not a header");
         assertEquals("FORM", environ.get("AUTH_TYPE"));
         assertEquals("https", environ.get("wsgi.url_scheme"));
     }
