@@ -10,8 +10,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-import dev.httpy.python.JarTrees;
-import dev.httpy.python.PythonInstallation;
+import dev.httpy.packages.JarTrees;
+import dev.httpy.packages.PythonInstallation;
 
 /**
  * The build step that installs a web app's {@code requirements.txt} into the WAR's

@@ -15,11 +15,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
-import dev.httpy.python.BodyPipe;
-import dev.httpy.python.Doorbell;
+import dev.httpy.os.BodyPipe;
+import dev.httpy.os.Doorbell;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;

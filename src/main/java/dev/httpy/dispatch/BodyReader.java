@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.function.Consumer;
 
-import dev.httpy.python.BodyPipe;
-import dev.httpy.python.PipePoller;
+import dev.httpy.os.BodyPipe;
+import dev.httpy.os.PipePoller;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 

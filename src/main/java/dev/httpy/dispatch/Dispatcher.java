@@ -9,8 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
-import dev.httpy.python.BodyPipe;
-import dev.httpy.python.PipePoller;
+import dev.httpy.os.BodyPipe;
+import dev.httpy.os.PipePoller;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
+import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.Python;
-import dev.httpy.python.PythonInstallation;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonWorkers;

@@ -5,8 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.httpy.python.AppPaths;
-import dev.httpy.python.PythonInstallation;
+import dev.httpy.packages.AppPaths;
+import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 
 /**

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.httpy.os.Libc;
+
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 /**

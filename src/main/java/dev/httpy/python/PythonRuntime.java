@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
+import dev.httpy.packages.AppPaths;
+import dev.httpy.packages.PythonInstallation;
+
 /**
  * The embedded CPython as one web app uses it: started by the app's lifecycle listener, closed when
  * the app stops.

@@ -11,9 +11,9 @@ import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 import dev.httpy.build.InstallRequirements;
-import dev.httpy.python.AppPaths;
-import dev.httpy.python.JarPackages;
-import dev.httpy.python.PythonInstallation;
+import dev.httpy.packages.AppPaths;
+import dev.httpy.packages.JarPackages;
+import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;

@@ -11,7 +11,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import dev.httpy.python.PythonInstallation;
+import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 
 /**

@@ -3,7 +3,7 @@ package dev.httpy.jep;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.httpy.python.PythonInstallation;
+import dev.httpy.packages.PythonInstallation;
 import jep.Interpreter;
 import jep.JepConfig;
 import org.junit.jupiter.api.BeforeAll;

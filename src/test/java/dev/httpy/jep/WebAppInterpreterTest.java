@@ -4,8 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.httpy.python.AppPaths;
-import dev.httpy.python.PythonInstallation;
+import dev.httpy.packages.AppPaths;
+import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonWorkers;
 import jep.Interpreter;

@@ -2,6 +2,8 @@ package dev.httpy.python;
 
 import java.nio.file.Path;
 
+import dev.httpy.packages.PythonInstallation;
+
 /** Python calling Java on the embedded CPython 3.14. */
 class EmbeddedJavaCallsTest extends JavaCallsContract {
 

@@ -2,6 +2,8 @@ package dev.httpy.python;
 
 import java.nio.file.Path;
 
+import dev.httpy.packages.PythonInstallation;
+
 /** The bridge contract against the embedded CPython 3.14 from the bytedeco jar. */
 class EmbeddedPythonBridgeTest extends BridgeContract {
 

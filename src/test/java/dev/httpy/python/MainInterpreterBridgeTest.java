@@ -2,6 +2,8 @@ package dev.httpy.python;
 
 import java.nio.file.Path;
 
+import dev.httpy.packages.PythonInstallation;
+
 /** The bridge contract in the shared main interpreter ({@code python.interpreter=main}). */
 class MainInterpreterBridgeTest extends BridgeContract {
 

@@ -4,6 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.httpy.packages.AppPaths;
+import dev.httpy.packages.JarPackages;
+import dev.httpy.packages.PythonInstallation;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -3,6 +3,8 @@ package dev.httpy.python;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.httpy.packages.PythonInstallation;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**

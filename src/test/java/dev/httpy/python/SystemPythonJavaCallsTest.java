@@ -3,6 +3,8 @@ package dev.httpy.python;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import dev.httpy.packages.PythonInstallation;
+
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Python calling Java on Debian's python3.11 ({@code apt-get install python3-dev}), as SystemPythonBridgeTest. */

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.packages;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -26,11 +26,11 @@ public record AppPaths(List<Path> code, List<Path> siteDirs, List<Path> packages
         return new AppPaths(code, List.of(), List.of());
     }
 
-    List<String> strings(List<Path> paths) {
+    public List<String> strings(List<Path> paths) {
         return paths.stream().map(Path::toString).toList();
     }
 
-    List<String> all() {
+    public List<String> all() {
         return strings(Stream.of(code, siteDirs, packages).flatMap(List::stream).toList());
     }
 

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.os;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

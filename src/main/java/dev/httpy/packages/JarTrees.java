@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.packages;
 
 import java.io.IOException;
 import java.io.InputStream;

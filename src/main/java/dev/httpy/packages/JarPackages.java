@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.packages;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,6 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.jar.JarFile;
 import java.util.regex.Pattern;
+
+import dev.httpy.os.Libc;
 
 /**
  * Python packages that jars on a web app's class path ship in bytedeco's layout

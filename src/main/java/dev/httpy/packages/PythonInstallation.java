@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.packages;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -131,7 +131,7 @@ public record PythonInstallation(Path library, Path home, Path executable, List<
     }
 
     /** Refuses a home whose standard library is missing: CPython would abort the JVM on it. */
-    void checkHome(String version) {
+    public void checkHome(String version) {
         String minor = version.replaceAll("^(3\\.\\d+).*", "$1");
         Path encodings = home.resolve("lib/python" + minor + "/encodings/__init__.py");
         if (!Files.isRegularFile(encodings)) {

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.os;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,25 +11,28 @@ import java.util.Optional;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-/** Functions of the C library the JVM has loaded already (glibc), as downcall handles. */
-final class Libc {
+/**
+ * Functions of the C library the JVM has loaded already (glibc), as downcall handles: the one
+ * place below the bridge ({@code dev.httpy.python}) and the packages' loader that calls the OS.
+ */
+public final class Libc {
     private static final Linker LINKER = Linker.nativeLinker();
-    static final int RTLD_NOW = 0x2;
-    static final int RTLD_GLOBAL = 0x100;
+    public static final int RTLD_NOW = 0x2;
+    public static final int RTLD_GLOBAL = 0x100;
     private static final int RTLD_NOLOAD = 0x4;
     private static final MethodHandle DLOPEN = function("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-    private static final MethodHandle DLERROR = function("dlerror", FunctionDescriptor.of(LibPython.POINTER));
+    private static final MethodHandle DLERROR = function("dlerror", FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(Long.MAX_VALUE, java.lang.foreign.ValueLayout.JAVA_BYTE))));
 
     private Libc() {
     }
 
-    static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+    public static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {
         return LINKER.defaultLookup().find(name).map(address -> LINKER.downcallHandle(address, descriptor, options))
                 .orElseThrow(() -> new IllegalStateException("the C library has no function " + name));
     }
 
     /** A function only some C libraries have (glibc's malloc_trim); empty where this one lacks it. */
-    static Optional<MethodHandle> optionalFunction(String name, FunctionDescriptor descriptor) {
+    public static Optional<MethodHandle> optionalFunction(String name, FunctionDescriptor descriptor) {
         return LINKER.defaultLookup().find(name).map(address -> LINKER.downcallHandle(address, descriptor));
     }
 
@@ -39,7 +42,7 @@ final class Libc {
      *
      * @throws IllegalArgumentException with the dynamic linker's reason when it cannot be loaded
      */
-    static MemorySegment dlopen(Path library, int flags) {
+    public static MemorySegment dlopen(Path library, int flags) {
         try (var arena = Arena.ofConfined()) {
             var handle = (MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(library.toString()), flags);
             if (handle.equals(MemorySegment.NULL)) {
@@ -56,7 +59,7 @@ final class Libc {
     }
 
     /** Whether the process has loaded a library of this name (its soname), by any path. */
-    static boolean isLoaded(String soname) {
+    public static boolean isLoaded(String soname) {
         try (var arena = Arena.ofConfined()) {
             return !((MemorySegment) DLOPEN.invokeExact(arena.allocateFrom(soname), RTLD_NOW | RTLD_NOLOAD))
                     .equals(MemorySegment.NULL);

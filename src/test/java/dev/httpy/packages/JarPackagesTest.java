@@ -1,9 +1,11 @@
-package dev.httpy.python;
+package dev.httpy.packages;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.httpy.os.Libc;
+import dev.httpy.python.TestJars;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
