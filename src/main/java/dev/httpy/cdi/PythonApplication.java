@@ -1,14 +1,13 @@
 package dev.httpy.cdi;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.ResultTask;
+import dev.httpy.python.Waits;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -61,18 +60,10 @@ public class PythonApplication {
             throw new IllegalStateException("Python is busy: " + QUEUE + " calls already wait; try again later");
         }
         try {
-            return task.result().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException(e.getCause());
+            return Waits.await(task.result(), TIMEOUT, function);
         } catch (TimeoutException e) {
             pool.interrupt(task);
             throw new IllegalStateException(function + " did not return within " + TIMEOUT.toSeconds() + " s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for " + function, e);
         }
     }
 

@@ -14,9 +14,9 @@ import jakarta.servlet.ServletInputStream;
  * {@link #onDataAvailable} when bytes have arrived, and this reads what is there and returns.
  *
  * <p>For a request function the body is {@linkplain #collect collected} up to
- * {@code python.max-body} and handed on whole. For a WSGI app it is {@linkplain #pipe piped} into
- * {@code wsgi.input} as it arrives; when the app reads slower than the client sends, reading stops
- * (the client is held back by TCP) until the pipe has room again.
+ * {@code python.max-body} and handed on whole. For a WSGI or ASGI app it is {@linkplain #pipe piped}
+ * into {@code wsgi.input} or {@code receive()} as it arrives; when the app reads slower than the
+ * client sends, reading stops (the client is held back by TCP) until the pipe has room again.
  *
  * <p>Every read refreshes the exchange's body deadline; a client that sends nothing for
  * {@code python.body-timeout} gets 408 from the sweeper ({@link Deadlines}).

@@ -16,7 +16,7 @@ public record CallContext(Map<String, Object> forPython, Consumer<List<?>> sessi
      *
      * @param where the request or app, for the log
      */
-    void writeSession(Object changes, String where) {
+    public void writeSession(Object changes, String where) {
         if (changes instanceof List<?> list) {
             try {
                 sessionWriter.accept(list);

@@ -3,26 +3,29 @@ package dev.httpy.dispatch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.httpy.os.BodyPipe;
 import dev.httpy.os.PipePoller;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
+import dev.httpy.python.PythonResponse;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
+import dev.httpy.routing.RouteMatch;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Takes each Python request from the filter to its answer, by the cheapest way that makes nobody
- * wait:
+ * Takes each Python request from the filter to its answer: admits it, checks its declared length,
+ * hands it to its {@link PythonApp}, and gives every app kind the same mechanics to serve it, by
+ * the cheapest way that makes nobody wait:
  * <ul>
  *   <li><b>here</b>: a short handler with its body in hand runs on the container thread that
  *       received the request, when Python is free ({@link FastPath}); no hand-off at all;</li>
@@ -33,7 +36,8 @@ import jakarta.servlet.http.HttpServletResponse;
  *       body, waits for a worker's answer and writes it.</li>
  * </ul>
  * Python's failures become 500, a full queue 503 at once, an overrun 504, a stalled body 408, and
- * a client that stops reading is dropped; {@link Deadlines} keeps the time limits.
+ * a client that stops reading is dropped; {@link Deadlines} keeps the time limits. The methods an
+ * app kind serves with are public; the order is {@link #started}, then one way to the answer.
  */
 public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -48,16 +52,17 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     private final PythonWorkers workers;
     private final FastPath fastPath;
-    private final PythonHandler handler;
+    private final PythonApp app;
     private final Limits limits;
     private final Deadlines deadlines;
-    private final PipePoller pipes;
+    private final String name;
+    /** The body pipes' poller, started with the first piped body. */
+    private PipePoller pipes;
     private final Map<String, HandlerTimes> times = new ConcurrentHashMap<>();
     private final LongAdder rejected = new LongAdder();
     private final Metrics metrics;
-    /** Requests admitted here and not yet answered, plus {@link #RETIRED} once it takes no more. */
-    private final java.util.concurrent.atomic.AtomicLong admitted = new java.util.concurrent.atomic.AtomicLong();
-    private static final long RETIRED = 1L << 62;
+    /** Requests admitted here and not yet answered; none taken once it retires. */
+    private final Admission admission = new Admission();
     private volatile boolean warnedBlocking;
 
     /**
@@ -66,146 +71,70 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      * @param metrics  where the requests are counted: the filter's, which outlives a dispatcher that a
      *                 reload replaces
      */
-    public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonHandler handler, Limits limits,
+    public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonApp app, Limits limits,
                       Metrics metrics) {
+        this.name = name;
         this.workers = workers;
         this.metrics = metrics;
-        this.handler = handler;
+        this.app = app;
         this.limits = limits;
         this.deadlines = new Deadlines(name + "-deadlines", limits.bodyTimeout(), limits.timeout(), limits.writeTimeout(), this);
         this.fastPath = runtime == null ? null : new FastPath(runtime, deadlines, metrics.gilWaits());
         // Into the filter's figures, which outlive these workers when a reload replaces them.
         workers.countGilWaitsIn(metrics.gilWaits());
-        this.pipes = handler instanceof RequestFunction ? null : new PipePoller(name + "-body-pipes");
     }
 
-    private HandlerTimes timesOf(String route) {
+    /**
+     * Serves one request that matched {@code route}: a declared body over {@code python.max-body}
+     * gets 413 here, anything else goes to the app.
+     */
+    public void serve(HttpServletRequest request, HttpServletResponse response, String path, RouteMatch.Found route)
+            throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > limits.maxBody()) {
+            tooLarge(request, response);
+            return;
+        }
+        boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
+        app.serve(this, request, response, path, route, hasBody);
+    }
+
+    /** How long the handler of {@code route} usually runs, for the fast path's decision. */
+    public HandlerTimes timesOf(String route) {
         return times.computeIfAbsent(route, r -> new HandlerTimes());
     }
 
-    // ---- request functions ----
+    /** The workers, for an answer that makes its chunks on them (a WSGI stream). */
+    public PythonWorkers workers() {
+        return workers;
+    }
 
-    /**
-     * Serves one request to the request function; {@code request} has no body yet.
-     *
-     * @param route   the matched route pattern, whose handler times decide the fast path
-     * @param hasBody whether a body follows the headers (Content-Length over 0, or chunked)
-     */
-    public void serve(HttpServletRequest servletRequest, HttpServletResponse response, String route,
-                      RequestFunction function, PythonRequest request, boolean hasBody) throws IOException {
-        started(servletRequest);
-        HandlerTimes routeTimes = timesOf(route);
-        if (!hasBody && tryHere(routeTimes, servletRequest, response, py -> function.call(py, request))) {
-            return;
-        }
-        if (!servletRequest.isAsyncSupported()) {
-            byte[] body = hasBody ? readBlocking(servletRequest, false) : EMPTY;
-            if (body == null) {
-                tooLarge(servletRequest, response);
-                return;
+    /** The filter's limits. */
+    public Limits limits() {
+        return limits;
+    }
+
+    /** Collects the whole body as it arrives, without holding a thread; {@code whole} gets it on the thread that read its end. */
+    public void collectBody(Exchange exchange, HttpServletRequest request, Consumer<byte[]> whole) throws IOException {
+        BodyReader.collect(exchange, request.getInputStream(), request.getContentLengthLong(), limits.maxBody(), whole);
+    }
+
+    /** Pipes the body into {@code pipe} as it arrives and as Python takes it. */
+    public void pipeBody(Exchange exchange, HttpServletRequest request, BodyPipe pipe) throws IOException {
+        PipePoller poller;
+        synchronized (this) {
+            if (pipes == null) {
+                pipes = new PipePoller(name + "-body-pipes");
             }
-            serveBlocking(servletRequest, response, functionCall(function, request.withBody(body), routeTimes));
-            return;
+            poller = pipes;
         }
-        Exchange exchange = startAsync(servletRequest, response, null);
-        if (!hasBody) {
-            submit(exchange, functionCall(function, request, routeTimes));
-            return;
-        }
-        BodyReader.collect(exchange, servletRequest.getInputStream(), servletRequest.getContentLengthLong(),
-                limits.maxBody(), body -> {
-                    // On the container thread that read the end of the body: it may run the handler itself.
-                    PythonRequest whole = request.withBody(body);
-                    if (!runHereAsync(routeTimes, exchange, whole, function)) {
-                        submit(exchange, functionCall(function, whole, routeTimes));
-                    }
-                });
-    }
-
-    private PythonCall functionCall(RequestFunction function, PythonRequest request, HandlerTimes routeTimes) {
-        return timed(routeTimes, (py, exchange) -> {
-            PythonResponse answer = function.call(py, request);
-            return () -> exchange.answer(answer);
-        });
-    }
-
-    // ---- WSGI ----
-
-    /** Serves one request to the WSGI app; the body, if any, is piped into {@code wsgi.input} as it arrives. */
-    public void serve(HttpServletRequest servletRequest, HttpServletResponse response, String route,
-                      WsgiApplication app, Map<String, Object> environ, boolean hasBody) throws IOException {
-        started(servletRequest);
-        HandlerTimes routeTimes = timesOf(route);
-        if (!hasBody && tryHereWsgi(routeTimes, servletRequest, response, app, environ)) {
-            return;
-        }
-        if (!servletRequest.isAsyncSupported()) {
-            // The chain keeps this thread anyway: read the whole body first, so the app never waits for it.
-            byte[] body = hasBody ? readBlocking(servletRequest, true) : null;
-            serveBlocking(servletRequest, response, wsgiCall(app, environ, body, null, routeTimes));
-            return;
-        }
-        BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
-        Exchange exchange = startAsync(servletRequest, response, pipe == null ? null : pipe::discard);
-        submit(exchange, wsgiCall(app, environ, null, pipe, routeTimes));
-        if (pipe != null && !exchange.ended()) {
-            BodyReader.pipe(exchange, servletRequest.getInputStream(), limits.maxBody(), pipe, pipes);
-        }
-    }
-
-    private PythonCall wsgiCall(WsgiApplication app, Map<String, Object> environ, byte[] body, BodyPipe pipe,
-                                HandlerTimes routeTimes) {
-        PythonCall call = timed(routeTimes, (py, exchange) -> {
-            Object input = pipe != null ? (Object) (long) pipe.takeReadFd() : body;
-            WsgiApplication.Start start = app.start(py, environ, input);
-            if (start.complete()) {
-                return () -> {
-                    if (exchange.claim()) {
-                        exchange.begin(start.status(), start.headers(), start.firstChunk(), true, null);
-                    }
-                };
-            }
-            var stream = new WsgiStream(app, start.call(), exchange, workers, py);
-            return () -> {
-                if (exchange.claim()) {
-                    exchange.begin(start.status(), start.headers(), start.firstChunk(), false, stream);
-                } else {
-                    stream.cancel();
-                }
-            };
-        });
-        return pipe == null ? call : new PythonCall.Parts(call, pipe::discard, null);
-    }
-
-    // ---- ASGI ----
-
-    /**
-     * Serves one request to the ASGI app: a worker hands it to the app's event loop, and its body,
-     * if any, is piped to the app's {@code receive()} as it arrives (as WSGI's {@code wsgi.input} is).
-     *
-     * @param scope the parts of the ASGI scope that come from the request, in {@code _httpy_asgi.begin}'s order
-     */
-    public void serve(HttpServletRequest servletRequest, HttpServletResponse response, AsgiApplication app,
-                      List<Object> scope, boolean hasBody) throws IOException {
-        started(servletRequest);
-        if (!servletRequest.isAsyncSupported()) {
-            reply(servletRequest, response, 500, "500 Internal Server Error: an ASGI app needs"
-                    + " <async-supported>true</async-supported> on every filter and servlet of its chain");
-            finished(servletRequest, 500);
-            return;
-        }
-        BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
-        Exchange exchange = startAsync(servletRequest, response, pipe == null ? null : pipe::discard);
-        submit(exchange, app.begin(scope, pipe == null ? EMPTY : pipe));
-        if (pipe != null && !exchange.ended()) {
-            BodyReader.pipe(exchange, servletRequest.getInputStream(), limits.maxBody(), pipe, pipes);
-        }
+        BodyReader.pipe(exchange, request.getInputStream(), limits.maxBody(), pipe, poller);
     }
 
     // ---- the fast path: Python on the container thread ----
 
     /** What running on the container thread gave: the work's value, or httpy's error answer (500, 504). */
-    private sealed interface Here<T> {
+    public sealed interface Here<T> {
         record Ran<T>(T value) implements Here<T> {
         }
 
@@ -217,7 +146,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      * Runs {@code work} on this container thread if the route is short and Python is free; null
      * when it did not run (then the caller takes the async path).
      */
-    private <T> Here<T> runHere(HandlerTimes routeTimes, Function<Python, T> work) {
+    public <T> Here<T> runHere(HandlerTimes routeTimes, Function<Python, T> work) {
         if (fastPath == null || !routeTimes.isShort() || !fastPath.mayRunHere()) {
             return null;
         }
@@ -234,12 +163,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         }
         if (error instanceof PythonException e) {
             if (outcome.timedOut()) {
-                return new Here.Failed<>(504, TIMEOUT_TEXT, handler.name() + " did not answer within the timeout (python.timeout)");
+                return new Here.Failed<>(504, TIMEOUT_TEXT, app.name() + " did not answer within the timeout (python.timeout)");
             }
             return new Here.Failed<>(500, internalError(e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback()),
-                    handler.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
+                    app.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
         }
-        return new Here.Failed<>(500, internalError(error.toString()), handler.name() + " answered badly: " + error);
+        return new Here.Failed<>(500, internalError(error.toString()), app.name() + " answered badly: " + error);
     }
 
     /**
@@ -249,36 +178,51 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      *
      * @return false when it did not run
      */
-    private boolean tryHere(HandlerTimes routeTimes, HttpServletRequest request, HttpServletResponse response,
-                            Function<Python, PythonResponse> work) throws IOException {
+    public boolean tryHere(HandlerTimes routeTimes, HttpServletRequest request, HttpServletResponse response,
+                           Function<Python, PythonResponse> work) throws IOException {
         Here<PythonResponse> here = runHere(routeTimes, work);
         if (here == null) {
             return false;
         }
-        PythonResponse answer = switch (here) {
-            case Here.Ran<PythonResponse> ran -> ran.value();
-            case Here.Failed<PythonResponse> failed -> {
-                LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
-                        failed.status(), failed.problem());
-                yield PythonResponse.text(failed.status(), failed.text());
+        switch (here) {
+            case Here.Ran<PythonResponse> ran -> {
+                PythonResponse answer = ran.value();
+                if (answer.body().length <= response.getBufferSize()) {
+                    writeWhole(request, response, answer);
+                } else {
+                    startAsync(request, response, null).answer(answer);
+                }
             }
-        };
-        if (answer.body().length <= response.getBufferSize()) {
-            Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
-            finished(request, answer.status());
-        } else {
-            startAsync(request, response, null).answer(answer);
+            case Here.Failed<PythonResponse> failed -> writeFailure(request, response, failed);
         }
         return true;
     }
 
-    /** After an asynchronous body has arrived, on the container thread that read its end: run here if possible. */
-    private boolean runHereAsync(HandlerTimes routeTimes, Exchange exchange, PythonRequest request, RequestFunction function) {
-        Here<PythonResponse> here = runHere(routeTimes, py -> function.call(py, request));
+    /** A whole answer written on the container thread (flushed as the request ends), and the request counted done. */
+    public void writeWhole(HttpServletRequest request, HttpServletResponse response, PythonResponse answer)
+            throws IOException {
+        Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
+        finished(request, answer.status());
+    }
+
+    /** httpy's error answer for work that failed on the container thread, logged at WARNING. */
+    public void writeFailure(HttpServletRequest request, HttpServletResponse response, Here.Failed<?> failed)
+            throws IOException {
+        LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
+                failed.status(), failed.problem());
+        writeWhole(request, response, PythonResponse.text(failed.status(), failed.text()));
+    }
+
+    /**
+     * After an asynchronous body has arrived, on the container thread that read its end: runs
+     * {@code work} here if possible and answers with it; false when it did not run.
+     */
+    public boolean runHereAsync(HandlerTimes routeTimes, Exchange exchange, Function<Python, PythonResponse> work) {
+        Here<PythonResponse> here = runHere(routeTimes, work);
         if (here == null) {
             return false;
         }
-        exchange.pythonSince = 0;
+        exchange.pythonWaitEnds();
         switch (here) {
             case Here.Ran<PythonResponse> ran -> exchange.answer(ran.value());
             case Here.Failed<PythonResponse> failed ->
@@ -287,39 +231,10 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         return true;
     }
 
-    private boolean tryHereWsgi(HandlerTimes routeTimes, HttpServletRequest request, HttpServletResponse response,
-                                WsgiApplication app, Map<String, Object> environ) throws IOException {
-        Here<WsgiApplication.Start> here = runHere(routeTimes, py -> app.start(py, environ, null));
-        if (here == null) {
-            return false;
-        }
-        switch (here) {
-            case Here.Failed<WsgiApplication.Start> failed -> {
-                var answer = PythonResponse.text(failed.status(), failed.text());
-                LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
-                        failed.status(), failed.problem());
-                Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
-                finished(request, answer.status());
-            }
-            case Here.Ran<WsgiApplication.Start> ran -> {
-                WsgiApplication.Start start = ran.value();
-                if (start.complete() && start.firstChunk().length <= response.getBufferSize()) {
-                    Exchange.writeWhole(response, start.status(), start.headers(), start.firstChunk());
-                    finished(request, start.status());
-                } else {
-                    Exchange exchange = startAsync(request, response, null);
-                    exchange.claim();
-                    exchange.begin(start.status(), start.headers(), start.firstChunk(), start.complete(),
-                            start.complete() ? null : new WsgiStream(app, start.call(), exchange, workers, null));
-                }
-            }
-        }
-        return true;
-    }
-
     // ---- the async and blocking paths ----
 
-    private Exchange startAsync(HttpServletRequest request, HttpServletResponse response, Runnable onEnd)
+    /** Takes the request asynchronous: an exchange whose end (answered, dropped) runs {@code onEnd}. */
+    public Exchange startAsync(HttpServletRequest request, HttpServletResponse response, Runnable onEnd)
             throws IOException {
         AsyncContext async = request.startAsync();
         async.setTimeout(0); // Deadlines keeps httpy's own limits
@@ -337,10 +252,10 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /** Queues one trip into Python; answers 503 at once when the queue is full. */
-    private void submit(Exchange exchange, PythonCall call) {
+    public void submit(Exchange exchange, PythonCall call) {
         var task = new ExchangeTask(exchange, call);
-        exchange.currentTask = task;
-        exchange.pythonSince = System.nanoTime() | 1;
+        exchange.inFlight(() -> workers.interrupt(task));
+        exchange.pythonWaitBegins();
         if (!(call.pinnedTo() == null ? workers.submit(task) : workers.submit(task, call.pinnedTo()))) {
             call.discard();
             rejected.increment();
@@ -350,7 +265,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         }
     }
 
-    private void serveBlocking(HttpServletRequest request, HttpServletResponse response, PythonCall call) {
+    /** Serves on this container thread, for a chain without async support: it waits for the answer and writes it. */
+    public void serveBlocking(HttpServletRequest request, HttpServletResponse response, PythonCall call) {
         if (!warnedBlocking) {
             warnedBlocking = true;
             LOG.log(System.Logger.Level.WARNING, "{0} {1}: a filter or servlet in its chain lacks"
@@ -369,7 +285,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /** Reads the whole body on this thread, for a chain that cannot go async; null when over python.max-body (cut = false). */
-    private byte[] readBlocking(HttpServletRequest request, boolean cut) throws IOException {
+    public byte[] readBlocking(HttpServletRequest request, boolean cut) throws IOException {
         long limit = limits.maxBody();
         try (InputStream in = request.getInputStream()) {
             byte[] body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
@@ -398,19 +314,15 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         finished(request, status);
     }
 
-    /** What this dispatcher has served, for the filter's MBean. */
-    public Metrics metrics() {
-        return metrics;
-    }
-
     private static final String STARTED = Dispatcher.class.getName() + ".started";
 
-    private void started(HttpServletRequest request) {
+    /** Counts the request as begun: every app kind's serve calls it first, and its answer's end counts it done. */
+    public void started(HttpServletRequest request) {
         request.setAttribute(STARTED, metrics.started());
     }
 
     /** Counts the request's end once, whichever path answered it, and lets a retiring dispatcher see it go. */
-    private void finished(HttpServletRequest request, int status) {
+    public void finished(HttpServletRequest request, int status) {
         if (request.getAttribute(STARTED) instanceof Long since) {
             request.removeAttribute(STARTED);
             metrics.finished(since, status);
@@ -424,16 +336,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      * once {@link #retire} began, when the request belongs to the dispatcher that replaced this one.
      */
     public boolean admit() {
-        if ((admitted.incrementAndGet() & RETIRED) != 0) {
-            admitted.decrementAndGet();
-            return false;
-        }
-        return true;
+        return admission.admit();
     }
 
     /** An admitted request that needs no answer from here (no route matched, or a WebSocket). */
     public void leave() {
-        admitted.decrementAndGet();
+        admission.leave();
     }
 
     /**
@@ -442,20 +350,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      * true if they all were. Then {@link #close}.
      */
     public boolean retire(Duration limit, java.util.function.BooleanSupplier keepWaiting) {
-        admitted.addAndGet(RETIRED);
-        long deadline = System.nanoTime() + limit.toNanos();
-        while ((admitted.get() & ~RETIRED) > 0) {
-            if (System.nanoTime() - deadline >= 0 || !keepWaiting.getAsBoolean()) {
-                return false;
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-        }
-        return true;
+        return admission.retire(limit, keepWaiting);
     }
 
     /** Requests admitted and not answered yet. */
     public long admitted() {
-        return admitted.get() & ~RETIRED;
+        return admission.inFlight();
     }
 
     static String tooLargeText(long maxBody) {
@@ -471,7 +371,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /** Records how long a trip into Python took, for the route's fast-path decision. */
-    private static PythonCall timed(HandlerTimes routeTimes, PythonCall call) {
+    public static PythonCall timed(HandlerTimes routeTimes, PythonCall call) {
         return (py, exchange) -> {
             long start = System.nanoTime();
             try {
@@ -501,12 +401,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             try {
                 return call.run(py, exchange);
             } catch (PythonException e) {
-                return failed(exchange, handler.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),
+                return failed(exchange, app.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),
                         e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback());
             } catch (RuntimeException e) {
-                return failed(exchange, handler.name() + " answered badly: " + e, e.toString());
+                return failed(exchange, app.name() + " answered badly: " + e, e.toString());
             } finally {
-                exchange.pythonSince = 0;
+                exchange.pythonWaitEnds();
             }
         }
 
@@ -527,7 +427,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /** A 500's text: with {@code python.debug}, the detail (a traceback) too; never otherwise. */
-    private String internalError(String detail) {
+    public String internalError(String detail) {
         String text = "500 Internal Server Error\n";
         return limits.debug() ? text + "\n" + detail + "\n" : text;
     }
@@ -544,17 +444,13 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     @Override
     public void pythonOverran(Exchange exchange) {
         if (exchange.claimed()) {
-            exchange.drop(System.Logger.Level.WARNING, handler.name() + " did not make its next chunk within python.timeout;"
+            exchange.drop(System.Logger.Level.WARNING, app.name() + " did not make its next chunk within python.timeout;"
                     + " the response is cut short");
         } else {
             exchange.answerText(504, TIMEOUT_TEXT, System.Logger.Level.WARNING,
-                    handler.name() + " did not answer within the timeout (python.timeout)");
+                    app.name() + " did not answer within the timeout (python.timeout)");
         }
-        if (exchange.currentTask instanceof PythonTask task) {
-            workers.interrupt(task);
-        } else if (exchange.currentTask instanceof AsgiApplication.Call call) {
-            call.overran();
-        }
+        exchange.interruptInFlight();
     }
 
     @Override
@@ -579,8 +475,10 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     public void close() {
         workers.close();
         deadlines.close();
-        if (pipes != null) {
-            pipes.close();
+        synchronized (this) {
+            if (pipes != null) {
+                pipes.close();
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.httpy.python.PythonResponse;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -12,9 +13,10 @@ import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * One request on the asynchronous path, from its body to its last byte out, and the one writer of
- * every answer: a request function's, a WSGI app's (streamed chunk by chunk) and httpy's own
- * (408, 413, 500, 503, 504).
+ * One request on the asynchronous (or blocking) path, from its body to its last byte out, and the
+ * writer of its answer: a request function's, a WSGI or ASGI app's (streamed chunk by chunk) and
+ * httpy's own (408, 413, 500, 503, 504). A short answer made on the container thread by the fast
+ * path never becomes an exchange: the {@link Dispatcher} writes it whole.
  *
  * <p>Whoever answers first {@linkplain #claim claims} the response; everybody else finds it
  * answered. The answer goes out through a {@link WriteListener}: as much as the client accepts
@@ -29,11 +31,11 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class Exchange implements WriteListener, AsyncListener {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     /** The most one write hands the container: bigger answers go out in slices as the client takes them. */
-    static final int SLICE = 64 * 1024;
+    public static final int SLICE = 64 * 1024;
     private static final byte[] EMPTY = new byte[0];
 
     /** The Python side of a streamed answer: makes chunks on request, and is told when nobody wants more. */
-    interface ChunkSource {
+    public interface ChunkSource {
         /** Make the next chunk and {@link #offer} it (or fail the exchange); called once per accepted chunk. */
         void requestNext();
 
@@ -54,8 +56,8 @@ public final class Exchange implements WriteListener, AsyncListener {
     volatile long bodyWaitSince;
     volatile long pythonSince;
     volatile long writeStalledSince;
-    /** The Python task running or queued for this exchange now, for python.timeout's interrupt. */
-    volatile Object currentTask;
+    /** Stops the Python work running or queued for this exchange now, when python.timeout passes; or null. */
+    private volatile Runnable inFlight;
     /** The reader of a body still arriving, or null. */
     volatile BodyReader body;
 
@@ -90,6 +92,38 @@ public final class Exchange implements WriteListener, AsyncListener {
         return new Exchange(method, path, response, null, onEnd);
     }
 
+    /** What stops the Python work of this exchange now (its worker's task, its ASGI call), when python.timeout passes. */
+    public void inFlight(Runnable interrupt) {
+        inFlight = interrupt;
+    }
+
+    void interruptInFlight() {
+        Runnable interrupt = inFlight;
+        if (interrupt != null) {
+            interrupt.run();
+        }
+    }
+
+    /** Python has the request from now on: python.timeout runs. */
+    public void pythonWaitBegins() {
+        pythonSince = System.nanoTime() | 1;
+    }
+
+    /** Python answered (or began its answer): python.timeout stops. */
+    public void pythonWaitEnds() {
+        pythonSince = 0;
+    }
+
+    /** Since when python.timeout runs ({@code System.nanoTime()}), 0 when it does not. */
+    public long pythonWaitSince() {
+        return pythonSince;
+    }
+
+    /** Lets python.timeout run from {@code since}, as read from {@link #pythonWaitSince}. */
+    public void pythonWaitSince(long since) {
+        pythonSince = since;
+    }
+
     String method() {
         return method;
     }
@@ -99,23 +133,23 @@ public final class Exchange implements WriteListener, AsyncListener {
     }
 
     /** Takes the right to answer; false when somebody (a timeout, an error) already has. */
-    boolean claim() {
+    public boolean claim() {
         return claimed.compareAndSet(false, true);
     }
 
-    boolean claimed() {
+    public boolean claimed() {
         return claimed.get();
     }
 
     /** Answers with a whole response unless somebody already did. */
-    void answer(PythonResponse answer) {
+    public void answer(PythonResponse answer) {
         if (claim()) {
             begin(answer.status(), answer.headers(), answer.body(), true, null);
         }
     }
 
     /** httpy's own plain-text answer (408, 413, 500, 503, 504), logged at {@code level} with {@code why}. */
-    void answerText(int status, String text, System.Logger.Level level, String why, String... headers) {
+    public void answerText(int status, String text, System.Logger.Level level, String why, String... headers) {
         if (!claim()) {
             return;
         }
@@ -136,7 +170,7 @@ public final class Exchange implements WriteListener, AsyncListener {
      * the response. A complete answer ({@code last}) gets a Content-Length unless it has one;
      * otherwise {@code more} is asked for each next chunk once this one is accepted.
      */
-    void begin(int status, List<String> headers, byte[] first, boolean last, ChunkSource more) {
+    public void begin(int status, List<String> headers, byte[] first, boolean last, ChunkSource more) {
         try {
             writeHead(response, status, headers, last ? first.length : -1);
         } catch (IllegalStateException e) {
@@ -177,7 +211,7 @@ public final class Exchange implements WriteListener, AsyncListener {
     }
 
     /** The next chunk of a streamed answer; {@code last} ends it. */
-    void offer(byte[] next, boolean last) {
+    public void offer(byte[] next, boolean last) {
         synchronized (this) {
             if (ended) {
                 return;
@@ -318,7 +352,7 @@ public final class Exchange implements WriteListener, AsyncListener {
      * Gives up on the client: it stopped reading, went away, or the answer was cut. The Python side
      * is told to stop, and the exchange ends (the container closes the connection).
      */
-    void drop(System.Logger.Level level, String why) {
+    public void drop(System.Logger.Level level, String why) {
         claimed.set(true);
         ChunkSource toCancel;
         synchronized (this) {
@@ -368,7 +402,7 @@ public final class Exchange implements WriteListener, AsyncListener {
         }
     }
 
-    boolean ended() {
+    public boolean ended() {
         synchronized (this) {
             return ended;
         }

@@ -7,7 +7,7 @@ package dev.httpy.dispatch;
  * lifts the average far above the limit, and it takes dozens of short ones to bring it back.
  * Updated without locks: an estimate, not a count.
  */
-final class HandlerTimes {
+public final class HandlerTimes {
     /**
      * Calls at most this long on average may run on the container thread: far above a hello
      * handler's tens of microseconds, so that a busy machine that preempts a thread mid-call does

@@ -8,7 +8,7 @@ import dev.httpy.python.Python;
  * worker holds the GIL only while Python runs.
  */
 @FunctionalInterface
-interface PythonCall {
+public interface PythonCall {
 
     /** @return work to run after the GIL is released, or null */
     Runnable run(Python py, Exchange exchange);

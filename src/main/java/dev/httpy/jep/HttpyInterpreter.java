@@ -19,6 +19,7 @@ import dev.httpy.python.Python;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonWorkers;
+import dev.httpy.python.Waits;
 import jep.Interpreter;
 import jep.JepConfig;
 import jep.JepException;
@@ -273,13 +274,13 @@ public final class HttpyInterpreter implements Interpreter {
             throw new JepException("Python refused the call: its workers are stopping or their queue is full");
         }
         try {
-            return call.result().get();
-        } catch (ExecutionException e) {
-            throw JepErrors.of(e.getCause());
-        } catch (InterruptedException e) {
-            workers.interrupt(call);
-            Thread.currentThread().interrupt();
-            throw new JepException("interrupted while waiting for Python; TimeoutError was raised in the call", e);
+            return Waits.await(call.result(), "Python");
+        } catch (RuntimeException e) {
+            if (e instanceof IllegalStateException && e.getCause() instanceof InterruptedException) {
+                workers.interrupt(call);
+                throw new JepException("interrupted while waiting for Python; TimeoutError was raised in the call", e);
+            }
+            throw JepErrors.of(e);
         }
     }
 

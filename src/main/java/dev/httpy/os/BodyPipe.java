@@ -27,19 +27,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link PipePoller} to call it back once the pipe has room again.
  */
 public final class BodyPipe {
-    private static final int O_CLOEXEC = 0x80000;
-    private static final int O_NONBLOCK = 0x800;
-    private static final int F_SETFL = 4;
-    private static final int F_GETFL = 3;
-    private static final int F_SETPIPE_SZ = 1031;
     /** A bigger pipe than Linux's 64 KiB default means fewer stops for a fast upload; 1 MiB is the usual unprivileged ceiling. */
     private static final int PIPE_BYTES = 1 << 20;
     private static final int EAGAIN = 11;
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final MethodHandle PIPE2 = Libc.function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = Libc.function("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle WRITE = Libc.function("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.captureCallState("errno"));
     private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -65,22 +57,8 @@ public final class BodyPipe {
 
     /** A new pipe whose writes copy through a native buffer of {@code bufferBytes} (the most one write takes). */
     public static BodyPipe open(int bufferBytes) throws IOException {
-        try (var arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) {
-                throw new IOException("pipe2 failed: too many open files?");
-            }
-            int readFd = fds.getAtIndex(JAVA_INT, 0);
-            int writeFd = fds.getAtIndex(JAVA_INT, 1);
-            int flags = (int) FCNTL.invokeExact(writeFd, F_GETFL, 0);
-            int unused = (int) FCNTL.invokeExact(writeFd, F_SETFL, flags | O_NONBLOCK);
-            unused = (int) FCNTL.invokeExact(writeFd, F_SETPIPE_SZ, PIPE_BYTES); // best effort
-            return new BodyPipe(readFd, writeFd, bufferBytes);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("pipe2", e);
-        }
+        int[] fds = Libc.nonBlockingPipe(PIPE_BYTES);
+        return new BodyPipe(fds[0], fds[1], bufferBytes);
     }
 
     /** Hands the read end to Python, which owns it from then on and closes it. */

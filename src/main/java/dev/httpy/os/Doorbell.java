@@ -3,7 +3,6 @@ package dev.httpy.os;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
@@ -20,13 +19,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class Doorbell implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Doorbell.class.getName());
-    private static final int O_CLOEXEC = 0x80000;
-    private static final int O_NONBLOCK = 0x800;
-    private static final int F_GETFL = 3;
-    private static final int F_SETFL = 4;
-    private static final MethodHandle PIPE2 = Libc.function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
-    private static final MethodHandle FCNTL = Libc.function("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
-            Linker.Option.firstVariadicArg(2));
     private static final MethodHandle READ = Libc.function("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle WRITE = Libc.function("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle CLOSE = Libc.function("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
@@ -46,20 +38,8 @@ public final class Doorbell implements AutoCloseable {
 
     /** A new doorbell whose thread, named {@code name}, runs {@code ring} each time Python rings. */
     public static Doorbell open(String name, Runnable ring) throws IOException {
-        try (var arena = Arena.ofConfined()) {
-            MemorySegment fds = arena.allocate(JAVA_INT, 2);
-            if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) {
-                throw new IOException("pipe2 failed: too many open files?");
-            }
-            int writeFd = fds.getAtIndex(JAVA_INT, 1);
-            int flags = (int) FCNTL.invokeExact(writeFd, F_GETFL, 0);
-            int unused = (int) FCNTL.invokeExact(writeFd, F_SETFL, flags | O_NONBLOCK);
-            return new Doorbell(fds.getAtIndex(JAVA_INT, 0), writeFd, name, ring);
-        } catch (IOException e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("pipe2", e);
-        }
+        int[] fds = Libc.nonBlockingPipe(0);
+        return new Doorbell(fds[0], fds[1], name, ring);
     }
 
     /** From now on each ring runs {@code ring} instead. */

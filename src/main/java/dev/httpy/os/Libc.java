@@ -1,5 +1,6 @@
 package dev.httpy.os;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -23,7 +24,41 @@ public final class Libc {
     private static final MethodHandle DLOPEN = function("dlopen", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
     private static final MethodHandle DLERROR = function("dlerror", FunctionDescriptor.of(ADDRESS.withTargetLayout(java.lang.foreign.MemoryLayout.sequenceLayout(Long.MAX_VALUE, java.lang.foreign.ValueLayout.JAVA_BYTE))));
 
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int O_NONBLOCK = 0x800;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int F_SETPIPE_SZ = 1031;
+    private static final MethodHandle PIPE2 = function("pipe2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FCNTL = function("fcntl", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+
     private Libc() {
+    }
+
+    /**
+     * A new pipe, both ends close-on-exec and the write end non-blocking (a writer never waits):
+     * {read end, write end}. {@code capacity} above 0 asks Linux for a pipe of that many bytes, best
+     * effort (the unprivileged ceiling is usually 1 MiB).
+     */
+    static int[] nonBlockingPipe(int capacity) throws IOException {
+        try (var arena = Arena.ofConfined()) {
+            MemorySegment fds = arena.allocate(JAVA_INT, 2);
+            if ((int) PIPE2.invokeExact(fds, O_CLOEXEC) != 0) {
+                throw new IOException("pipe2 failed: too many open files?");
+            }
+            int writeFd = fds.getAtIndex(JAVA_INT, 1);
+            int flags = (int) FCNTL.invokeExact(writeFd, F_GETFL, 0);
+            int unused = (int) FCNTL.invokeExact(writeFd, F_SETFL, flags | O_NONBLOCK);
+            if (capacity > 0) {
+                unused = (int) FCNTL.invokeExact(writeFd, F_SETPIPE_SZ, capacity);
+            }
+            return new int[] {fds.getAtIndex(JAVA_INT, 0), writeFd};
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("pipe2", e);
+        }
     }
 
     public static MethodHandle function(String name, FunctionDescriptor descriptor, Linker.Option... options) {

@@ -23,8 +23,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * The raw CPython C API, one method handle per function this bridge uses.
  *
- * <p>Nothing here checks the GIL: {@link Python} is the only caller of the object functions and it
- * refuses to run without the GIL. Pointers never leave this package.
+ * <p>Nothing here checks the GIL: the bridge's classes call these functions only with the GIL held
+ * ({@link Python} refuses to run without it; the thread-state functions are called by those that
+ * take and give back the GIL). Pointers never leave this package.
  *
  * <p>Handles marked <em>leaf</em> are linked {@link Linker.Option#critical critical}: they skip the
  * JVM's thread-state transition (half the cost of a downcall), which is only allowed for functions

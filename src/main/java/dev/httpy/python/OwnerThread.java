@@ -1,8 +1,8 @@
 package dev.httpy.python;
 
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -56,7 +56,7 @@ final class OwnerThread {
             try {
                 return work.run();
             } catch (Throwable e) {
-                throw rethrow(e);
+                throw Waits.unwrapped(e);
             }
         }
         var task = new Task<>(work, new CompletableFuture<T>());
@@ -65,14 +65,7 @@ final class OwnerThread {
             // Came after the last task; the thread may be gone already.
             throw stoppedError();
         }
-        try {
-            return task.result().get();
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Python", e);
-        }
+        return Waits.await(task.result(), "Python");
     }
 
     /**
@@ -88,14 +81,7 @@ final class OwnerThread {
         if (stopped && tasks.remove(task)) {
             throw stoppedError();
         }
-        try {
-            return task.result().get(Math.max(0, timeoutNanos), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw rethrow(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Python", e);
-        }
+        return Waits.await(task.result(), Duration.ofNanos(timeoutNanos), "Python");
     }
 
     String name() {
@@ -156,13 +142,5 @@ final class OwnerThread {
     private IllegalStateException stoppedError() {
         return new IllegalStateException("the Python runtime of this web app is closed (its owner thread "
                 + thread.getName() + " has stopped)");
-    }
-
-    private static RuntimeException rethrow(Throwable e) {
-        switch (e) {
-            case RuntimeException r -> throw r;
-            case Error err -> throw err;
-            default -> throw new IllegalStateException(e);
-        }
     }
 }

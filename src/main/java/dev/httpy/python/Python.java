@@ -149,7 +149,7 @@ public final class Python {
      * @throws PythonException when the function raises (also for {@code SystemExit}), or, with
      *                         type {@code _httpy.BadResponse}, when its answer cannot be sent
      */
-    public RequestAnswer callRequestFunction(PythonObject function, String method, String path,
+    public PythonResponse callRequestFunction(PythonObject function, String method, String path,
                                              Map<String, List<String>> params, Map<String, List<String>> query,
                                              Map<String, List<String>> headers, byte[] body) {
         checkGil();
@@ -351,7 +351,7 @@ public final class Python {
         return convert.cachedNames();
     }
 
-    RequestAnswer checkAnswer(MemorySegment answer) {
+    PythonResponse checkAnswer(MemorySegment answer) {
         return answers.check(answer);
     }
 }

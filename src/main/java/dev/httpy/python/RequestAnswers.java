@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Checks what a request function returned, {@code (status, body, headers)}, and turns it into a
- * {@link RequestAnswer}; README's "The Python interface" is the contract. Anything else is refused
+ * {@link PythonResponse}; README's "The Python interface" is the contract. Anything else is refused
  * with a {@link PythonException} of type {@value PythonErrors#BAD_RESPONSE} whose message names the
  * bad value and the fix, and the filter answers 500.
  *
@@ -28,7 +28,7 @@ final class RequestAnswers {
     }
 
     /** Checks {@code answer} (borrowed). */
-    RequestAnswer check(MemorySegment answer) {
+    PythonResponse check(MemorySegment answer) {
         try {
             return read(answer);
         } catch (RuntimeException e) {
@@ -38,7 +38,7 @@ final class RequestAnswers {
         }
     }
 
-    private RequestAnswer read(MemorySegment answer) throws Throwable {
+    private PythonResponse read(MemorySegment answer) throws Throwable {
         boolean tuple = lib.isInstance(answer, lib.tupleType);
         boolean list = !tuple && lib.isInstance(answer, lib.listType);
         long size = tuple ? (long) lib.PyTuple_Size.invokeExact(answer)
@@ -79,7 +79,7 @@ final class RequestAnswers {
         } else {
             throw bad("body is a " + convert.typeName(payload) + "; it must be str, bytes or None");
         }
-        return new RequestAnswer(code, flat, body);
+        return new PythonResponse(code, flat, body);
     }
 
     /** An exact {@code int} from 100 to 599: not a bool, not a str, not an IntEnum. */

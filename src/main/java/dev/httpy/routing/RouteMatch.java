@@ -29,6 +29,27 @@ public sealed interface RouteMatch {
             Objects.requireNonNull(pattern, "pattern");
             Objects.requireNonNull(params, "params");
         }
+
+        /**
+         * {@code path} split where the app is mounted: a route ending in a catch-all ({@code /app/*rest})
+         * mounts the app at what precedes the catch-all's match, {mount, rest}; any other route at
+         * the root, {"", path}. WSGI's SCRIPT_NAME and PATH_INFO, ASGI's root_path.
+         */
+        public String[] mount(String path) {
+            int star = pattern.lastIndexOf("/*");
+            if (star >= 0 && !params.isEmpty()) {
+                // The catch-all is the last parameter; what it matched ends the path.
+                String last = "";
+                for (var values : params.values()) {
+                    last = values.getFirst();
+                }
+                String rest = "/" + last;
+                if (path.endsWith(rest)) {
+                    return new String[] {path.substring(0, path.length() - rest.length()), rest};
+                }
+            }
+            return new String[] {"", path};
+        }
     }
 
     /**

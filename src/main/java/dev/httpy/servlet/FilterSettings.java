@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.httpy.dispatch.RequestContext;
+
 /**
  * The {@link PythonDispatchFilter}'s {@code <init-param>}s, read and checked once.
  *
@@ -31,7 +33,7 @@ import java.util.function.Function;
  */
 public record FilterSettings(String handler, String wsgi, String asgi, List<String> routes, String init, int workers, int maxWorkers,
                              int queue, Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody,
-                             boolean debug, boolean gilPerWorker, Context context, Duration startTimeout) {
+                             boolean debug, boolean gilPerWorker, RequestContext.Settings context, Duration startTimeout) {
 
     /**
      * @param roles      {@code python.roles}: the roles {@code is_user_in_role} may ask the container about
@@ -39,14 +41,6 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
      * @param session    {@code python.session}: {@code read-write} (default), {@code create} (Python may
      *                   also start one) or {@code off}
      */
-    public record Context(List<String> roles, List<String> attributes, String session) {
-        static final Context DEFAULT = new Context(List.of(), null, "read-write");
-
-        public Context {
-            roles = List.copyOf(roles);
-            attributes = attributes == null ? null : List.copyOf(attributes);
-        }
-    }
     static final int DEFAULT_WORKERS = 4;
     static final int DEFAULT_MAX_WORKERS = 200;
     static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(20);
@@ -113,7 +107,7 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
                 params.bytes("python.max-body", DEFAULT_MAX_BODY),
                 params.bool("python.debug"),
                 params.choice("python.gil", "shared", "per-worker").equals("per-worker"),
-                new Context(names(params.string("python.roles")),
+                new RequestContext.Settings(names(params.string("python.roles")),
                         params.string("python.attributes") == null ? null : names(params.string("python.attributes")),
                         params.choice("python.session", "read-write", "create", "off")),
                 // null: the web app's context-param (RuntimeSettings), which has the default

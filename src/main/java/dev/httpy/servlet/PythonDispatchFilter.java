@@ -1,25 +1,23 @@
 package dev.httpy.servlet;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
-import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
-import dev.httpy.dispatch.AsgiApplication;
-import dev.httpy.dispatch.CallContext;
+import dev.httpy.asgi.AsgiApplication;
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.Metrics;
-import dev.httpy.dispatch.PythonRequest;
-import dev.httpy.dispatch.PythonHandler;
-import dev.httpy.dispatch.RequestFunction;
-import dev.httpy.dispatch.WsgiApplication;
+import dev.httpy.dispatch.PythonApp;
+import dev.httpy.function.RequestFunction;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonWorkers;
 import dev.httpy.routing.RouteMatch;
 import dev.httpy.routing.RouteTable;
+import dev.httpy.wsgi.WsgiApplication;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -31,12 +29,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Sends the requests that match the Python app's routes to its request function; every other
- * request goes down the filter chain untouched.
+ * Sends the requests that match the Python app's routes to the app (a request function, a WSGI or
+ * an ASGI app: a {@link PythonApp}); every other request goes down the filter chain untouched. A
+ * request's way: {@link #doFilter} admits and matches it, its {@link Dispatcher} checks its length
+ * and hands it to the app, which serves it with the dispatcher's mechanics.
  *
- * <p>Declare it in {@code web.xml} with {@code <async-supported>true</async-supported>} and the
- * {@code python.*} init-params of {@link FilterSettings}; it needs the
- * {@link PythonLifecycleListener}. At start-up it calls the init function ({@code python.init})
+ * <p>Declared in {@code web.xml} with {@code <async-supported>true</async-supported>} and the
+ * {@code python.*} init-params of {@link FilterSettings}, or added by {@link HttpyInitializer} (and
+ * Spring Boot's auto-configuration) from context-params; it needs the {@link PythonLifecycleListener}. At start-up it calls the init function ({@code python.init})
  * once for the route map; a bad parameter, a missing function or a conflicting route fails the
  * deployment with a message that names it.
  */
@@ -56,11 +56,8 @@ public final class PythonDispatchFilter implements Filter {
     private static final Duration LIFESPAN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration ASGI_GRACE = Duration.ofSeconds(4);
 
-    private static final byte[] EMPTY = new byte[0];
     /** The methods a python.routes pattern answers. */
     private static final List<String> ALL_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
-    /** Where a Jakarta WebSocket container publishes itself (jakarta.websocket.server.ServerContainer's name). */
-    private static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
 
     /**
      * What serves the filter's requests in one interpreter: the app's handler and routes, its
@@ -69,12 +66,12 @@ public final class PythonDispatchFilter implements Filter {
      */
     static final class Mount {
         final PythonRuntime runtime;
-        final PythonHandler handler;
+        final PythonApp handler;
         final RouteTable routes;
         final PythonWorkers workers;
         final Dispatcher dispatcher;
 
-        private Mount(PythonRuntime runtime, PythonHandler handler, RouteTable routes, PythonWorkers workers,
+        private Mount(PythonRuntime runtime, PythonApp handler, RouteTable routes, PythonWorkers workers,
                       Dispatcher dispatcher) {
             this.runtime = runtime;
             this.handler = handler;
@@ -163,8 +160,10 @@ public final class PythonDispatchFilter implements Filter {
     Mount mountOn(PythonRuntime runtime) {
         long began = System.nanoTime();
         Duration startLimit = settings.startTimeout() != null ? settings.startTimeout() : runtime.startTimeout();
-        var handler = settings.asgi() != null ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT)
-                : settings.wsgi() != null ? new WsgiApplication(settings.wsgi()) : new RequestFunction(settings.handler());
+        PythonApp handler = settings.asgi() != null
+                ? new AsgiApplication(settings.asgi(), LIFESPAN_TIMEOUT, settings.context(), settings.timeout(), settings.debug())
+                : settings.wsgi() != null ? new WsgiApplication(settings.wsgi(), settings.context())
+                : new RequestFunction(settings.handler(), settings.context());
         String param = settings.asgi() != null ? "python.asgi" : settings.wsgi() != null ? "python.wsgi" : "python.handler";
         runtime.startStep(name + " importing " + param + "=" + handler.name(), began, startLimit, py -> {
             named(() -> {
@@ -180,25 +179,21 @@ public final class PythonDispatchFilter implements Filter {
                         py -> startOwnCopy(py, settings, handler))
                 : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
         try {
-            if (handler instanceof AsgiApplication asgi) {
-                // With a GIL per worker each worker started a loop of its own (startOwnCopy); else one loop here.
-                if (!settings.gilPerWorker()) {
-                    runtime.startStep(name + " running the lifespan startup of python.asgi=" + asgi.name(), began,
-                            startLimit, py -> {
-                                asgi.startLoop(py, false);
-                                return null;
-                            });
-                }
-                asgi.serveWith(workers);
+            // With a GIL per worker each worker started the app's own copy there (startOwnCopy); else once here.
+            if (handler.startsInPython() != null && !settings.gilPerWorker()) {
+                runtime.startStep(name + " running " + handler.startsInPython() + " of " + param + "=" + handler.name(),
+                        began, startLimit, py -> {
+                            handler.startIn(py, false);
+                            return null;
+                        });
             }
+            handler.serveWith(workers);
             var dispatcher = new Dispatcher(threadName, workers, fastPathOn(runtime) ? runtime : null, handler,
                     new Dispatcher.Limits(settings.timeout(), settings.bodyTimeout(), settings.writeTimeout(),
                             settings.maxBody(), settings.debug()), metrics);
             return new Mount(runtime, handler, routes, workers, dispatcher);
         } catch (RuntimeException | Error e) {
-            if (handler instanceof AsgiApplication asgi) {
-                asgi.stop(runtime, ASGI_GRACE);
-            }
+            handler.stop(runtime, ASGI_GRACE);
             workers.close();
             throw e;
         }
@@ -237,9 +232,7 @@ public final class PythonDispatchFilter implements Filter {
             LOG.log(System.Logger.Level.WARNING, "httpy {0}: {1} requests of the replaced interpreter were still"
                     + " unanswered after python.timeout; stopping them", name, old.dispatcher.admitted());
         }
-        if (old.handler instanceof AsgiApplication asgi) {
-            asgi.stop(old.runtime, ASGI_GRACE);
-        }
+        old.handler.stop(old.runtime, ASGI_GRACE);
         old.dispatcher.close();
     }
 
@@ -254,15 +247,13 @@ public final class PythonDispatchFilter implements Filter {
     }
 
     /** In a worker's own interpreter: the app's own copy of its request and init functions. */
-    private static void startOwnCopy(dev.httpy.python.Python py, FilterSettings settings, PythonHandler function) {
+    private static void startOwnCopy(dev.httpy.python.Python py, FilterSettings settings, PythonApp function) {
         try {
             function.resolve(py);
             if (settings.init() != null) {
                 py.call(py.cachedFunction(settings.init()));
             }
-            if (function instanceof AsgiApplication asgi) {
-                asgi.startLoop(py, true);
-            }
+            function.startIn(py, true);
         } catch (PythonException e) {
             String refused = refusedModule(e);
             String hint = refused != null ? "; " + refused + " cannot load in an interpreter with its own GIL, so set"
@@ -338,41 +329,7 @@ public final class PythonDispatchFilter implements Filter {
         if (replacer != null) {
             replacer.counted();
         }
-        var handler = serving.handler;
-        if (handler instanceof AsgiApplication asgi && "websocket".equalsIgnoreCase(request.getHeader("Upgrade"))
-                && "GET".equals(request.getMethod())) {
-            dispatcher.leave(); // a WebSocket lives on its own; a reload closes it with the old loop
-            serveWebSocket(request, response, asgi, path, found);
-            return;
-        }
-        long declared = request.getContentLengthLong();
-        if (declared > settings.maxBody()) {
-            dispatcher.tooLarge(request, response);
-            return;
-        }
-        boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
-        if (handler instanceof AsgiApplication asgi) {
-            dispatcher.serve(request, response, asgi, AsgiScope.of(request, path, found, settings.context()), hasBody);
-            return;
-        }
-        if (handler instanceof WsgiApplication wsgi) {
-            var environ = WsgiEnviron.of(request, path, found);
-            if (RequestContext.of(request, settings.context()) instanceof CallContext context) {
-                environ.put(WsgiApplication.CONTEXT, context);
-            }
-            dispatcher.serve(request, response, found.pattern(), wsgi, environ, hasBody);
-            return;
-        }
-        Map<String, List<String>> query;
-        try {
-            query = RequestParts.query(request.getQueryString());
-        } catch (IllegalArgumentException e) {
-            dispatcher.answeredAtOnce(request, response, 400, "400 Bad Request: " + e.getMessage());
-            return;
-        }
-        var pythonRequest = new PythonRequest(request.getMethod(), path, found.params(), query,
-                RequestParts.headers(request), EMPTY, RequestContext.of(request, settings.context()));
-        dispatcher.serve(request, response, found.pattern(), (RequestFunction) handler, pythonRequest, hasBody);
+        dispatcher.serve(request, response, path, found);
     }
 
     /**
@@ -389,18 +346,6 @@ public final class PythonDispatchFilter implements Filter {
                 return null;
             }
         }
-    }
-
-    /** An ASGI websocket call; without a Jakarta WebSocket container (Jetty without its module) a 501 that says so. */
-    private void serveWebSocket(HttpServletRequest request, HttpServletResponse response, AsgiApplication asgi, String path,
-                                RouteMatch.Found found) throws IOException {
-        if (request.getServletContext().getAttribute(WEBSOCKET_CONTAINER) == null) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: the container has no Jakarta WebSocket server ({1} is not set);"
-                    + " on Jetty, enable the ee11-websocket-jakarta module", request.getRequestURI(), WEBSOCKET_CONTAINER);
-            Dispatcher.reply(request, response, 501, "501 Not Implemented: this server has no WebSocket support");
-            return;
-        }
-        AsgiWebSocket.serve(request, response, asgi, AsgiScope.webSocket(request, path, found, settings.context()), settings.timeout());
     }
 
     @Override

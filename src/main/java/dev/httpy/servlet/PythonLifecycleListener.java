@@ -22,7 +22,8 @@ import jakarta.servlet.ServletContextListener;
 /**
  * Starts Python when the web app starts and stops this app's part of it when the app stops.
  *
- * <p>Declared in {@code web.xml}; reads the {@code python.*} context-params
+ * <p>Declared in {@code web.xml}, or added by {@link HttpyInitializer} when a context-param names the
+ * Python app (Spring Boot's auto-configuration runs that too); reads the {@code python.*} context-params
  * ({@link RuntimeSettings}). A bad parameter or a Python that cannot start fails the deployment
  * with a message naming the parameter. The {@link PythonDispatchFilter} finds the runtime as the
  * context attribute {@link #RUNTIME_ATTRIBUTE}.

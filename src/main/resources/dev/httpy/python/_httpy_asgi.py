@@ -1,16 +1,19 @@
-"""ASGI 3 server for httpy: one asyncio event loop per app, driven from Java's threads.
+"""ASGI 3 server for httpy: an asyncio event loop per app (one per worker interpreter
+with a GIL per worker), driven from Java's threads.
 
-Java hands each request over whole with begin() and learns what the app sends
-through events. Each AsgiServer runs its own loop on one thread ("httpy-asgi-loop");
-every other method is called from Java's threads, only schedules work on that loop
-(call_soon_threadsafe) or touches the lock-protected outbox, and returns at once.
-Only start() and stop() block, each bounded by its timeout.
+Java calls only this module's functions: new_server(), start() and stop() for the
+loop's life, begin() and begin_websocket() to hand a call over whole, and exchange(),
+one trip that brings in what Java has to say and takes out every event waiting. Each
+AsgiServer runs its own loop on one thread ("httpy-asgi-loop"); every other method is
+called from Java's threads, only schedules work on that loop (call_soon_threadsafe) or
+touches the lock-protected outbox, and returns at once. Only start() and stop() block,
+each bounded by its timeout.
 
 Events: whenever the outbox goes from "nothing signalled" to holding an event, one
-byte is written to notify_fd. Java waits on the pipe's read end, reads every byte
-waiting in it, then calls take(), which hands over all events and re-arms the
-signal. Reading the pipe before take() matters: a byte written after take() then
-always means an event that take() has not returned yet.
+byte is written to notify_fd. Java's doorbell thread reads every byte waiting in the
+pipe, then queues a trip whose exchange() takes all events and re-arms the signal.
+Reading the pipe before taking matters: a byte written after the take then always
+means an event that take has not returned yet.
 
 Event tuples, per call id, in the order the app sent them:
   (call_id, "start", status, [(name, value), ...])   headers as bytes pairs
@@ -26,13 +29,13 @@ WebSocket calls (begin_websocket) have their own events:
   (call_id, "close", code, reason)                    before accept: refuse the handshake (403)
   (call_id, "end")                                    app returned (none after the client's close)
   (call_id, "error", summary, traceback_text)         as for HTTP
-and Java's side of the conversation comes in through received(): messages as
+and Java's side of the conversation comes in through exchange()'s received: messages as
 (call_id, "text", str) or (call_id, "bytes", bytes), the end as
 (call_id, "closed", code, reason). A "send" holds the app's send() until Java
-calls written([call_id]): the message went out.
+reports it written (exchange()'s written): the message went out.
 
-A chunk with more_body True holds the app's send() until Java calls
-written([call_id]) for it: that is the backpressure. After disconnect(call_id) the
+A chunk with more_body True holds the app's send() until Java reports it written:
+that is the backpressure. After a call is reported gone (exchange()'s gone) the
 app's receive() answers http.disconnect and its send() calls do nothing (the spec
 lets a server either raise or ignore them; ignoring is what lets Starlette's
 streaming responses wind down quietly), and no event is produced for it again.

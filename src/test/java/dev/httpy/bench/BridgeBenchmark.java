@@ -9,15 +9,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-import dev.httpy.dispatch.PythonRequest;
-import dev.httpy.dispatch.PythonResponse;
-import dev.httpy.dispatch.RequestFunction;
+import dev.httpy.function.PythonRequest;
+import dev.httpy.function.RequestFunction;
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.JavaObjects;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonExposed;
 import dev.httpy.python.PythonObject;
+import dev.httpy.python.PythonResponse;
 import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
@@ -123,7 +123,7 @@ public class BridgeBenchmark {
             javaAdds = py.function("bench_handlers:java_adds");
             javaQuotes = py.function("bench_handlers:java_quotes");
             pythonAdds = py.function("bench_handlers:python_adds");
-            exampleApp = new RequestFunction("app:go_request");
+            exampleApp = new RequestFunction("app:go_request", dev.httpy.dispatch.RequestContext.Settings.DEFAULT);
             return null;
         });
         // Both answer what they should before anything is timed.

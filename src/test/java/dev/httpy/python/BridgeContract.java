@@ -20,7 +20,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -234,7 +233,7 @@ abstract class BridgeContract {
     }
 
     /** Calls bridge_probe.answer as the filter calls a request function; it returns ANSWERS[name]. */
-    RequestAnswer answer(String name) throws Throwable {
+    PythonResponse answer(String name) throws Throwable {
         return onWorker(py -> py.callRequestFunction(py.cachedFunction("bridge_probe:answer"),
                 "GET", name, Map.of(), Map.of(), Map.of("Accept", List.of("*/*")), new byte[0]));
     }

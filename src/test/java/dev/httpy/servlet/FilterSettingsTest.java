@@ -134,7 +134,7 @@ class FilterSettingsTest {
         // then
         assertEquals(new FilterSettings("web.app:handle_request", null, null, java.util.List.of(), "web.app:routes", 8, 16, 50,
                 Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true,
-                FilterSettings.Context.DEFAULT, null), settings);
+                dev.httpy.dispatch.RequestContext.Settings.DEFAULT, null), settings);
     }
 
     @Test
@@ -199,7 +199,7 @@ class FilterSettingsTest {
     @Test
     void theRequestContextParamsAreReadAndCheckedAndDefaultToNoRolesAllAttributesAndAReadWriteSession() {
         var defaults = FilterSettings.read(List.of("python.handler"), Map.of("python.handler", "app:h")::get);
-        assertEquals(FilterSettings.Context.DEFAULT, defaults.context());
+        assertEquals(dev.httpy.dispatch.RequestContext.Settings.DEFAULT, defaults.context());
         Map<String, String> set = Map.of("python.handler", "app:h", "python.roles", "admin, py-user",
                 "python.attributes", "tenant,trace.id", "python.session", "create");
         var context = FilterSettings.read(set.keySet(), set::get).context();

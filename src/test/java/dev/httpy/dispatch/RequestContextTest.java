@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.dispatch;
 
 import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
@@ -46,7 +46,7 @@ class RequestContextTest {
         var tomcats = new LinkedHashMap<String, Object>();
         tomcats.put("org.apache.catalina.core.DISPATCHER_TYPE", DispatcherType.REQUEST);
         tomcats.put("org.apache.catalina.core.DISPATCHER_REQUEST_PATH", "/python");
-        assertNull(RequestContext.of(request(tomcats), FilterSettings.Context.DEFAULT),
+        assertNull(RequestContext.of(request(tomcats), RequestContext.Settings.DEFAULT),
                 "no context, so no extra call into Python for the plain request");
     }
 
@@ -58,13 +58,13 @@ class RequestContextTest {
         attributes.put("ratio", 0.25f);
         attributes.put("price", new BigDecimal("9.99"));
         attributes.put("org.apache.catalina.core.DISPATCHER_REQUEST_PATH", "/python");
-        var context = RequestContext.of(request(attributes), FilterSettings.Context.DEFAULT);
+        var context = RequestContext.of(request(attributes), RequestContext.Settings.DEFAULT);
         assertNotNull(context);
         assertEquals(Map.of("tenant", "acme", "count", 7L, "ratio", 0.25), context.forPython().get("attributes"));
         assertEquals(Map.of("price", "java.math.BigDecimal"), context.forPython().get("refused_attributes"),
                 "never rounded or turned into a string");
         var named = RequestContext.of(request(attributes),
-                new FilterSettings.Context(List.of(), List.of("org.apache.catalina.core.DISPATCHER_REQUEST_PATH"), "off"));
+                new RequestContext.Settings(List.of(), List.of("org.apache.catalina.core.DISPATCHER_REQUEST_PATH"), "off"));
         assertEquals(Map.of("org.apache.catalina.core.DISPATCHER_REQUEST_PATH", "/python"),
                 named.forPython().get("attributes"), "python.attributes may name any attribute");
     }

@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.asgi;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -11,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.httpy.dispatch.AsgiApplication;
 import dev.httpy.dispatch.Dispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.function;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.function;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

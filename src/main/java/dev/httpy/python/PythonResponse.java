@@ -1,12 +1,14 @@
-package dev.httpy.dispatch;
+package dev.httpy.python;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * What goes back to the client: a status, headers as alternating names and values (a request
- * function's are checked by {@code Python.callRequestFunction}: tokens for names, no CR, LF or NUL
- * in values), and the body.
+ * What goes back to the client: a status, headers as alternating names and values, and the body.
+ * A request function's answer arrives checked ({@link Python#callRequestFunction}): a status from
+ * 100 to 599, names that are HTTP tokens, values without CR, LF or NUL, the container's own
+ * {@code Content-Length}, {@code Transfer-Encoding} and {@code Connection} dropped, and a
+ * {@code Content-Type} always present.
  */
 public record PythonResponse(int status, List<String> headers, byte[] body) {
 

@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.wsgi;
 
 import java.lang.reflect.Proxy;
 import java.util.Collections;

@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.dispatch;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.httpy.dispatch.CallContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 
@@ -22,12 +21,29 @@ import jakarta.servlet.http.HttpSession;
  * lists and maps of those; any other value is named with its Java type, and Python raises a
  * TypeError saying so when it reads it, rather than seeing it turned into a string.
  */
-final class RequestContext {
+public final class RequestContext {
+    /**
+     * What of the Java side of a request Python may see, from the filter's settings.
+     *
+     * @param roles      {@code python.roles}: the roles {@code is_user_in_role} may ask about
+     * @param attributes {@code python.attributes}: the request attributes it may read; null for all
+     *                   but the container's own
+     * @param session    {@code python.session}: {@code read-write}, {@code create} or {@code off}
+     */
+    public record Settings(List<String> roles, List<String> attributes, String session) {
+        public static final Settings DEFAULT = new Settings(List.of(), null, "read-write");
+
+        public Settings {
+            roles = List.copyOf(roles);
+            attributes = attributes == null ? null : List.copyOf(attributes);
+        }
+    }
+
     private RequestContext() {
     }
 
     /** The context of {@code request}, or null when there is nothing to tell (then Python sees an anonymous request). */
-    static CallContext of(HttpServletRequest request, FilterSettings.Context settings) {
+    public static CallContext of(HttpServletRequest request, Settings settings) {
         String user = request.getRemoteUser();
         Map<String, Object> attributes = new LinkedHashMap<>();
         Map<String, String> refusedAttributes = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
-package dev.httpy.dispatch;
+package dev.httpy.wsgi;
 
+import dev.httpy.dispatch.Exchange;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;
@@ -55,11 +56,11 @@ final class WsgiStream implements Exchange.ChunkSource {
                 return;
             }
         }
-        exchange.pythonSince = System.nanoTime() | 1;
+        exchange.pythonWaitBegins();
         var task = new NextChunk();
-        exchange.currentTask = task;
+        exchange.inFlight(() -> workers.interrupt(task));
         if (!workers.submit(task, home)) {
-            exchange.pythonSince = 0;
+            exchange.pythonWaitEnds();
             exchange.drop(System.Logger.Level.WARNING, "the queue of requests waiting for Python is full (python.queue)"
                     + " while it streamed; the response is cut short");
         }
@@ -88,14 +89,14 @@ final class WsgiStream implements Exchange.ChunkSource {
             boolean making;
             synchronized (WsgiStream.this) {
                 if (state != State.IDLE) {
-                    exchange.pythonSince = 0;
+                    exchange.pythonWaitEnds();
                     return null; // closed already
                 }
                 making = !cancelled;
                 state = making ? State.MAKING : State.CLOSED;
             }
             if (!making) {
-                exchange.pythonSince = 0;
+                exchange.pythonWaitEnds();
                 app.close(py, call); // cancelled while this task waited in the queue
                 return null;
             }
@@ -106,7 +107,7 @@ final class WsgiStream implements Exchange.ChunkSource {
             } catch (RuntimeException e) {
                 failure = e; // a PythonException, or a chunk that was not bytes
             } finally {
-                exchange.pythonSince = 0;
+                exchange.pythonWaitEnds();
                 boolean close;
                 synchronized (WsgiStream.this) {
                     close = chunk == null || cancelled;

@@ -1,7 +1,9 @@
-package dev.httpy.dispatch;
+package dev.httpy.function;
 
 import java.util.List;
 import java.util.Map;
+
+import dev.httpy.dispatch.CallContext;
 
 /**
  * One HTTP request as the Python request function receives it:

@@ -1,4 +1,4 @@
-package dev.httpy.dispatch;
+package dev.httpy.asgi;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,13 +11,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
+import dev.httpy.dispatch.CallContext;
+import dev.httpy.dispatch.Dispatcher;
+import dev.httpy.dispatch.Exchange;
+import dev.httpy.dispatch.PythonApp;
+import dev.httpy.dispatch.PythonCall;
+import dev.httpy.dispatch.RequestContext;
 import dev.httpy.os.BodyPipe;
 import dev.httpy.os.Doorbell;
 import dev.httpy.python.Python;
@@ -27,11 +31,16 @@ import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonTask;
 import dev.httpy.python.PythonWorkers;
 import dev.httpy.python.ResultTask;
+import dev.httpy.python.Waits;
+import dev.httpy.routing.RouteMatch;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * An ASGI 3 application mounted by {@code python.asgi=module:app}. It runs on one asyncio event
- * loop in the app's interpreter, on one Python thread ({@code _httpy_asgi.AsgiServer}); however
- * many requests are open, slow or streaming, they cost that thread and no other.
+ * An ASGI 3 application mounted by {@code python.asgi=module:app}. It runs on an asyncio event loop
+ * in the app's interpreter, on one Python thread ({@code _httpy_asgi.AsgiServer}); with
+ * {@code python.gil=per-worker}, one such loop in each worker's interpreter. However many requests
+ * are open, slow or streaming, they cost those threads and no other.
  *
  * <p>Java and the loop never wait for each other. A worker hands a request over ({@code begin})
  * and is free again; what the app sends is queued in Python, which rings a {@link Doorbell}; on
@@ -44,15 +53,23 @@ import dev.httpy.python.ResultTask;
  * in with them, in order, and what the app decided and sent goes to its {@link Socket}, the
  * container's side, which knows nothing of Python.
  */
-public final class AsgiApplication implements PythonHandler {
-    /** The extensions key under which the filter hands over a request's {@link CallContext}; taken out before Python. */
-    public static final String CONTEXT = "httpy.context";
+public final class AsgiApplication implements PythonApp {
+    /** The extensions key under which {@link AsgiScope} hands over a request's {@link CallContext}; taken out before Python. */
+    static final String CONTEXT = "httpy.context";
+    /** The servlet context attribute under which a Jakarta WebSocket container offers itself. */
+    static final String WEBSOCKET_CONTAINER = "jakarta.websocket.server.ServerContainer";
+    private static final byte[] EMPTY = new byte[0];
 
     private static final System.Logger LOG = System.getLogger(AsgiApplication.class.getName());
     private static final String MODULE = "_httpy_asgi";
 
     private final String name;
     private final Duration lifespanTimeout;
+    private final RequestContext.Settings exposed;
+    /** How long a WebSocket's handshake may wait for the app: python.timeout. */
+    private final Duration timeout;
+    /** python.debug: a 500's text carries the traceback. */
+    private final boolean debug;
     private final Map<Long, Call> calls = new ConcurrentHashMap<>();
     private final Map<Long, Socket> sockets = new ConcurrentHashMap<>();
     /** The loop each open call (request or WebSocket) runs on. */
@@ -63,9 +80,58 @@ public final class AsgiApplication implements PythonHandler {
     private final AtomicLong turn = new AtomicLong();
     private volatile PythonWorkers workers;
 
-    public AsgiApplication(String name, Duration lifespanTimeout) {
+    /**
+     * @param exposed what of the Java side of the request ({@code httpy.request()}) Python may see
+     * @param timeout python.timeout, which a WebSocket's handshake keeps too
+     * @param debug   python.debug: the app's traceback goes to the client with its 500
+     */
+    public AsgiApplication(String name, Duration lifespanTimeout, RequestContext.Settings exposed, Duration timeout,
+                           boolean debug) {
         this.name = name;
         this.lifespanTimeout = lifespanTimeout;
+        this.exposed = exposed;
+        this.timeout = timeout;
+        this.debug = debug;
+    }
+
+    /**
+     * A WebSocket handshake opens a WebSocket call; any other request goes to a worker, which hands
+     * it to the app's event loop, and its body, if any, is piped to the app's {@code receive()} as
+     * it arrives (as WSGI's {@code wsgi.input} is).
+     */
+    @Override
+    public void serve(Dispatcher dispatcher, HttpServletRequest request, HttpServletResponse response, String path,
+                      RouteMatch.Found route, boolean hasBody) throws IOException {
+        if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade")) && "GET".equals(request.getMethod())) {
+            dispatcher.leave(); // a WebSocket lives on its own; a reload closes it with the old loop
+            serveWebSocket(request, response, path, route);
+            return;
+        }
+        dispatcher.started(request);
+        if (!request.isAsyncSupported()) {
+            Dispatcher.reply(request, response, 500, "500 Internal Server Error: an ASGI app needs"
+                    + " <async-supported>true</async-supported> on every filter and servlet of its chain");
+            dispatcher.finished(request, 500);
+            return;
+        }
+        BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
+        Exchange exchange = dispatcher.startAsync(request, response, pipe == null ? null : pipe::discard);
+        dispatcher.submit(exchange, begin(AsgiScope.of(request, path, route, exposed), pipe == null ? EMPTY : pipe));
+        if (pipe != null && !exchange.ended()) {
+            dispatcher.pipeBody(exchange, request, pipe);
+        }
+    }
+
+    /** An ASGI websocket call; without a Jakarta WebSocket container (Jetty without its module) a 501 that says so. */
+    private void serveWebSocket(HttpServletRequest request, HttpServletResponse response, String path,
+                                RouteMatch.Found route) throws IOException {
+        if (request.getServletContext().getAttribute(WEBSOCKET_CONTAINER) == null) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: the container has no Jakarta WebSocket server ({1} is not set);"
+                    + " on Jetty, enable the ee11-websocket-jakarta module", request.getRequestURI(), WEBSOCKET_CONTAINER);
+            Dispatcher.reply(request, response, 501, "501 Not Implemented: this server has no WebSocket support");
+            return;
+        }
+        AsgiWebSocket.serve(request, response, this, AsgiScope.webSocket(request, path, route, exposed), timeout);
     }
 
     @Override
@@ -84,7 +150,17 @@ public final class AsgiApplication implements PythonHandler {
      * worker's own (python.gil=per-worker), and that worker alone carries the loop's messages;
      * otherwise it is the web app's, and any worker does.
      */
-    public void startLoop(Python py, boolean own) {
+    @Override
+    public String startsInPython() {
+        return "the lifespan startup";
+    }
+
+    @Override
+    public void startIn(Python py, boolean ownInterpreter) {
+        startLoop(py, ownInterpreter);
+    }
+
+    void startLoop(Python py, boolean own) {
         Doorbell doorbell;
         try {
             doorbell = Doorbell.open("httpy-asgi-" + name + "-" + loops.size(), () -> { });
@@ -111,6 +187,7 @@ public final class AsgiApplication implements PythonHandler {
     }
 
     /** The workers that carry requests to the loops and their messages back; before the first request. */
+    @Override
     public void serveWith(PythonWorkers workers) {
         this.workers = workers;
         loops.forEach(Loop::queueTrip);
@@ -120,6 +197,7 @@ public final class AsgiApplication implements PythonHandler {
      * Runs each loop's lifespan shutdown and stops it, giving open requests {@code grace} to end:
      * the web app's loop on the runtime's owner thread, a worker's loop on that worker.
      */
+    @Override
     public void stop(PythonRuntime runtime, Duration grace) {
         for (Loop loop : loops) {
             Function<Python, Void> stop = py -> {
@@ -153,14 +231,9 @@ public final class AsgiApplication implements PythonHandler {
             throw new IllegalStateException("the workers are stopping");
         }
         try {
-            task.result().get(limit.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            Waits.await(task.result(), limit, "the loop's worker");
         } catch (TimeoutException e) {
             throw new IllegalStateException("its worker did not stop the loop within " + limit.toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -285,13 +358,13 @@ public final class AsgiApplication implements PythonHandler {
             var request = new Call(id, exchange, loop, context);
             calls.put(id, request);
             loopOf.put(id, loop);
-            exchange.currentTask = request;
+            exchange.inFlight(request::overran);
             List<Object> args = new ArrayList<>(scope.size() + 3);
             args.add(loop.server);
             args.add(id);
             args.addAll(scope);
             args.add(body instanceof BodyPipe pipe ? (Object) (long) pipe.takeReadFd() : body);
-            long since = exchange.pythonSince;
+            long since = exchange.pythonWaitSince();
             try {
                 py.call(py.cachedFunction(MODULE + ":begin"), args.toArray());
             } catch (RuntimeException e) {
@@ -501,7 +574,7 @@ public final class AsgiApplication implements PythonHandler {
         /** Keeps python.timeout running from {@code since} while the app has not begun its answer. */
         synchronized void timeFrom(long since) {
             if (!begun) {
-                exchange.pythonSince = since;
+                exchange.pythonWaitSince(since);
             }
         }
 
@@ -515,7 +588,7 @@ public final class AsgiApplication implements PythonHandler {
             synchronized (this) {
                 first = !begun;
                 begun = true;
-                exchange.pythonSince = 0;
+                exchange.pythonWaitEnds();
                 if (!first) {
                     if (wanted) {
                         wanted = false;
@@ -548,8 +621,8 @@ public final class AsgiApplication implements PythonHandler {
                 exchange.drop(System.Logger.Level.WARNING, "ASGI app " + name + " failed after its response had"
                         + " started; the response is cut short: " + summary + "\n" + traceback);
             } else {
-                exchange.answerText(500, "500 Internal Server Error\n", System.Logger.Level.WARNING,
-                        name + " raised " + summary + "\n" + traceback);
+                exchange.answerText(500, "500 Internal Server Error\n" + (debug ? "\n" + summary + "\n" + traceback + "\n" : ""),
+                        System.Logger.Level.WARNING, name + " raised " + summary + "\n" + traceback);
             }
         }
 

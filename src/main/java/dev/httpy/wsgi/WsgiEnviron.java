@@ -1,4 +1,4 @@
-package dev.httpy.servlet;
+package dev.httpy.wsgi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -27,7 +27,7 @@ final class WsgiEnviron {
      */
     static Map<String, Object> of(HttpServletRequest request, String path, RouteMatch.Found found) {
         var environ = new HashMap<String, Object>(32);
-        String[] mount = mount(path, found);
+        String[] mount = found.mount(path);
         environ.put("REQUEST_METHOD", request.getMethod());
         environ.put("SCRIPT_NAME", latin1(request.getContextPath() + mount[0]));
         environ.put("PATH_INFO", latin1(mount[1]));
@@ -67,23 +67,6 @@ final class WsgiEnviron {
             }
         }
         return environ;
-    }
-
-    /** The path split at the mount point the route gives (see {@link #of}): {mount, rest}. */
-    static String[] mount(String path, RouteMatch.Found found) {
-        int star = found.pattern().lastIndexOf("/*");
-        if (star >= 0 && !found.params().isEmpty()) {
-            // The catch-all is the last parameter; what it matched ends the path.
-            String last = "";
-            for (var values : found.params().values()) {
-                last = values.getFirst();
-            }
-            String rest = "/" + last;
-            if (path.endsWith(rest)) {
-                return new String[] {path.substring(0, path.length() - rest.length()), rest};
-            }
-        }
-        return new String[] {"", path};
     }
 
     /** A decoded (UTF-8) path as PEP 3333's bytes-in-unicode. */

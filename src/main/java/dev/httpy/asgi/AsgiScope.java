@@ -1,16 +1,16 @@
-package dev.httpy.servlet;
+package dev.httpy.asgi;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.httpy.dispatch.AsgiApplication;
 import dev.httpy.dispatch.CallContext;
+import dev.httpy.dispatch.RequestContext;
 import dev.httpy.routing.RouteMatch;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -30,13 +30,13 @@ final class AsgiScope {
     }
 
     static List<Object> of(HttpServletRequest request, String path, RouteMatch.Found found,
-                           FilterSettings.Context context) {
+                           RequestContext.Settings context) {
         return parts(request, path, found, context, false);
     }
 
     private static List<Object> parts(HttpServletRequest request, String path, RouteMatch.Found found,
-                                      FilterSettings.Context context, boolean webSocket) {
-        String[] mount = WsgiEnviron.mount(path, found);
+                                      RequestContext.Settings context, boolean webSocket) {
+        String[] mount = found.mount(path);
         String rootPath = request.getContextPath() + mount[0];
         String protocol = request.getProtocol();
         List<Object> headers = new ArrayList<>();
@@ -68,7 +68,7 @@ final class AsgiScope {
      * response headers to start or change a session with: its session is read-only, and Java takes
      * no writes back.
      */
-    private static Map<String, Object> extensions(HttpServletRequest request, FilterSettings.Context settings,
+    private static Map<String, Object> extensions(HttpServletRequest request, RequestContext.Settings settings,
                                                   boolean webSocket) {
         var extensions = new LinkedHashMap<String, Object>();
         if (request.getRemoteUser() instanceof String user) {
@@ -96,7 +96,7 @@ final class AsgiScope {
      * (Sec-WebSocket-Protocol, in its order).
      */
     static List<Object> webSocket(HttpServletRequest request, String path, RouteMatch.Found found,
-                                  FilterSettings.Context context) {
+                                  RequestContext.Settings context) {
         List<Object> parts = new ArrayList<>(parts(request, path, found, context, true).subList(1, 11));
         parts.set(0, request.isSecure() ? "wss" : "ws");
         parts.add(subprotocols(request));
