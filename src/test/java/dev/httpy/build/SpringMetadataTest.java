@@ -40,7 +40,7 @@ class SpringMetadataTest {
     @Test
     void theReadmesTableOfPropertiesIsTheOneTheParametersMake() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
-        assertEquals(SpringMetadata.withTable(readme), readme,
+        assertEquals(SpringMetadata.withTable(readme, readme), readme,
                 "README.md's httpy.* table is stale: run SpringMetadata --readme README.md (README.md, \"Repository\")");
         assertTrue(readme.contains("| `httpy.workers` | `4` | `python.workers` |"), readme);
         assertTrue(readme.contains("| `httpy.path` | `classpath:/python/` | `python.path`: "), readme);
