@@ -33,8 +33,8 @@ public final class SpringMetadata {
                     + " classpath: entry (where the build step installs requirements.txt in a Boot project, copied out"
                     + " of a fat jar once) or a directory; by default used when the class path has it."});
     /** The lines around README.md's table of {@code httpy.*} properties, which {@link #markdown} writes. */
-    static final String TABLE_START = "<!-- The httpy.* properties, generated from \"Parameters\" by"
-            + " dev.httpy.build.SpringMetadata --readme README.md; do not edit. -->";
+    static final String TABLE_START = "<!-- The httpy.* properties, generated from docs/parameters.md by"
+            + " dev.httpy.build.SpringMetadata --readme README.md docs/parameters.md; do not edit. -->";
     static final String TABLE_END = "<!-- end of the generated table -->";
 
     private SpringMetadata() {
@@ -108,7 +108,7 @@ public final class SpringMetadata {
     }
 
     private static String plain(String markdown) {
-        return LINK.matcher(markdown).replaceAll("$1").replace("`", "").replace("**", "").strip();
+        return LINK.matcher(markdown).replaceAll("\"$1\"").replace("`", "").replace("**", "").strip();
     }
 
     static String json(Map<String, String[]> settings) {
