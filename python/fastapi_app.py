@@ -1,7 +1,7 @@
 """A small FastAPI app mounted under /fastapi/* by the example's web.xml (python.asgi).
 
 It needs FastAPI for the Python httpy runs: Debian's python3-fastapi with
-python.executable=/usr/bin/python3 (README.md, "ASGI"), or FastAPI in
+python.executable=/usr/bin/python3 (docs/asgi.md, "ASGI"), or FastAPI in
 python/requirements.txt. Where FastAPI is missing, `app` is a tiny ASGI app that
 says so, so the rest of the example still deploys.
 """
@@ -61,7 +61,7 @@ else:
     @app.get("/where/{item_id}")
     async def where(item_id: int, request: Request) -> dict[str, Any]:
         # The whole URL as the client asked for it, context path and mount included, and a URL built
-        # back to another route: both must point inside the mount (README.md, "ASGI").
+        # back to another route: both must point inside the mount (docs/asgi.md, "ASGI").
         return {"url": str(request.url), "url_for": str(request.url_for("read_item", item_id=item_id)),
                 "path": request.url.path}
 

@@ -1,7 +1,7 @@
 """A small Flask app mounted under /flask/* by the example's web.xml (python.wsgi).
 
 Flask comes from python/requirements.txt, which `mvn package` installs into the
-WAR's WEB-INF/python-packages (README.md, "Python packages"). Where the build could
+WAR's WEB-INF/python-packages (docs/packages.md, "Python packages"). Where the build could
 not install it, `app` is a tiny WSGI app that says so, so the rest of the example
 still deploys.
 """

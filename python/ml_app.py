@@ -2,7 +2,7 @@
 services train or load theirs at start-up, answering predictions as JSON.
 
 scikit-learn (with numpy and scipy) is not in the WAR: point python.executable at a venv that has it
-(README.md, "Today's Python stacks"). Where it cannot be imported, every route answers 503 with the reason.
+(docs/packages.md, "Today's Python stacks"). Where it cannot be imported, every route answers 503 with the reason.
 On Python 3.10 and 3.11 the default python.interpreter=auto gives such an app the main interpreter,
 where scipy's pybind11 modules load (a sub-interpreter would hang their import there).
 """

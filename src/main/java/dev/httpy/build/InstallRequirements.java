@@ -18,7 +18,7 @@ import dev.httpy.packages.PythonInstallation;
  * {@code WEB-INF/python-packages}, with the embedded CPython's own pip, so the packages are wheels
  * for exactly the Python that runs them (CPython 3.14, Linux x86_64).
  *
- * <p>Run by {@code exec-maven-plugin}'s {@code java} goal in {@code prepare-package} (README.md,
+ * <p>Run by {@code exec-maven-plugin}'s {@code java} goal in {@code prepare-package} (docs/packages.md,
  * "Python packages"): {@code InstallRequirements <requirements.txt> <WEB-INF/python-packages>}.
  * pip's own environment variables ({@code PIP_INDEX_URL}, {@code PIP_EXTRA_INDEX_URL},
  * {@code PIP_FIND_LINKS}, {@code PIP_NO_INDEX}, ...) reach it, so a private index or an offline

@@ -10,15 +10,19 @@ import java.util.regex.Pattern;
 
 /**
  * Writes {@code META-INF/spring-configuration-metadata.json}, which IDEs read to complete and
- * document the {@code httpy.*} properties of a Spring Boot application, from README.md's
- * "Parameters" tables, where each {@code python.<name>} setting has its default and meaning: the
- * properties are those settings under the prefix {@code httpy.}, so the two never drift.
+ * document the {@code httpy.*} properties of a Spring Boot application, from the "Parameters"
+ * tables of docs/parameters.md, where each {@code python.<name>} setting has its default and
+ * meaning: the properties are those settings under the prefix {@code httpy.}, so the two never drift.
  *
  * <p>Run by {@code exec-maven-plugin} in {@code prepare-package}:
- * {@code SpringMetadata <README.md> <target/classes/META-INF/spring-configuration-metadata.json>}.
+ * {@code SpringMetadata <docs/parameters.md> <target/classes/META-INF/spring-configuration-metadata.json>};
+ * and by hand, {@code SpringMetadata --readme README.md docs/parameters.md}, for README.md's table of them.
  */
 public final class SpringMetadata {
     private static final Pattern ROW = Pattern.compile("^\\| `python\\.([a-z-]+)` \\| ([^|]*) \\| (.*) \\|$");
+    private static final Pattern SECTION = Pattern.compile("^## Parameters[ \\t]*$", Pattern.MULTILINE);
+    private static final Pattern NEXT_SECTION = Pattern.compile("^## ", Pattern.MULTILINE);
+    private static final Pattern LINK = Pattern.compile("\\[([^\\]]*)\\]\\([^)]*\\)");
     /** Where a Boot application differs from a WAR. */
     private static final Map<String, String[]> BOOT = Map.of(
             "path", new String[] {"classpath:/python/", "Comma-separated classpath: entries or directories holding"
@@ -29,37 +33,43 @@ public final class SpringMetadata {
                     + " classpath: entry (where the build step installs requirements.txt in a Boot project, copied out"
                     + " of a fat jar once) or a directory; by default used when the class path has it."});
     /** The lines around README.md's table of {@code httpy.*} properties, which {@link #markdown} writes. */
-    static final String TABLE_START = "<!-- The httpy.* properties, generated from \"Parameters\" by"
-            + " dev.httpy.build.SpringMetadata --readme README.md; do not edit. -->";
+    static final String TABLE_START = "<!-- The httpy.* properties, generated from docs/parameters.md by"
+            + " dev.httpy.build.SpringMetadata --readme README.md docs/parameters.md; do not edit. -->";
     static final String TABLE_END = "<!-- end of the generated table -->";
 
     private SpringMetadata() {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length == 2 && args[0].equals("--readme")) {
+        if (args.length == 3 && args[0].equals("--readme")) {
             Path readme = Path.of(args[1]);
-            Files.writeString(readme, withTable(Files.readString(readme, StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+            Files.writeString(readme, withTable(Files.readString(readme, StandardCharsets.UTF_8),
+                    Files.readString(Path.of(args[2]), StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
             return;
         }
-        if (args.length != 2) {
-            throw new IllegalArgumentException("usage: SpringMetadata <README.md> <output .json>"
-                    + " | SpringMetadata --readme <README.md>");
+        if (args.length != 2 || args[0].equals("--readme")) {
+            throw new IllegalArgumentException("usage: SpringMetadata <docs/parameters.md> <output .json>"
+                    + " | SpringMetadata --readme <README.md> <docs/parameters.md>");
         }
         Path out = Path.of(args[1]);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, json(settings(Files.readString(Path.of(args[0]), StandardCharsets.UTF_8))));
     }
 
-    /** Each setting's name (without {@code python.}) to its default and meaning, as the README's tables give them. */
-    static Map<String, String[]> settings(String readme) {
-        int start = readme.indexOf("\n## Parameters");
-        int end = readme.indexOf("\n## ", start + 1);
-        if (start < 0) {
-            throw new IllegalArgumentException("README.md has no \"## Parameters\" section");
+    /**
+     * Each setting's name (without {@code python.}) to its default and meaning, as the tables of the
+     * "## Parameters" section of {@code parameters} (docs/parameters.md) give them, up to the next
+     * "## " heading or the end.
+     */
+    static Map<String, String[]> settings(String parameters) {
+        var heading = SECTION.matcher(parameters);
+        if (!heading.find()) {
+            throw new IllegalArgumentException("docs/parameters.md has no \"## Parameters\" section");
         }
+        var next = NEXT_SECTION.matcher(parameters);
+        int end = next.find(heading.end()) ? next.start() : parameters.length();
         Map<String, String[]> settings = new LinkedHashMap<>();
-        for (String line : readme.substring(start, end < 0 ? readme.length() : end).split("\n")) {
+        for (String line : parameters.substring(heading.start(), end).split("\n")) {
             var row = ROW.matcher(line);
             if (row.matches()) {
                 settings.put(row.group(1), BOOT.getOrDefault(row.group(1),
@@ -83,19 +93,22 @@ public final class SpringMetadata {
         return table.toString();
     }
 
-    /** {@code readme} with the table between {@link #TABLE_START} and {@link #TABLE_END} made from its Parameters. */
-    static String withTable(String readme) {
+    /**
+     * {@code readme} with the table between {@link #TABLE_START} and {@link #TABLE_END} made from
+     * the Parameters of {@code parameters} (docs/parameters.md).
+     */
+    static String withTable(String readme, String parameters) {
         int start = readme.indexOf(TABLE_START);
         int end = readme.indexOf(TABLE_END);
         if (start < 0 || end < start) {
             throw new IllegalArgumentException("README.md lacks the lines " + TABLE_START + " and " + TABLE_END);
         }
-        return readme.substring(0, start + TABLE_START.length()) + "\n" + markdown(settings(readme))
+        return readme.substring(0, start + TABLE_START.length()) + "\n" + markdown(settings(parameters))
                 + readme.substring(end);
     }
 
     private static String plain(String markdown) {
-        return markdown.replace("`", "").replace("**", "").strip();
+        return LINK.matcher(markdown).replaceAll("\"$1\"").replace("`", "").replace("**", "").strip();
     }
 
     static String json(Map<String, String[]> settings) {

@@ -144,7 +144,7 @@ public final class Python {
 
     /**
      * Calls a request function, {@code function(method, path, params, query, headers, body)}, and
-     * checks its answer {@code (status, body, headers)} as README's "The Python interface" says.
+     * checks its answer {@code (status, body, headers)} as docs/python-interface.md, "The Python interface", says.
      *
      * @throws PythonException when the function raises (also for {@code SystemExit}), or, with
      *                         type {@code _httpy.BadResponse}, when its answer cannot be sent

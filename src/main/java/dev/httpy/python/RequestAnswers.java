@@ -7,7 +7,7 @@ import java.util.Locale;
 
 /**
  * Checks what a request function returned, {@code (status, body, headers)}, and turns it into a
- * {@link PythonResponse}; README's "The Python interface" is the contract. Anything else is refused
+ * {@link PythonResponse}; docs/python-interface.md, "The Python interface", is the contract. Anything else is refused
  * with a {@link PythonException} of type {@value PythonErrors#BAD_RESPONSE} whose message names the
  * bad value and the fix, and the filter answers 500.
  *

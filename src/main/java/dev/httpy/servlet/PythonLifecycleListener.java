@@ -150,7 +150,7 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 + (settings.maxRequests() > 0 ? "replaces the app's interpreter after " + settings.maxRequests()
                 + (settings.maxRequestsJitter() > 0 ? " to " + (settings.maxRequests() + settings.maxRequestsJitter()) : "")
                 + " requests" : "")
-                + "; each new interpreter costs memory until the old one ends (README.md, \"Live reload\")");
+                + "; each new interpreter costs memory until the old one ends (docs/reload.md, \"Live reload and request recycling\")");
     }
 
     /** A replacement interpreter reaches the same exposed Java objects. */
@@ -255,7 +255,7 @@ public final class PythonLifecycleListener implements ServletContextListener {
                 + " WELD-000714 and WELD-000715 for every Python request (they are asynchronous and end on"
                 + " another thread) and leave ThreadLocals behind that keep this app's classes after undeploy."
                 + " Add the context-param " + WELD_GUARD + "=false to web.xml (and org.jboss.weld.context.mapping"
-                + " limited to the servlets that use CDI); see README.md, \"Calling Python from Java\"";
+                + " limited to the servlets that use CDI); see docs/java-and-python.md, \"Calling Python from Java (CDI)\"";
     }
 
     @Override

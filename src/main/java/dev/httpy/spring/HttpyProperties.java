@@ -71,7 +71,7 @@ record HttpyProperties(Map<String, String> settings, String beans, String path) 
         });
         if (!unknown.isEmpty()) {
             LOG.log(System.Logger.Level.WARNING, "httpy: the properties " + unknown + " are no httpy settings and are"
-                    + " not used; the settings are those of README.md's Parameters, python.<name> as httpy.<name>");
+                    + " not used; the settings are those of docs/parameters.md, python.<name> as httpy.<name>");
         }
     }
 

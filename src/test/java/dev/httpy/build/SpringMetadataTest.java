@@ -12,19 +12,23 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The httpy.* metadata comes from README.md's Parameters tables, which must name every setting the code reads. */
+/**
+ * The httpy.* metadata comes from docs/parameters.md's Parameters tables, which must name every setting
+ * the code reads; README.md's table of the properties is made from them too.
+ */
 class SpringMetadataTest {
+    private static final Path PARAMETERS = Path.of("docs/parameters.md");
 
     @Test
-    void theReadmeTablesNameEverySettingTheCodeReadsAndNoOther() throws Exception {
-        var documented = SpringMetadata.settings(Files.readString(Path.of("README.md"))).keySet().stream()
+    void theParametersTablesNameEverySettingTheCodeReadsAndNoOther() throws Exception {
+        var documented = SpringMetadata.settings(Files.readString(PARAMETERS)).keySet().stream()
                 .map(name -> "python." + name).collect(Collectors.toCollection(TreeSet::new));
         assertEquals(new TreeSet<>(RuntimeSettings.names()), documented);
     }
 
     @Test
     void eachPropertyIsTheSettingUnderHttpyWithItsDefaultAndMeaning() throws Exception {
-        String json = SpringMetadata.json(SpringMetadata.settings(Files.readString(Path.of("README.md"))));
+        String json = SpringMetadata.json(SpringMetadata.settings(Files.readString(PARAMETERS)));
         assertTrue(json.contains("{\"name\": \"httpy.workers\", \"type\": \"java.lang.String\", \"description\": \"Python worker threads kept warm"), json);
         assertTrue(json.contains("\"defaultValue\": \"4\"}"), json);
         assertTrue(json.contains("{\"name\": \"httpy.path\", \"type\": \"java.lang.String\", \"description\": \"Comma-separated classpath:"), json);
@@ -40,8 +44,9 @@ class SpringMetadataTest {
     @Test
     void theReadmesTableOfPropertiesIsTheOneTheParametersMake() throws Exception {
         String readme = Files.readString(Path.of("README.md"));
-        assertEquals(SpringMetadata.withTable(readme), readme,
-                "README.md's httpy.* table is stale: run SpringMetadata --readme README.md (README.md, \"Repository\")");
+        assertEquals(SpringMetadata.withTable(readme, Files.readString(PARAMETERS)), readme,
+                "README.md's httpy.* table is stale: run SpringMetadata --readme README.md docs/parameters.md"
+                        + " (README.md, \"Repository\")");
         assertTrue(readme.contains("| `httpy.workers` | `4` | `python.workers` |"), readme);
         assertTrue(readme.contains("| `httpy.path` | `classpath:/python/` | `python.path`: "), readme);
     }

@@ -221,7 +221,7 @@ abstract class BridgeContract {
                 "the quick call ended " + quick + " only after the sleeping one " + slow);
     }
 
-    // ---- a request function's answer, checked in Java (README, "The Python interface") ----
+    // ---- a request function's answer, checked in Java (docs/python-interface.md, "The Python interface") ----
 
     /** Runs {@code work} on a worker thread holding the GIL and waits for it. */
     <T> T onWorker(Function<Python, T> work) throws Throwable {
