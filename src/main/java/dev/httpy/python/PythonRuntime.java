@@ -1,7 +1,6 @@
 package dev.httpy.python;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -100,7 +99,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.lib = lib;
         this.installation = installation;
         this.glue = glue;
-        this.httpyModule = source("httpy.py");
+        this.httpyModule = BundledSource.read(PythonRuntime.class, "httpy.py");
         this.appPaths = appPaths;
         this.owner = owner;
     }
@@ -206,7 +205,7 @@ public final class PythonRuntime implements AutoCloseable {
     private static PythonRuntime startAs(LibPython lib, PythonInstallation installation, AppPaths appPaths,
                                          Isolation isolation, Duration startTimeout) {
         var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
-        var runtime = new PythonRuntime(lib, installation, glueSource(), appPaths, owner);
+        var runtime = new PythonRuntime(lib, installation, BundledSource.read(PythonRuntime.class, "_httpy.py"), appPaths, owner);
         runtime.startTimeout = startTimeout;
         try {
             owner.call(() -> {
@@ -664,20 +663,5 @@ public final class PythonRuntime implements AutoCloseable {
 
     static void loadGlue(Python py, String glue) {
         py.decRef(py.execModule("_httpy", glue, "<httpy>/_httpy.py"));
-    }
-
-    private static String glueSource() {
-        return source("_httpy.py");
-    }
-
-    private static String source(String file) {
-        try (InputStream in = PythonRuntime.class.getResourceAsStream(file)) {
-            if (in == null) {
-                throw new IllegalStateException("dev/httpy/python/" + file + " is missing from the httpy jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
