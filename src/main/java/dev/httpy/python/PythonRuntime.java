@@ -60,6 +60,8 @@ public final class PythonRuntime implements AutoCloseable {
     private final String glue;
     /** The source of the public {@code httpy} module, loaded into every interpreter of the app. */
     private final String httpyModule;
+    /** The source of the glue's WSGI half, {@code _httpy_wsgi}, loaded with the glue into every interpreter of the app. */
+    private final String wsgiGlue;
     /** Python calling the app's exposed Java objects; made once the isolation is known. */
     private JavaCalls javaCalls;
     private final AppPaths appPaths;
@@ -100,13 +102,15 @@ public final class PythonRuntime implements AutoCloseable {
         this.installation = installation;
         this.glue = glue;
         this.httpyModule = BundledSource.read(PythonRuntime.class, "httpy.py");
+        this.wsgiGlue = BundledSource.read(PythonRuntime.class, "_httpy_wsgi.py");
         this.appPaths = appPaths;
         this.owner = owner;
     }
 
-    /** Readies an interpreter for the app: the glue, its API module, logs to the container, the app's sys.path. */
+    /** Readies an interpreter for the app: the glue (WSGI's included), its API module, logs to the container, the app's sys.path. */
     private void prepare(Python py) {
         loadGlue(py, glue);
+        py.callModuleFunction("_httpy", "load_module", "_httpy_wsgi", wsgiGlue);
         py.callModuleFunction("_httpy", "install");
         javaCalls.bind(py, httpyModule);
         py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
