@@ -1,8 +1,6 @@
 package dev.httpy.asgi;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +22,7 @@ import dev.httpy.dispatch.PythonCall;
 import dev.httpy.dispatch.RequestContext;
 import dev.httpy.os.BodyPipe;
 import dev.httpy.os.Doorbell;
+import dev.httpy.python.BundledSource;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;
@@ -169,7 +168,7 @@ public final class AsgiApplication implements PythonApp {
         }
         PythonObject server;
         try {
-            py.call(py.cachedFunction("_httpy:load_module"), MODULE, moduleSource());
+            py.call(py.cachedFunction("_httpy:load_module"), MODULE, BundledSource.read(Python.class, MODULE + ".py"));
             server = py.callForObject(py.cachedFunction(MODULE + ":new_server"), py.cachedFunction(name),
                     (long) doorbell.writeFd());
             try {
@@ -536,17 +535,6 @@ public final class AsgiApplication implements PythonApp {
             headers.add(new String((byte[]) nameAndValue.get(1), StandardCharsets.ISO_8859_1));
         }
         return headers;
-    }
-
-    private static String moduleSource() {
-        try (InputStream in = Python.class.getResourceAsStream(MODULE + ".py")) {
-            if (in == null) {
-                throw new IllegalStateException("dev/httpy/python/" + MODULE + ".py is missing from the httpy jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** One request in flight: its answer as the app sends it, chunk by chunk under backpressure. */

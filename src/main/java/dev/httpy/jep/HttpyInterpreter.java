@@ -1,10 +1,6 @@
 package dev.httpy.jep;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +11,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.python.BundledSource;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
@@ -69,7 +66,7 @@ import jep.JepException;
 public final class HttpyInterpreter implements Interpreter {
     /** The glue module on the Python side. */
     static final String GLUE = "_httpy_jep";
-    private static final String GLUE_SOURCE = glueSource();
+    private static final String GLUE_SOURCE = BundledSource.read(HttpyInterpreter.class, GLUE + ".py");
     /** How long close() waits for the interpreter's calls to finish before it ends its worker anyway. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(4);
     private static final JepSettings NO_REDIRECT = new JepSettings(List.of(), null, null);
@@ -309,17 +306,6 @@ public final class HttpyInterpreter implements Interpreter {
             return StandalonePython.runtime(Objects.requireNonNull(python, "python"));
         } catch (RuntimeException e) {
             throw JepErrors.cannotStart(e);
-        }
-    }
-
-    private static String glueSource() {
-        try (InputStream in = HttpyInterpreter.class.getResourceAsStream(GLUE + ".py")) {
-            if (in == null) {
-                throw new IllegalStateException("dev/httpy/jep/" + GLUE + ".py is missing from the httpy jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

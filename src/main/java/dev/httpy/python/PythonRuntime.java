@@ -1,7 +1,6 @@
 package dev.httpy.python;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -64,6 +63,8 @@ public final class PythonRuntime implements AutoCloseable {
     private final String glue;
     /** The source of the public {@code httpy} module, loaded into every interpreter of the app. */
     private final String httpyModule;
+    /** The source of the glue's WSGI half, {@code _httpy_wsgi}, loaded with the glue into every interpreter of the app. */
+    private final String wsgiGlue;
     /** Python calling the app's exposed Java objects; made once the isolation is known. */
     private JavaCalls javaCalls;
     private final AppPaths appPaths;
@@ -103,14 +104,16 @@ public final class PythonRuntime implements AutoCloseable {
         this.lib = lib;
         this.installation = installation;
         this.glue = glue;
-        this.httpyModule = source("httpy.py");
+        this.httpyModule = BundledSource.read(PythonRuntime.class, "httpy.py");
+        this.wsgiGlue = BundledSource.read(PythonRuntime.class, "_httpy_wsgi.py");
         this.appPaths = appPaths;
         this.owner = owner;
     }
 
-    /** Readies an interpreter for the app: the glue, its API module, logs to the container, the app's sys.path. */
+    /** Readies an interpreter for the app: the glue (WSGI's included), its API module, logs to the container, the app's sys.path. */
     private void prepare(Python py) {
         loadGlue(py, glue);
+        py.callModuleFunction("_httpy", "load_module", "_httpy_wsgi", wsgiGlue);
         py.callModuleFunction("_httpy", "install");
         javaCalls.bind(py, httpyModule);
         py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
@@ -209,7 +212,7 @@ public final class PythonRuntime implements AutoCloseable {
     private static PythonRuntime startAs(LibPython lib, PythonInstallation installation, AppPaths appPaths,
                                          Isolation isolation, Duration startTimeout) {
         var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
-        var runtime = new PythonRuntime(lib, installation, glueSource(), appPaths, owner);
+        var runtime = new PythonRuntime(lib, installation, BundledSource.read(PythonRuntime.class, "_httpy.py"), appPaths, owner);
         runtime.startTimeout = startTimeout;
         try {
             owner.call(() -> {
@@ -667,20 +670,5 @@ public final class PythonRuntime implements AutoCloseable {
 
     static void loadGlue(Python py, String glue) {
         py.decRef(py.execModule("_httpy", glue, "<httpy>/_httpy.py"));
-    }
-
-    private static String glueSource() {
-        return source("_httpy.py");
-    }
-
-    private static String source(String file) {
-        try (InputStream in = PythonRuntime.class.getResourceAsStream(file)) {
-            if (in == null) {
-                throw new IllegalStateException("dev/httpy/python/" + file + " is missing from the httpy jar");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -22,10 +22,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * A WSGI (PEP 3333) application mounted by {@code python.wsgi=module:app}. The glue builds the
- * environ around what Java passes and drives the app; this side makes its steps callable from
- * Java: {@link #start} (call the app, up to its first non-empty chunk), {@link #next} (one more
- * chunk) and {@link #close} (the iterable's {@code close()}, always called once).
+ * A WSGI (PEP 3333) application mounted by {@code python.wsgi=module:app}. The glue's WSGI half
+ * ({@code _httpy_wsgi}) builds the environ around what Java passes and drives the app; this side
+ * makes its steps callable from Java: {@link #start} (call the app, up to its first non-empty
+ * chunk), {@link #next} (one more chunk) and {@link #close} (the iterable's {@code close()}, always
+ * called once).
  *
  * <p>Who owns a call: {@link #start} until it returns (it closes a call that completed or failed),
  * then the {@link WsgiStream} of the response, which alone calls {@link #next} and {@link #close}.
@@ -38,6 +39,8 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 public record WsgiApplication(String name, RequestContext.Settings exposed) implements PythonApp {
     private static final System.Logger LOG = System.getLogger(WsgiApplication.class.getName());
+    /** The glue's WSGI half, loaded into every interpreter of the web app with the glue. */
+    private static final String MODULE = "_httpy_wsgi";
 
     /**
      * The app's answer up to its first chunk.
@@ -128,7 +131,7 @@ public record WsgiApplication(String name, RequestContext.Settings exposed) impl
     @Override
     public void resolve(Python py) {
         py.cachedFunction(name);
-        py.cachedFunction("_httpy:wsgi_start");
+        py.cachedFunction(MODULE + ":wsgi_start");
     }
 
     /**
@@ -141,11 +144,11 @@ public record WsgiApplication(String name, RequestContext.Settings exposed) impl
      *                ({@code byte[]}), or null for none
      */
     Start start(Python py, Map<String, Object> environ, CallContext context, Object input) {
-        PythonObject call = py.callForObject(py.cachedFunction("_httpy:wsgi_start"), py.cachedFunction(name), environ,
+        PythonObject call = py.callForObject(py.cachedFunction(MODULE + ":wsgi_start"), py.cachedFunction(name), environ,
                 input == null ? -1L : input, context == null ? null : context.forPython());
         boolean keep = false;
         try {
-            var first = (List<?>) py.call(py.cachedFunction("_httpy:wsgi_next"), call);
+            var first = (List<?>) py.call(py.cachedFunction(MODULE + ":wsgi_next"), call);
             if (context != null) {
                 context.writeSession(first.get(4), String.valueOf(environ.get("PATH_INFO")));
             }
@@ -163,13 +166,13 @@ public record WsgiApplication(String name, RequestContext.Settings exposed) impl
 
     /** The next chunk of a streamed answer, or null at its end; the caller ({@link WsgiStream}) closes the call. */
     byte[] next(Python py, PythonObject call) {
-        return (byte[]) py.call(py.cachedFunction("_httpy:wsgi_next"), call);
+        return (byte[]) py.call(py.cachedFunction(MODULE + ":wsgi_next"), call);
     }
 
     /** Calls the iterable's close() and lets go of the call, once per call; logs what close() raises. */
     void close(Python py, PythonObject call) {
         try {
-            py.call(py.cachedFunction("_httpy:wsgi_close"), call);
+            py.call(py.cachedFunction(MODULE + ":wsgi_close"), call);
         } catch (PythonException e) {
             LOG.log(System.Logger.Level.WARNING, "WSGI app {0}: close() raised {1}\n{2}", name, e.getMessage(),
                     e.pythonTraceback());

@@ -15,16 +15,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The Python half of ASGI ({@code _httpy_asgi}) under its own unit tests
- * ({@code src/test/python/test_httpy_asgi.py}, a stand-in for the Java side driving it through
- * its pipe), and the app's API module {@code httpy} under {@code test_httpy_api.py}, on the
- * embedded 3.14 and on Debian's 3.11 (with real FastAPI where installed).
+ * The Python side's modules under their own unit tests in {@code src/test/python}, each with a
+ * stand-in for the Java side: ASGI's {@code _httpy_asgi} ({@code test_httpy_asgi.py}, driven through
+ * its pipe), WSGI's {@code _httpy_wsgi} ({@code test_httpy_wsgi.py}, driven step by step as
+ * {@code WsgiApplication} and {@code WsgiStream} do), and the app's API module {@code httpy}
+ * ({@code test_httpy_api.py}); on the embedded 3.14 and on Debian's 3.11 (with real FastAPI where
+ * installed).
  */
-class AsgiServerPythonTest {
+class GluePythonTest {
     private static final Path TESTS = Path.of("src/test/python").toAbsolutePath();
 
     private static String run(Path python) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(python.toString(), "-m", "unittest", "-v", "test_httpy_asgi", "test_httpy_api")
+        Process process = new ProcessBuilder(python.toString(), "-m", "unittest", "-v",
+                "test_httpy_asgi", "test_httpy_wsgi", "test_httpy_api")
                 .directory(TESTS.toFile()).redirectErrorStream(true).start();
         String output;
         try (InputStream in = process.getInputStream()) {
