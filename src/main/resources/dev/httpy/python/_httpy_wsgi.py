@@ -109,7 +109,8 @@ class _WsgiCall:
         Content-Length (then the iterable is asked once more, to end it).
         """
         while True:
-            if self.pending:
+            written = bool(self.pending)
+            if written:
                 chunk: bytes | None = b"".join(self.pending)
                 self.pending.clear()
             else:
@@ -125,17 +126,18 @@ class _WsgiCall:
                     if self.status is None:
                         raise BadResponse("WSGI app returned without calling start_response")
                     self.sent = True
-                    return self.status, self.headers, bytes(chunk or b""), self._complete(chunk)
+                    return self.status, self.headers, bytes(chunk or b""), self._complete(chunk, written)
                 continue
             if chunk is None or chunk:
                 return None if chunk is None else bytes(chunk)
 
-    def _complete(self, first: bytes | None) -> bool:
+    def _complete(self, first: bytes | None, written: bool = False) -> bool:
+        """Whether the first chunk is the whole body; written: it came from write(), not the iterable."""
         if first is None:
             return True
         if self.pending:
             return False
-        if isinstance(self.result, (list, tuple)) and len(self.result) == 1:
+        if not written and isinstance(self.result, (list, tuple)) and len(self.result) == 1:
             return True
         length = next((self.headers[i + 1] for i in range(0, len(self.headers), 2)
                        if self.headers[i].lower() == "content-length"), None)
