@@ -17,6 +17,7 @@ import java.util.function.Function;
 import dev.httpy.dispatch.CallContext;
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.Exchange;
+import dev.httpy.dispatch.HttpyAnswers;
 import dev.httpy.dispatch.PythonApp;
 import dev.httpy.dispatch.PythonCall;
 import dev.httpy.dispatch.RequestContext;
@@ -108,8 +109,7 @@ public final class AsgiApplication implements PythonApp {
         }
         dispatcher.started(request);
         if (!request.isAsyncSupported()) {
-            Dispatcher.reply(request, response, 500, "500 Internal Server Error: an ASGI app needs"
-                    + " <async-supported>true</async-supported> on every filter and servlet of its chain");
+            Dispatcher.reply(request, response, 500, HttpyAnswers.needsAsync());
             dispatcher.finished(request, 500);
             return;
         }
@@ -609,7 +609,7 @@ public final class AsgiApplication implements PythonApp {
                 exchange.drop(System.Logger.Level.WARNING, "ASGI app " + name + " failed after its response had"
                         + " started; the response is cut short: " + summary + "\n" + traceback);
             } else {
-                exchange.answerText(500, "500 Internal Server Error\n" + (debug ? "\n" + summary + "\n" + traceback + "\n" : ""),
+                exchange.answerText(500, HttpyAnswers.internalError(debug, summary + "\n" + traceback),
                         System.Logger.Level.WARNING, name + " raised " + summary + "\n" + traceback);
             }
         }

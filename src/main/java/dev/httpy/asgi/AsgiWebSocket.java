@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.httpy.dispatch.Dispatcher;
+import dev.httpy.dispatch.HttpyAnswers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.CloseReason;
@@ -86,7 +87,7 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
         long id = app.openWebSocket(scope, socket);
         if (id < 0) {
             response.setHeader("Retry-After", "1");
-            Dispatcher.reply(request, response, 503, "503 Service Unavailable: all Python workers are busy");
+            Dispatcher.reply(request, response, 503, HttpyAnswers.busy());
             return;
         }
         socket.id = id;
@@ -97,12 +98,12 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
             app.webSocketOverran(id);
             LOG.log(System.Logger.Level.WARNING, "{0}: ASGI app {1} neither accepted nor closed the WebSocket within"
                     + " python.timeout ({2} s); its task is cancelled", socket.target, app.name(), timeout.toMillis() / 1000.0);
-            Dispatcher.reply(request, response, 504, "504 Gateway Timeout: the Python app did not answer in time");
+            Dispatcher.reply(request, response, 504, HttpyAnswers.timedOut("app"));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             app.webSocketOverran(id);
-            Dispatcher.reply(request, response, 503, "503 Service Unavailable: the server is stopping");
+            Dispatcher.reply(request, response, 503, HttpyAnswers.stopping("the server"));
             return;
         } catch (ExecutionException e) {
             throw new IllegalStateException(e); // never completed exceptionally

@@ -198,7 +198,7 @@ final class BodyReader implements ReadListener {
             return;
         }
         stop();
-        exchange.answerText(413, Dispatcher.tooLargeText(maxBody) + "\n",
+        exchange.answerText(413, HttpyAnswers.tooLarge(maxBody),
                 System.Logger.Level.INFO, "the request body exceeds python.max-body (" + maxBody + " bytes)");
     }
 

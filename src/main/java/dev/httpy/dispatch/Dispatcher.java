@@ -41,10 +41,8 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
-    /** Seconds a client should wait before retrying an overloaded server. */
-    static final String RETRY_AFTER_SECONDS = "1";
     private static final byte[] EMPTY = new byte[0];
-    private static final String TIMEOUT_TEXT = "504 Gateway Timeout: the Python handler did not answer in time\n";
+    private static final String TIMEOUT_TEXT = HttpyAnswers.timedOut("handler");
 
     /** The limits a dispatcher keeps, from the filter's init-params. */
     public record Limits(Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody, boolean debug) {
@@ -210,7 +208,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             throws IOException {
         LOG.log(System.Logger.Level.WARNING, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(),
                 failed.status(), failed.problem());
-        writeWhole(request, response, PythonResponse.text(failed.status(), failed.text()));
+        writeWhole(request, response, PythonResponse.text(failed.status(), HttpyAnswers.body(failed.text())));
     }
 
     /**
@@ -259,9 +257,9 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         if (!(call.pinnedTo() == null ? workers.submit(task) : workers.submit(task, call.pinnedTo()))) {
             call.discard();
             rejected.increment();
-            exchange.answerText(503, "503 Service Unavailable: all Python workers are busy\n", System.Logger.Level.WARNING,
+            exchange.answerText(503, HttpyAnswers.busy(), System.Logger.Level.WARNING,
                     "the queue of requests waiting for Python is full (python.queue); " + rejected.sum()
-                            + " refused so far", "Retry-After", RETRY_AFTER_SECONDS);
+                            + " refused so far", "Retry-After", HttpyAnswers.RETRY_AFTER_SECONDS);
         }
     }
 
@@ -303,7 +301,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     /** 413 on the container thread, for a body over python.max-body found before anything went async. */
     public void tooLarge(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        answeredAtOnce(request, response, 413, tooLargeText(limits.maxBody()));
+        answeredAtOnce(request, response, 413, HttpyAnswers.tooLarge(limits.maxBody()));
     }
 
     /** httpy's own answer to a Python request before it reached Python (400, 413), counted in {@link #metrics}. */
@@ -358,10 +356,6 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         return admission.inFlight();
     }
 
-    static String tooLargeText(long maxBody) {
-        return "413 Content Too Large: the body exceeds " + maxBody + " bytes (python.max-body)";
-    }
-
     /** httpy's own answer on the container thread, before anything went async; logged at INFO. */
     public static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text)
             throws IOException {
@@ -413,8 +407,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         @Override
         public void abandon() {
             call.discard();
-            exchange.answerText(503, "503 Service Unavailable: the Python app is stopping\n", System.Logger.Level.WARNING,
-                    "the Python workers stopped before it ran", "Retry-After", RETRY_AFTER_SECONDS);
+            exchange.answerText(503, HttpyAnswers.stopping("the Python app"), System.Logger.Level.WARNING,
+                    "the Python workers stopped before it ran", "Retry-After", HttpyAnswers.RETRY_AFTER_SECONDS);
         }
     }
 
@@ -428,15 +422,14 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     /** A 500's text: with {@code python.debug}, the detail (a traceback) too; never otherwise. */
     public String internalError(String detail) {
-        String text = "500 Internal Server Error\n";
-        return limits.debug() ? text + "\n" + detail + "\n" : text;
+        return HttpyAnswers.internalError(limits.debug(), detail);
     }
 
     // ---- deadlines ----
 
     @Override
     public void bodyStalled(Exchange exchange) {
-        exchange.answerText(408, "408 Request Timeout: the request body stopped arriving\n", System.Logger.Level.WARNING,
+        exchange.answerText(408, HttpyAnswers.bodyStalled(), System.Logger.Level.WARNING,
                 "the client sent no body bytes for " + limits.bodyTimeout().toMillis() / 1000.0 + " s (python.body-timeout)");
         exchange.stopBody();
     }

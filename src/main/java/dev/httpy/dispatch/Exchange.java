@@ -154,7 +154,7 @@ public final class Exchange implements WriteListener, AsyncListener {
             return;
         }
         LOG.log(level, "{0} {1} -> {2} in {3} ms: {4}", method, path, status, elapsedMillis(), why);
-        var answer = PythonResponse.text(status, text);
+        var answer = PythonResponse.text(status, HttpyAnswers.body(text));
         for (int i = 0; i < headers.length; i += 2) {
             answer = answer.withHeader(headers[i], headers[i + 1]);
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.httpy.dispatch.CallContext;
 import dev.httpy.dispatch.Dispatcher;
 import dev.httpy.dispatch.HandlerTimes;
+import dev.httpy.dispatch.HttpyAnswers;
 import dev.httpy.dispatch.PythonApp;
 import dev.httpy.dispatch.PythonCall;
 import dev.httpy.dispatch.RequestContext;
@@ -42,7 +43,7 @@ public record RequestFunction(String name, RequestContext.Settings exposed) impl
         try {
             query = RequestParts.query(servletRequest.getQueryString());
         } catch (IllegalArgumentException e) {
-            dispatcher.answeredAtOnce(servletRequest, response, 400, "400 Bad Request: " + e.getMessage());
+            dispatcher.answeredAtOnce(servletRequest, response, 400, HttpyAnswers.badRequest(e.getMessage()));
             return;
         }
         var request = new PythonRequest(servletRequest.getMethod(), path, route.params(), query,

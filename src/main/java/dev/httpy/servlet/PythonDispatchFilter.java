@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import dev.httpy.asgi.AsgiApplication;
 import dev.httpy.dispatch.Dispatcher;
+import dev.httpy.dispatch.HttpyAnswers;
 import dev.httpy.dispatch.Metrics;
 import dev.httpy.dispatch.PythonApp;
 import dev.httpy.function.RequestFunction;
@@ -316,7 +317,7 @@ public final class PythonDispatchFilter implements Filter {
         }
         Mount serving = admit();
         if (serving == null) {
-            Dispatcher.reply(request, response, 503, "503 Service Unavailable: the web app is stopping");
+            Dispatcher.reply(request, response, 503, HttpyAnswers.stopping("the web app"));
             return;
         }
         var dispatcher = serving.dispatcher;

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * filter's meters there count exactly what was sent.
  */
 class TomcatMicrometerIT {
-    private static final String FILTER = "{context=/mm,filter=python}";
+    private static final String FILTER = "{app=it_app:go_request,context=/mm,filter=python}";
 
     @Test
     void theFiltersMetersInTheAppsRegistryCountWhatItServed() throws Exception {
@@ -67,8 +67,8 @@ class TomcatMicrometerIT {
             // Two handlers slept 4 s each; Micrometer's SimpleMeterRegistry reports time in seconds.
             double latencySeconds = meters.get("httpy.latency" + FILTER + " TOTAL_TIME");
             assertTrue(latencySeconds >= 8, "latency total " + latencySeconds);
-            double p50 = meters.get("httpy.latency.percentile{context=/mm,filter=python,phi=0.5} VALUE");
-            double p99 = meters.get("httpy.latency.percentile{context=/mm,filter=python,phi=0.99} VALUE");
+            double p50 = meters.get("httpy.latency.percentile{app=it_app:go_request,context=/mm,filter=python,phi=0.5} VALUE");
+            double p99 = meters.get("httpy.latency.percentile{app=it_app:go_request,context=/mm,filter=python,phi=0.99} VALUE");
             assertTrue(p50 > 0 && p50 <= p99 && p99 >= 4, "p50 " + p50 + " s, p99 " + p99 + " s");
             assertTrue(meters.get("httpy.gil.wait" + FILTER + " COUNT") >= 23, "each request that reached Python took the GIL");
             assertTrue(meters.get("httpy.gil.wait" + FILTER + " TOTAL_TIME") > 0);
