@@ -10,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -397,10 +396,8 @@ public final class AsgiApplication implements PythonApp {
         final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
         /** What WebSocket clients sent, in order: [id, "text", String], [id, "bytes", byte[]], [id, "closed", code, reason]. */
         final ConcurrentLinkedQueue<List<Object>> received = new ConcurrentLinkedQueue<>();
-        /** A trip is queued or under way (taking the messages, then delivering them). */
-        final AtomicBoolean tripBusy = new AtomicBoolean();
-        /** Something to carry arrived since the current trip took its messages. */
-        volatile boolean again;
+        /** One trip at a time, each carrying everything waiting when it takes the messages. */
+        final Trips trips = new Trips(this::submitTrip);
 
         Loop(Python home, PythonObject server, Doorbell doorbell) {
             this.home = home;
@@ -408,24 +405,16 @@ public final class AsgiApplication implements PythonApp {
             this.doorbell = doorbell;
         }
 
-        /**
-         * Makes sure a worker trip will carry what waits, in either direction. One trip per loop
-         * at a time, from taking the messages to delivering the last of them: two trips on two
-         * workers could otherwise deliver out of order (a body before its response's start).
-         */
+        /** Makes sure a worker trip will carry what waits, in either direction ({@link Trips}). */
         void queueTrip() {
-            again = true;
-            if (tripBusy.compareAndSet(false, true)) {
-                submitTrip();
-            }
+            trips.ring();
         }
 
-        private void submitTrip() {
+        /** Queues one trip; false when it could not (before serveWith, or the queue is full). */
+        private boolean submitTrip() {
             if (workers == null) {
-                tripBusy.set(false); // rang before serveWith: that carries it
-                return;
+                return false; // rang before serveWith: that carries it
             }
-            again = false;
             var trip = new PythonTask() {
                 @Override
                 public Runnable runWithGil(Python py) {
@@ -435,7 +424,7 @@ public final class AsgiApplication implements PythonApp {
                                 drain(gone), drain(overran), drain(received));
                     } catch (RuntimeException e) {
                         LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": taking its messages failed", e);
-                        return Loop.this::tripDone;
+                        return trips::done;
                     }
                     return () -> {
                         try {
@@ -448,28 +437,22 @@ public final class AsgiApplication implements PythonApp {
                                 }
                             }
                         } finally {
-                            tripDone();
+                            trips.done();
                         }
                     };
                 }
 
                 @Override
                 public void abandon() {
-                    tripBusy.set(false);
+                    trips.abandoned();
                 }
             };
             if (!(home == null ? workers.submit(trip) : workers.submit(trip, home))) {
-                tripBusy.set(false);
                 LOG.log(System.Logger.Level.WARNING, "ASGI app {0}: the Python queue is full; its messages wait for the"
                         + " next ring", name);
+                return false;
             }
-        }
-
-        private void tripDone() {
-            tripBusy.set(false);
-            if (again && tripBusy.compareAndSet(false, true)) {
-                submitTrip();
-            }
+            return true;
         }
     }
 

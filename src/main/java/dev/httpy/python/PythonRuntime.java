@@ -463,14 +463,7 @@ public final class PythonRuntime implements AutoCloseable {
             return false; // close() interrupts the calls itself
         }
         try {
-            return owner.call(() -> {
-                attachOwner();
-                try {
-                    return callers.raiseTimeoutHoldingGil(thread);
-                } finally {
-                    detachOwner();
-                }
-            });
+            return owner.call(() -> attached(() -> callers.raiseTimeoutHoldingGil(thread)));
         } catch (IllegalStateException stoppedMeanwhile) {
             if (closed) {
                 return false;
@@ -508,15 +501,10 @@ public final class PythonRuntime implements AutoCloseable {
         started.forEach(PythonWorkers::close);
         var left = CALLS_GRACE.minusNanos(System.nanoTime() - since);
         if (!callers.awaitNoneInFlight(left.isNegative() ? Duration.ZERO : left)) {
-            owner.call(() -> {
-                attachOwner();
-                try {
-                    callers.raiseTimeoutInAll();
-                } finally {
-                    detachOwner();
-                }
+            owner.call(() -> attached(() -> {
+                callers.raiseTimeoutInAll();
                 return null;
-            });
+            }));
             callers.awaitNoneInFlight(AFTER_TIMEOUT_GRACE);
         }
         owner.stop(this::stopOwner);
@@ -596,6 +584,16 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /** On the owner thread: {@code work} with the owner's thread state attached (the GIL held), detached after. */
+    private <T> T attached(OwnerThread.NativeWork<T> work) throws Throwable {
+        attachOwner();
+        try {
+            return work.run();
+        } finally {
+            detachOwner();
+        }
+    }
+
     private void attachOwner() throws Throwable {
         lib.PyEval_RestoreThread.invokeExact(ownerState);
     }
@@ -619,12 +617,10 @@ public final class PythonRuntime implements AutoCloseable {
             return;
         }
         owner.call(() -> {
-            attachOwner();
-            try {
+            attached(() -> {
                 callers.sweepDead();
-            } finally {
-                detachOwner();
-            }
+                return null;
+            });
             CPython.sweepDeadThreads(lib);
             return null;
         });
@@ -637,15 +633,10 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Thread states in the app's interpreter right now, the owner's included. */
     int threadStates() {
-        return owner.call(() -> {
-            attachOwner();
-            try {
-                var interp = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(ownerState);
-                return SubInterpreters.countThreads(lib, interp);
-            } finally {
-                detachOwner();
-            }
-        });
+        return owner.call(() -> attached(() -> {
+            var interp = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(ownerState);
+            return SubInterpreters.countThreads(lib, interp);
+        }));
     }
 
     /** Log records the work left behind (an init function's, say); none before the glue is loaded. */
