@@ -68,6 +68,30 @@ final class NestedMaven {
         return to;
     }
 
+    /**
+     * Waits until {@code process} (a Boot app, or the Maven run that forked it) answers 200 at
+     * {@code url}, failing with its log when it ends first or {@code limit} passes.
+     */
+    static void awaitUp(Process process, Path log, java.net.URI url, java.time.Duration limit) throws InterruptedException {
+        var client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            org.junit.jupiter.api.Assertions.assertTrue(process.isAlive(), () -> "the app exited:\n" + read(log));
+            try {
+                var answer = client.send(java.net.http.HttpRequest.newBuilder(url).timeout(java.time.Duration.ofSeconds(30))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (answer.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() < deadline,
+                    () -> "the app did not come up in " + limit.toSeconds() + " s:\n" + read(log));
+            Thread.sleep(200);
+        }
+    }
+
     static String read(Path file) {
         try {
             return Files.readString(file);

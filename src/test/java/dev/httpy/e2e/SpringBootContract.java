@@ -75,19 +75,7 @@ abstract class SpringBootContract {
         var builder = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("JAVA_TOOL") || k.startsWith("JDK_JAVA"));
         app = builder.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (true) {
-            assertTrue(app.isAlive(), () -> "the Boot app exited:\n" + NestedMaven.read(log));
-            try {
-                if (get("/actuator/health").statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, () -> "the Boot app did not come up in 120 s:\n" + NestedMaven.read(log));
-            Thread.sleep(200);
-        }
+        NestedMaven.awaitUp(app, log, URI.create("http://127.0.0.1:" + port + "/actuator/health"), Duration.ofSeconds(120));
     }
 
     @AfterAll

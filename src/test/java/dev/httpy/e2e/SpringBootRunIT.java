@@ -60,19 +60,7 @@ class SpringBootRunIT {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         builder.environment().remove("MAVEN_OPTS");
         maven = builder.start();
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (true) {
-            assertTrue(maven.isAlive(), () -> "mvn spring-boot:run ended:\n" + NestedMaven.read(log));
-            try {
-                if (get("/actuator/health").statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, () -> "the app did not come up in 5 minutes:\n" + NestedMaven.read(log));
-            Thread.sleep(300);
-        }
+        NestedMaven.awaitUp(maven, log, URI.create("http://127.0.0.1:" + port + "/actuator/health"), Duration.ofMinutes(5));
     }
 
     @AfterAll
