@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import Any
 
@@ -92,7 +93,9 @@ def calls(n: int) -> int:
     return total
 
 
-_held: dict[str, Any] = {}
+# Kept on sys, which outlives the app's modules in the main interpreter: a proxy that code there
+# still holds after its web app stopped.
+_held: dict[str, Any] = sys.__dict__.setdefault("_java_probe_held", {})
 
 
 def hold(name: str) -> str:
@@ -104,5 +107,5 @@ def hold(name: str) -> str:
 def held_secret(name: str) -> Any:
     try:
         return _held[name].secret()
-    except LookupError as e:
-        return "LookupError: " + str(e)
+    except Exception as e:  # LookupError while withdrawn, SystemError once its runtime stopped
+        return f"{type(e).__name__}: {e}"

@@ -83,10 +83,15 @@ final class JavaCalls {
     /** Set when another web app joined the main interpreter this runtime had alone: why calls stop. */
     private volatile String withdrawn;
     private volatile boolean closed;
+    /** This runtime's interpreter is the process's main one, which outlives it. */
+    private final boolean mainInterpreter;
+    /** Functions made here were bound into the main interpreter. */
+    private volatile boolean boundInMain;
 
-    JavaCalls(LibPython lib, String refusal) {
+    JavaCalls(LibPython lib, String refusal, boolean mainInterpreter) {
         this.lib = lib;
         this.refusal = refusal;
+        this.mainInterpreter = mainInterpreter;
         try {
             var call = MethodHandles.lookup().findVirtual(JavaCalls.class, "call",
                     MethodType.methodType(MemorySegment.class, MemorySegment.class, MemorySegment.class, long.class));
@@ -144,6 +149,7 @@ final class JavaCalls {
                     throw new IllegalStateException("cannot bind httpy._lookup");
                 }
                 py.callModuleFunction("httpy", "_forget_proxies");
+                boundInMain = mainInterpreter;
             } finally {
                 lib.decRef(function);
             }
@@ -158,11 +164,17 @@ final class JavaCalls {
 
     /**
      * Frees the stub and everything the functions point at: only once no interpreter holds one
-     * (the app's sub-interpreters have ended), or a call would jump into freed memory.
+     * (the app's sub-interpreters have ended), or a call would jump into freed memory. Functions
+     * bound into the main interpreter may outlive this runtime there (a module keeps them; a later
+     * app's bind drops them, which reads their definitions), so then nothing is freed: the calls
+     * answer "no longer valid", and the web app's objects are let go.
      */
     void close() {
         closed = true;
-        arena.close();
+        objects = null;
+        if (!boundInMain) {
+            arena.close();
+        }
     }
 
     // ---- the upcall ----

@@ -247,7 +247,7 @@ public final class PythonRuntime implements AutoCloseable {
                 }
             }
         }
-        javaCalls = new JavaCalls(lib, refusal);
+        javaCalls = new JavaCalls(lib, refusal, isolation == Isolation.MAIN);
         ownerMain = CPython.join(lib, installation, glue);
         ownerState = ownerMain.state();
         if (isolation == Isolation.ISOLATED) {
@@ -540,7 +540,7 @@ public final class PythonRuntime implements AutoCloseable {
                     SubInterpreters.leftBehind(left);
                 }
             }
-            // The Java functions live as long as any interpreter that may hold one; the main interpreter never had any.
+            // The Java functions live as long as any interpreter that may hold one: close() keeps those bound into main.
             if (ended && started.stream().allMatch(PythonWorkers::allThreadsEnded)) {
                 javaCalls.close();
             }

@@ -52,5 +52,18 @@ class MainInterpreterJavaCallsTest {
                 }
             }
         }
+        // Both stopped: a third app alone in main binds its own functions over theirs (dropping the
+        // old ones reads their definitions, which must still be there), and a proxy the first app's
+        // code still holds answers an error, not a jump into freed memory.
+        var third = new JavaObjects();
+        third.expose("third", new JavaCallsContract.Secret("the third app's"));
+        for (int round = 0; round < 3; round++) {
+            try (var runtime = startInMain(); var workers = runtime.startWorkers("java-calls-main-3", 1, 1, 8)) {
+                runtime.exposeJava(third);
+                assertEquals("the third app's", call(workers, "secret_of", "third"));
+                String stale = call(workers, "held_secret", "mine");
+                assertTrue(stale.startsWith("SystemError: this Java function is no longer valid"), stale);
+            }
+        }
     }
 }
