@@ -49,6 +49,20 @@ public final class PythonDispatchFilter implements Filter {
      */
     public static final String METER_REGISTRY_ATTRIBUTE = "dev.httpy.meterRegistry";
 
+    /**
+     * A {@code UnaryOperator<String>} that turns a start-up error's setting names into the ones the
+     * user wrote, when the settings did not come from {@code web.xml} (Spring Boot's auto-configuration
+     * puts one that names {@code httpy.workers} where the WAR says {@code init-param python.workers}).
+     */
+    public static final String SETTING_NAMES_ATTRIBUTE = "dev.httpy.settingNames";
+
+    /** {@code message} with its setting names as the web app's configuration gives them. */
+    @SuppressWarnings("unchecked")
+    static String asConfigured(jakarta.servlet.ServletContext context, String message) {
+        return context != null && context.getAttribute(SETTING_NAMES_ATTRIBUTE) instanceof java.util.function.UnaryOperator<?> names
+                ? ((java.util.function.UnaryOperator<String>) names).apply(message) : message;
+    }
+
     private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());
     /** CPython's ImportError for an extension module that refuses sub-interpreters (3.12+). */
     private static final Pattern REFUSAL = Pattern.compile("module (\\S+) does not support loading in subinterpreters");
@@ -123,7 +137,7 @@ public final class PythonDispatchFilter implements Filter {
                     + (fastPathOn(started) ? "; short handlers run on request threads" : "; every request goes to the workers"));
         } catch (RuntimeException e) {
             destroy();
-            throw new ServletException("httpy " + name + " cannot start: " + e.getMessage(), e);
+            throw new ServletException("httpy " + name + " cannot start: " + asConfigured(context, e.getMessage()), e);
         }
     }
 

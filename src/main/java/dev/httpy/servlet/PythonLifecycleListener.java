@@ -55,7 +55,18 @@ public final class PythonLifecycleListener implements ServletContextListener {
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
-        ServletContext context = event.getServletContext();
+        try {
+            start(event.getServletContext());
+        } catch (RuntimeException e) {
+            String named = PythonDispatchFilter.asConfigured(event.getServletContext(), e.getMessage());
+            if (named != null && !named.equals(e.getMessage())) {
+                throw new IllegalArgumentException(named, e);
+            }
+            throw e;
+        }
+    }
+
+    private void start(ServletContext context) {
         if (context.getAttribute(RUNTIME_ATTRIBUTE) != null) {
             context.log("httpy: Python already runs for this web app, started by another " + getClass().getSimpleName()
                     + " (one in web.xml, one added because a context-param names the Python app); this one leaves it to that");

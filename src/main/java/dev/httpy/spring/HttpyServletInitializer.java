@@ -59,6 +59,8 @@ public final class HttpyServletInitializer implements ServletContextInitializer,
         if (registry != null) {
             servletContext.setAttribute(PythonDispatchFilter.METER_REGISTRY_ATTRIBUTE, registry);
         }
+        servletContext.setAttribute(PythonDispatchFilter.SETTING_NAMES_ATTRIBUTE,
+                (java.util.function.UnaryOperator<String>) HttpyProperties::named);
         try {
             new HttpyInitializer().onStartup(Set.of(), servletContext);
         } catch (ServletException | RuntimeException e) {
