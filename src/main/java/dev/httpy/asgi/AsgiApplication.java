@@ -106,12 +106,11 @@ public final class AsgiApplication implements PythonApp {
             serveWebSocket(request, response, path, route);
             return;
         }
-        dispatcher.started(request);
         if (!request.isAsyncSupported()) {
-            Dispatcher.reply(request, response, 500, HttpyAnswers.needsAsync());
-            dispatcher.finished(request, 500);
+            dispatcher.answeredAtOnce(request, response, 500, HttpyAnswers.needsAsync());
             return;
         }
+        dispatcher.started(request);
         BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
         Exchange exchange = dispatcher.startAsync(request, response, pipe == null ? null : pipe::discard);
         dispatcher.submit(exchange, begin(AsgiScope.of(request, path, route, exposed), pipe == null ? EMPTY : pipe));

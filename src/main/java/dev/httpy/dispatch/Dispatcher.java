@@ -41,7 +41,6 @@ import jakarta.servlet.http.HttpServletResponse;
  */
 public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
-    private static final byte[] EMPTY = new byte[0];
     private static final String TIMEOUT_TEXT = HttpyAnswers.timedOut("handler");
 
     /** The limits a dispatcher keeps, from the filter's init-params. */
@@ -105,11 +104,6 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     /** The workers, for an answer that makes its chunks on them (a WSGI stream). */
     public PythonWorkers workers() {
         return workers;
-    }
-
-    /** The filter's limits. */
-    public Limits limits() {
-        return limits;
     }
 
     /** Collects the whole body as it arrives, without holding a thread; {@code whole} gets it on the thread that read its end. */
@@ -320,7 +314,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /** Counts the request's end once, whichever path answered it, and lets a retiring dispatcher see it go. */
-    public void finished(HttpServletRequest request, int status) {
+    private void finished(HttpServletRequest request, int status) {
         if (request.getAttribute(STARTED) instanceof Long since) {
             request.removeAttribute(STARTED);
             metrics.finished(since, status);
@@ -421,7 +415,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     /** A 500's text: with {@code python.debug}, the detail (a traceback) too; never otherwise. */
-    public String internalError(String detail) {
+    private String internalError(String detail) {
         return HttpyAnswers.internalError(limits.debug(), detail);
     }
 

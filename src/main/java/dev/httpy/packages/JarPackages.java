@@ -77,17 +77,12 @@ public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<Stri
             }
             for (URL jar : nestedJars) {
                 // All of a jar's trees in one pass over its stream: org/bytedeco/<name>/<platform>/...
-                Path root = JarTrees.unpackOnce(jar, cacheRoot.resolve("httpy-nested"), "org/bytedeco/", relative -> {
-                    var matcher = ENTRY.matcher("org/bytedeco/" + relative);
-                    return matcher.matches() && !matcher.group(1).equals("cpython")
-                            && (matcher.group(2).startsWith("python/") || NATIVE.matcher(matcher.group(2)).matches());
-                });
+                Path root = JarTrees.unpackOnce(jar, cacheRoot.resolve("httpy-nested"), "org/bytedeco/",
+                        relative -> shippedName("org/bytedeco/" + relative) != null);
                 try (var names = Files.list(root)) {
                     for (Path name : names.sorted().toList()) {
                         if (Files.isDirectory(name.resolve(PLATFORM))) {
-                            String file = jar.getPath().replaceAll("!?/*$", "");
-                            homes.put(name.resolve(PLATFORM), name.getFileName() + " from "
-                                    + file.substring(file.lastIndexOf('/') + 1));
+                            homes.put(name.resolve(PLATFORM), name.getFileName() + " from " + JarTrees.fileName(jar));
                         }
                     }
                 }
@@ -123,6 +118,27 @@ public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<Stri
     }
 
     /**
+     * {@link #load} for the class path's jars named for this platform ({@link #platformJarsOf}):
+     * where no {@code WEB-INF/lib} lists a web app's jars, as in a Spring Boot application.
+     */
+    public static JarPackages loadFromClassPath(ClassLoader loader, Path cacheRoot) {
+        List<Path> files = new ArrayList<>();
+        List<URL> nested = new ArrayList<>();
+        for (URL url : platformJarsOf(loader)) {
+            try {
+                if ("file".equals(url.getProtocol())) {
+                    files.add(Path.of(url.toURI()));
+                } else {
+                    nested.add(url);
+                }
+            } catch (java.net.URISyntaxException | IllegalArgumentException notAFile) {
+                nested.add(url);
+            }
+        }
+        return load(files, nested, cacheRoot);
+    }
+
+    /**
      * The jars on {@code loader}'s class path (its URL class loaders', then {@code java.class.path})
      * named for this platform as bytedeco's are ({@code numpy-2.4.2-1.5.13-linux-x86_64.jar}), save
      * the embedded CPython's: where no {@code WEB-INF/lib} lists a web app's jars, as in a Spring
@@ -147,8 +163,7 @@ public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<Stri
             }
         }
         return found.stream().filter(url -> {
-            String path = url.getPath().replaceAll("!?/*$", "");
-            String name = path.substring(path.lastIndexOf('/') + 1);
+            String name = JarTrees.fileName(url);
             return name.endsWith("-" + PLATFORM + ".jar") && !name.startsWith("cpython-");
         }).toList();
     }
@@ -170,14 +185,25 @@ public record JarPackages(List<Path> pythonDirs, List<Path> libraries, List<Stri
         Set<String> names = new TreeSet<>();
         try (var file = new JarFile(jar.toFile())) {
             for (var entries = file.entries(); entries.hasMoreElements(); ) {
-                var matcher = ENTRY.matcher(entries.nextElement().getName());
-                if (matcher.matches() && !matcher.group(1).equals("cpython")
-                        && (matcher.group(2).startsWith("python/") || NATIVE.matcher(matcher.group(2)).matches())) {
-                    names.add(matcher.group(1));
+                String name = shippedName(entries.nextElement().getName());
+                if (name != null) {
+                    names.add(name);
                 }
             }
         }
         return names;
+    }
+
+    /**
+     * The {@code <name>} of a jar entry {@code org/bytedeco/<name>/<platform>/...} that is part of a
+     * Python tree or a native library httpy loads; null for any other entry, the embedded CPython's
+     * included.
+     */
+    private static String shippedName(String entry) {
+        var matcher = ENTRY.matcher(entry);
+        return matcher.matches() && !matcher.group(1).equals("cpython")
+                && (matcher.group(2).startsWith("python/") || NATIVE.matcher(matcher.group(2)).matches())
+                ? matcher.group(1) : null;
     }
 
     private static List<Path> nativeLibraries(Path home) throws IOException {

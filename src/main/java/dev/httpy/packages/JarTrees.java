@@ -61,8 +61,7 @@ public final class JarTrees {
             }
         }
         var connection = jarFile.openConnection();
-        String path = jarFile.getPath().replaceAll("!?/*$", "");
-        Path home = home(cacheRoot, path.substring(path.lastIndexOf('/') + 1), connection.getContentLengthLong());
+        Path home = home(cacheRoot, fileName(jarFile), connection.getContentLengthLong());
         if (Files.isDirectory(home)) {
             return home;
         }
@@ -75,6 +74,12 @@ public final class JarTrees {
             }
         }
         return publish(staging, home);
+    }
+
+    /** The file name of the jar {@code url} names, inside another jar or not: {@code numpy-2.4.2-1.5.13-linux-x86_64.jar}. */
+    static String fileName(URL url) {
+        String path = url.getPath().replaceAll("!?/*$", "");
+        return path.substring(path.lastIndexOf('/') + 1);
     }
 
     /** Where a jar's tree goes: named by the jar's file name and size. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 import dev.httpy.asgi.AsgiApplication;
@@ -58,9 +59,9 @@ public final class PythonDispatchFilter implements Filter {
 
     /** {@code message} with its setting names as the web app's configuration gives them. */
     @SuppressWarnings("unchecked")
-    static String asConfigured(jakarta.servlet.ServletContext context, String message) {
-        return context != null && context.getAttribute(SETTING_NAMES_ATTRIBUTE) instanceof java.util.function.UnaryOperator<?> names
-                ? ((java.util.function.UnaryOperator<String>) names).apply(message) : message;
+    static String asConfigured(ServletContext context, String message) {
+        return context != null && context.getAttribute(SETTING_NAMES_ATTRIBUTE) instanceof UnaryOperator<?> names
+                ? ((UnaryOperator<String>) names).apply(message) : message;
     }
 
     private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());

@@ -183,32 +183,16 @@ public final class PythonLifecycleListener implements ServletContextListener {
         return runtime;
     }
 
-    /** The jars in WEB-INF/lib, as files (none when the WAR is not unpacked). */
     /**
      * The packages of the jars in WEB-INF/lib; where there is none (Spring Boot's embedded
      * container), of the class path's jars named for this platform, inside a fat jar or not.
      */
     private static JarPackages packageJars(ServletContext context, Path cache) {
         List<Path> jars = libraryJars(context);
-        if (!jars.isEmpty()) {
-            return JarPackages.load(jars, cache);
-        }
-        List<Path> files = new java.util.ArrayList<>();
-        List<java.net.URL> nested = new java.util.ArrayList<>();
-        for (var url : JarPackages.platformJarsOf(context.getClassLoader())) {
-            try {
-                if ("file".equals(url.getProtocol())) {
-                    files.add(Path.of(url.toURI()));
-                } else {
-                    nested.add(url);
-                }
-            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
-                nested.add(url);
-            }
-        }
-        return JarPackages.load(files, nested, cache);
+        return jars.isEmpty() ? JarPackages.loadFromClassPath(context.getClassLoader(), cache) : JarPackages.load(jars, cache);
     }
 
+    /** The jars in WEB-INF/lib, as files (none when the WAR is not unpacked). */
     private static List<Path> libraryJars(ServletContext context) {
         var names = context.getResourcePaths("/WEB-INF/lib/");
         if (names == null) {
