@@ -1,7 +1,5 @@
 package dev.httpy.python;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,104 +22,60 @@ import java.util.function.Function;
 final class CallerThreads {
     private static final System.Logger LOG = System.getLogger(CallerThreads.class.getName());
 
-    private final LibPython lib;
-    /** The app's interpreter; NULL for the main interpreter. */
-    private final MemorySegment interpreter;
+    private final Interpreter interpreter;
     private final Map<Thread, Caller> callers = new ConcurrentHashMap<>();
     /** Calls between their start and their end; the app's stop waits for none before deleting thread states. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closed;
 
-    CallerThreads(LibPython lib, MemorySegment interpreter) {
-        this.lib = lib;
+    CallerThreads(Interpreter interpreter) {
         this.interpreter = interpreter;
     }
 
-    /** One thread's thread states and its {@link Python}, used only by that thread while it lives. */
-    private final class Caller {
-        final Thread thread;
+    /** One thread's thread state, used only by that thread while it lives. */
+    private static final class Caller {
+        final PythonThread python;
         /** The OS thread id, for {@link MadeStates#isAlive}. */
         final long tid;
-        final CPython.MainState main;
-        /** The thread state in the app's interpreter; {@link #main}'s state in the main interpreter. */
-        final MemorySegment app;
-        final ThreadState appState;
-        final Python py;
-        PythonLogs logs;
-        /** Python's ident for this thread, for PyThreadState_SetAsyncExc. */
-        long ident;
         /** Between the start of a call (before its check that the runtime is open) and its end: never deleted then. */
         volatile boolean busy = true;
         /** Running the call's work right now; written with the GIL held. */
         volatile boolean inside;
-        /** A TimeoutError was raised in the current call; cleared with the GIL held. */
-        volatile boolean interrupted;
 
-        Caller(Thread thread, long tid, CPython.MainState main, MemorySegment app) {
-            this.thread = thread;
+        Caller(PythonThread python, long tid) {
+            this.python = python;
             this.tid = tid;
-            this.main = main;
-            this.app = app;
-            this.appState = ThreadState.adopt(lib, app);
-            this.py = new Python(lib, Arena.ofAuto());
-            py.bindThreadState(appState);
+        }
+
+        Thread thread() {
+            return python.thread();
         }
 
         /** The Java thread has ended and so has the OS thread under it (which outlives it by a moment). */
         boolean dead() {
-            return !thread.isAlive() && !MadeStates.isAlive(tid);
+            return !thread().isAlive() && !MadeStates.isAlive(tid);
         }
 
         <T> T run(Function<Python, T> work, GilWaits waits) {
             List<?> records = List.of();
+            python.countWaitsIn(waits);
+            python.attach();
             try {
-                appState.countWaitsIn(waits);
-                appState.attach();
+                inside = true;
                 try {
-                    py.enter();
-                    inside = true;
-                    try {
-                        if (logs == null) {
-                            firstCall();
-                        }
-                        return work.apply(py);
-                    } finally {
-                        inside = false;
-                        if (interrupted) {
-                            // A TimeoutError that came too late must not hit this thread's next call.
-                            int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(ident, MemorySegment.NULL);
-                            interrupted = false;
-                        }
-                        records = logs == null ? List.of() : logs.take(py);
-                        py.leave();
+                    if (!python.isReady()) {
+                        python.ready();
                     }
+                    return work.apply(python.python());
                 } finally {
-                    CPython.detach(lib, app, main.state());
+                    inside = false;
+                    // A TimeoutError that came too late must not hit this thread's next call.
+                    python.clearTimeout();
+                    records = python.takeLogs();
                 }
-            } catch (RuntimeException | Error e) {
-                throw e;
-            } catch (Throwable e) {
-                throw new IllegalStateException("Python call on " + thread.getName() + " failed", e);
             } finally {
-                PythonLogs.publish(records);
-            }
-        }
-
-        private void firstCall() {
-            py.useGlue();
-            ident = (Long) py.callModuleFunction("_thread", "get_ident");
-            logs = new PythonLogs(py);
-        }
-
-        /** Drops this thread's references and its app thread state; the owner holds the app's GIL and this thread is outside. */
-        void delete() throws Throwable {
-            if (logs != null) {
-                logs.release(py);
-            }
-            py.releaseAll();
-            if (!app.equals(main.state())) {
-                lib.PyThreadState_Clear.invokeExact(app);
-                lib.PyThreadState_Delete.invokeExact(app);
+                python.detach();
+                PythonThread.publish(records);
             }
         }
     }
@@ -165,15 +119,8 @@ final class CallerThreads {
 
     private Caller register(Thread me) {
         try {
-            var main = CPython.mainState(lib, true);
-            MemorySegment app = main.state();
-            if (!interpreter.equals(MemorySegment.NULL)) {
-                app = (MemorySegment) lib.PyThreadState_New.invokeExact(interpreter);
-                if (app.equals(MemorySegment.NULL)) {
-                    throw new OutOfMemoryError("PyThreadState_New");
-                }
-            }
-            var caller = new Caller(me, MadeStates.currentTid(), main, app);
+            var main = CPython.mainState(interpreter.lib(), true);
+            var caller = new Caller(PythonThread.caller(interpreter, main.state()), MadeStates.currentTid());
             callers.put(me, caller);
             return caller;
         } catch (RuntimeException | Error e) {
@@ -187,24 +134,16 @@ final class CallerThreads {
      * Raises TimeoutError in the Python code {@code thread} runs in a call right now; false if it
      * is in none. Needs a thread state of the app's interpreter attached on the calling thread.
      */
-    boolean raiseTimeoutHoldingGil(Thread thread) throws Throwable {
+    boolean raiseTimeoutHoldingGil(Thread thread) {
         Caller caller = callers.get(thread);
-        if (caller == null || !caller.inside) {
-            return false;
-        }
-        if (caller.interrupted) {
-            return true; // raised already, not yet seen
-        }
-        int found = (int) lib.PyThreadState_SetAsyncExc.invokeExact(caller.ident, lib.timeoutError);
-        caller.interrupted = found > 0;
-        return found > 0;
+        return caller != null && caller.inside && caller.python.raiseTimeoutHoldingGil();
     }
 
     /** Deletes the thread states of threads that have died; the caller holds the app's GIL. */
     void sweepDead() throws Throwable {
         for (Caller caller : callers.values()) {
-            if (caller.dead() && !caller.busy && callers.remove(caller.thread, caller)) {
-                caller.delete();
+            if (caller.dead() && !caller.busy && callers.remove(caller.thread(), caller)) {
+                caller.python.discardHoldingGil();
             }
         }
     }
@@ -242,11 +181,11 @@ final class CallerThreads {
     }
 
     /** Raises TimeoutError in every call still running; the caller holds the app's GIL. */
-    void raiseTimeoutInAll() throws Throwable {
+    void raiseTimeoutInAll() {
         for (Caller caller : callers.values()) {
-            if (raiseTimeoutHoldingGil(caller.thread)) {
+            if (raiseTimeoutHoldingGil(caller.thread())) {
                 LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0} to stop it: the web app is stopping",
-                        caller.thread.getName());
+                        caller.thread().getName());
             }
         }
     }
@@ -262,10 +201,10 @@ final class CallerThreads {
             if (caller.busy) {
                 left++;
                 LOG.log(System.Logger.Level.WARNING, "{0} is still running Python after the web app stopped;"
-                        + " leaving its thread state", caller.thread.getName());
+                        + " leaving its thread state", caller.thread().getName());
             } else {
-                callers.remove(caller.thread);
-                caller.delete();
+                callers.remove(caller.thread());
+                caller.python.discardHoldingGil();
             }
         }
         return left;

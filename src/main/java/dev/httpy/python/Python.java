@@ -30,7 +30,7 @@ public final class Python {
     private final RequestAnswers answers;
     private boolean holdsGil;
     /** The thread state the owner attaches with, for {@link #withoutGil}; null where not allowed. */
-    private ThreadState threadState;
+    private PythonThread threadState;
     /** Functions looked up by {@link #cachedFunction}; they belong to this thread's interpreter. */
     private final Map<String, PythonObject> functions = new HashMap<>();
     /** The glue's list of log streams holding a line without its newline yet, and the function that flushes them. */
@@ -45,7 +45,7 @@ public final class Python {
         this.answers = new RequestAnswers(lib, convert);
     }
 
-    void bindThreadState(ThreadState threadState) {
+    void bindThreadState(PythonThread threadState) {
         this.threadState = threadState;
     }
 
@@ -224,11 +224,11 @@ public final class Python {
         }
         leave();
         try {
-            threadState.detach();
+            threadState.suspend();
             try {
                 work.run();
             } finally {
-                threadState.attach();
+                threadState.resume();
             }
         } catch (RuntimeException | Error e) {
             throw e;

@@ -255,7 +255,7 @@ public final class PythonRuntime implements AutoCloseable {
             interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(subInterpreter);
             ownerState = subInterpreter;
         }
-        callers = new CallerThreads(lib, interpreter);
+        callers = new CallerThreads(new Interpreter(lib, interpreter));
         onOwner(py -> {
             prepare(py);
             return null;
@@ -296,7 +296,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** As above, with workers beyond {@code warm} ending after {@code retireAfter} idle. */
     PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity, Duration retireAfter) {
         checkOpen();
-        return track(new PythonWorkers(lib, interpreter, null, name, warm, max, queueCapacity, retireAfter));
+        return track(new PythonWorkers(new Interpreter(lib, interpreter), null, name, warm, max, queueCapacity, retireAfter));
     }
 
     /**
@@ -308,7 +308,7 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public PythonWorkers startOwnGilWorkers(String name, int threads, int queueCapacity, Consumer<Python> onStart) {
         checkOpen();
-        return track(new PythonWorkers(lib, interpreter, new PythonWorkers.OwnGil(installation.sitePackages(),
+        return track(new PythonWorkers(new Interpreter(lib, interpreter), new PythonWorkers.OwnGil(installation.sitePackages(),
                 py -> {
                     prepare(py);
                     onStart.accept(py);

@@ -1,7 +1,5 @@
 package dev.httpy.python;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,9 +50,8 @@ public final class PythonWorkers implements AutoCloseable {
     record OwnGil(List<Path> sitePackages, Consumer<Python> prepare) {
     }
 
-    private final LibPython lib;
-    /** The shared interpreter the workers run in (NULL: main), unless {@link #ownGil} is set. */
-    private final MemorySegment interpreter;
+    /** The interpreter the workers run in, unless {@link #ownGil} is set. */
+    private final Interpreter interpreter;
     private final OwnGil ownGil;
     private final String name;
     private final int warm;
@@ -80,7 +77,7 @@ public final class PythonWorkers implements AutoCloseable {
     /** Where the workers add their waits for the GIL ({@link #countGilWaitsIn}). */
     private volatile GilWaits gilWaits = new GilWaits();
 
-    PythonWorkers(LibPython lib, MemorySegment interpreter, OwnGil ownGil, String name, int warm, int max,
+    PythonWorkers(Interpreter interpreter, OwnGil ownGil, String name, int warm, int max,
                   int queueCapacity, Duration retireAfter) {
         if (warm < 1 || max < warm || queueCapacity < 1) {
             throw new IllegalArgumentException("Python workers " + name + ": warm " + warm + ", max " + max + ", queue "
@@ -90,7 +87,6 @@ public final class PythonWorkers implements AutoCloseable {
             throw new IllegalArgumentException("workers with a GIL each do not grow: give the same warm and max, not "
                     + warm + " and " + max);
         }
-        this.lib = lib;
         this.interpreter = interpreter;
         this.ownGil = ownGil;
         this.name = name;
@@ -99,7 +95,7 @@ public final class PythonWorkers implements AutoCloseable {
         this.tasks = new TaskQueue(queueCapacity);
         this.growth = new Growth(max, retireAfter, System::nanoTime);
         this.turns = new TurnTaking(ownGil == null && max > 1, System::nanoTime);
-        this.watchdog = new Watchdog(lib, name, max, workers);
+        this.watchdog = new Watchdog(name, max, workers);
         var warmWorkers = new ArrayList<Worker>();
         for (int i = 0; i < warm; i++) {
             var worker = newWorker(true);
@@ -343,7 +339,7 @@ public final class PythonWorkers implements AutoCloseable {
             // Still running after the grace: interrupt the handlers, as python.timeout would.
             for (Worker worker : workers) {
                 PythonTask task = worker.running;
-                if (worker.thread.isAlive() && task != null && !worker.interrupted) {
+                if (worker.thread.isAlive() && task != null && !worker.interrupted()) {
                     try {
                         watchdog.raiseTimeout(worker, task, "to stop it: the web app is stopping");
                     } catch (Throwable e) {
@@ -416,18 +412,14 @@ public final class PythonWorkers implements AutoCloseable {
         Thread thread;
         /** Workers this one starts first thing, so that many threads start in parallel. */
         List<Worker> toStart = List.of();
+        /** Its thread state, once made. */
+        volatile PythonThread python;
         /** The Python its tasks receive, once it has started. */
         volatile Python py;
-        /** The interpreter this worker runs in (NULL: main). */
-        volatile MemorySegment runsIn = MemorySegment.NULL;
         /** The task in Python right now; written and read only with the GIL held. */
         volatile PythonTask running;
         /** System.nanoTime() when {@link #running} started; 0 between tasks. */
         volatile long inTaskSince;
-        /** Python's ident for this thread, for PyThreadState_SetAsyncExc. */
-        volatile long ident;
-        /** A TimeoutError was raised for {@link #running}; cleared with the GIL held. */
-        volatile boolean interrupted;
 
         Worker(boolean permanent) {
             this.permanent = permanent;
@@ -435,52 +427,32 @@ public final class PythonWorkers implements AutoCloseable {
 
         void work() {
             startOthers();
-            ThreadState main = null;
-            ThreadState threadState;
+            PythonThread python;
             try {
-                if (ownGil == null) {
-                    threadState = ThreadState.create(lib, interpreter);
-                    runsIn = interpreter;
-                } else {
-                    main = ThreadState.create(lib, MemorySegment.NULL);
-                    main.attach();
-                    threadState = ThreadState.adopt(lib, SubInterpreters.newOwnGil(lib, ownGil.sitePackages()));
-                    runsIn = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(threadState.pointer());
-                    threadState.detach();
-                }
-            } catch (Throwable e) {
+                python = ownGil == null ? interpreter.newThread() : interpreter.newOwnGilInterpreter(ownGil.sitePackages());
+            } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "cannot attach " + thread.getName() + " to Python", e);
                 started.completeExceptionally(e);
                 leavePool();
                 return;
             }
-            try (var arena = Arena.ofConfined()) {
-                var py = new Python(lib, arena);
-                py.bindThreadState(threadState);
-                PythonLogs logs;
-                attach(threadState, py);
+            this.python = python;
+            try {
+                attach(python);
                 try {
                     if (ownGil != null) {
-                        ownGil.prepare().accept(py);
+                        ownGil.prepare().accept(python.python());
                     }
-                    py.useGlue();
-                    logs = new PythonLogs(py);
-                    ident = (Long) py.callModuleFunction("_thread", "get_ident");
+                    python.ready();
                 } catch (RuntimeException e) {
                     started.completeExceptionally(e);
                     throw e;
                 } finally {
-                    detach(threadState, py);
+                    python.detach();
                 }
-                this.py = py;
+                this.py = python.python();
                 started.complete(null);
-                takeTasks(threadState, py, logs);
-                stopTaking();
-                attach(threadState, py);
-                PythonLogs.publish(logs.take(py));
-                logs.release(py);
-                py.releaseAll();
-                detach(threadState, py);
+                takeTasks(python);
             } catch (Throwable e) {
                 if (!started.isCompletedExceptionally()) {
                     LOG.log(System.Logger.Level.ERROR, thread.getName() + " stopped", e);
@@ -493,16 +465,10 @@ public final class PythonWorkers implements AutoCloseable {
                 turns.leave(this);
             }
             try {
-                if (main == null) {
-                    threadState.dispose();
-                } else {
-                    threadState.attach();
-                    if (!SubInterpreters.endOwnGil(lib, threadState.pointer())) {
-                        interpreterLeftBehind = true;
-                    }
-                    main.dispose();
+                if (!python.close()) {
+                    interpreterLeftBehind = true;
                 }
-            } catch (Throwable e) {
+            } catch (RuntimeException | Error e) {
                 LOG.log(System.Logger.Level.ERROR, "cannot detach " + thread.getName() + " from Python", e);
             }
             leavePool();
@@ -525,7 +491,7 @@ public final class PythonWorkers implements AutoCloseable {
         }
 
         /** Takes and runs tasks until the pool closes or, beyond warm, none came for a while. */
-        private void takeTasks(ThreadState threadState, Python py, PythonLogs logs) throws Throwable {
+        private void takeTasks(PythonThread python) throws InterruptedException {
             var afterGil = new ArrayList<Runnable>(BATCH);
             long idleSince = System.nanoTime();
             // Started because tasks waited and every worker was stuck: takes them without a turn.
@@ -540,15 +506,15 @@ public final class PythonWorkers implements AutoCloseable {
                     case NONE -> null;
                 };
                 if (task != null) {
-                    runBatch(task, threadState, py, logs, afterGil);
+                    runBatch(task, python, afterGil);
                     idleSince = System.nanoTime();
                 } else if (!permanent && growth.retires(idleSince)) {
                     return;
                 } else if (permanent && turn == Turn.PRIMARY) {
-                    attach(threadState, py);
-                    List<?> records = logs.take(py);
-                    detach(threadState, py);
-                    PythonLogs.publish(records);
+                    attach(python);
+                    List<?> records = python.takeLogs();
+                    python.detach();
+                    PythonThread.publish(records);
                 }
             }
         }
@@ -558,29 +524,29 @@ public final class PythonWorkers implements AutoCloseable {
          * queued ones, answering each before taking the next: a finished request must not wait
          * for a slow neighbour in the batch.
          */
-        private void runBatch(PythonTask task, ThreadState threadState, Python py, PythonLogs logs,
-                              List<Runnable> afterGil) throws Throwable {
-            attach(threadState, py);
+        private void runBatch(PythonTask task, PythonThread python, List<Runnable> afterGil) throws InterruptedException {
+            attach(python);
+            Python py = python.python();
             int done = 0;
             while (task != null) {
-                run(task, py, afterGil);
+                run(task, python, afterGil);
                 task = ++done < BATCH && !tasks.closed() ? tasks.take(inbox, 0) : null;
                 if (task != null && !afterGil.isEmpty()) {
                     py.withoutGil(() -> runAll(afterGil));
                 }
             }
-            List<?> records = logs.take(py);
-            detach(threadState, py);
-            PythonLogs.publish(records);
+            List<?> records = python.takeLogs();
+            python.detach();
+            PythonThread.publish(records);
             runAll(afterGil);
         }
 
-        private void run(PythonTask task, Python py, List<Runnable> afterGil) throws Throwable {
+        private void run(PythonTask task, PythonThread python, List<Runnable> afterGil) {
             running = task;
             long start = System.nanoTime() | 1; // never 0
             inTaskSince = start;
             try {
-                Runnable after = task.runWithGil(py);
+                Runnable after = task.runWithGil(python.python());
                 if (after != null) {
                     afterGil.add(after);
                 }
@@ -591,24 +557,14 @@ public final class PythonWorkers implements AutoCloseable {
                 running = null;
                 inTaskSince = 0;
                 turns.measured(System.nanoTime() - start);
-                if (interrupted) {
-                    // The TimeoutError may still be pending if the task returned first; it must
-                    // not hit the next task.
-                    int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(ident, MemorySegment.NULL);
-                    interrupted = false;
-                }
+                // A TimeoutError that came as the task returned must not hit the next task.
+                python.clearTimeout();
             }
         }
 
-        private void attach(ThreadState threadState, Python py) throws Throwable {
-            threadState.countWaitsIn(gilWaits);
-            threadState.attach();
-            py.enter();
-        }
-
-        private void detach(ThreadState threadState, Python py) throws Throwable {
-            py.leave();
-            threadState.detach();
+        private void attach(PythonThread python) {
+            python.countWaitsIn(gilWaits);
+            python.attach();
         }
 
         /** Takes no more tasks; abandons those pinned to it since the pool last looked. */
@@ -632,28 +588,13 @@ public final class PythonWorkers implements AutoCloseable {
         }
 
         @Override
-        public MemorySegment interpreter() {
-            return runsIn;
-        }
-
-        @Override
-        public long ident() {
-            return ident;
+        public PythonThread python() {
+            return python;
         }
 
         @Override
         public PythonTask running() {
             return running;
-        }
-
-        @Override
-        public boolean interrupted() {
-            return interrupted;
-        }
-
-        @Override
-        public void markInterrupted() {
-            interrupted = true;
         }
     }
 

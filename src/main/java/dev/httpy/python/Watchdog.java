@@ -1,15 +1,13 @@
 package dev.httpy.python;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Collection;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Stops Python code that overran: raises {@code TimeoutError} in the worker running a task that
- * {@link #interrupt} names, through {@code PyThreadState_SetAsyncExc} from a thread state of its
- * own in the worker's interpreter (made for each interrupt: they are rare, and a worker with a GIL
- * of its own has an interpreter of its own). Python code sees the exception at its next bytecode;
+ * {@link #interrupt} names ({@link PythonThread#raiseTimeout}, which takes the GIL of the worker's
+ * interpreter for it: interrupts are rare). Python code sees the exception at its next bytecode;
  * code blocked in a C call sees it only when the call returns, and until then keeps its worker.
  * When every worker is stuck so, it says so at ERROR.
  *
@@ -23,23 +21,19 @@ final class Watchdog {
         /** Its thread's name, for the log. */
         String name();
 
-        /** The interpreter it runs in (NULL: the main one). */
-        MemorySegment interpreter();
-
-        /** Python's {@code _thread.get_ident()} for its thread. */
-        long ident();
+        /** Its Python thread state; null before it made one. */
+        PythonThread python();
 
         /** The task it runs now, or null; written only with the GIL held. */
         PythonTask running();
 
         /** Whether a TimeoutError was raised for its current task. */
-        boolean interrupted();
-
-        /** Notes that a TimeoutError was raised for its current task. */
-        void markInterrupted();
+        default boolean interrupted() {
+            PythonThread python = python();
+            return python != null && python.timeoutRaised();
+        }
     }
 
-    private final LibPython lib;
     private final String poolName;
     private final int maxWorkers;
     private final Collection<? extends Watched> workers;
@@ -48,8 +42,7 @@ final class Watchdog {
     private volatile boolean stopped;
 
     /** Starts watching {@code workers}, a live collection of at most {@code maxWorkers}. */
-    Watchdog(LibPython lib, String poolName, int maxWorkers, Collection<? extends Watched> workers) {
-        this.lib = lib;
+    Watchdog(String poolName, int maxWorkers, Collection<? extends Watched> workers) {
         this.poolName = poolName;
         this.maxWorkers = maxWorkers;
         this.workers = workers;
@@ -106,18 +99,10 @@ final class Watchdog {
      * Raises TimeoutError in {@code worker} if it still runs {@code task}: checked with the GIL of
      * its interpreter held, so the task cannot end in between.
      */
-    void raiseTimeout(Watched worker, PythonTask task, String why) throws Throwable {
-        var threadState = ThreadState.create(lib, worker.interpreter());
-        threadState.attach();
-        try {
-            if (task != null && worker.running() == task) {
-                int unused = (int) lib.PyThreadState_SetAsyncExc.invokeExact(worker.ident(), lib.timeoutError);
-                worker.markInterrupted();
-                LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0}, {1}", worker.name(), why);
-            }
-        } finally {
-            threadState.detach();
-            threadState.dispose();
+    void raiseTimeout(Watched worker, PythonTask task, String why) {
+        PythonThread python = worker.python();
+        if (python != null && task != null && python.raiseTimeout(() -> worker.running() == task)) {
+            LOG.log(System.Logger.Level.WARNING, "raised TimeoutError in {0}, {1}", worker.name(), why);
         }
     }
 }

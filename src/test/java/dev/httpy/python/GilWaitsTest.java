@@ -127,12 +127,12 @@ class GilWaitsTest {
                 .orElseThrow(() -> new AssertionError("no thread " + name));
     }
 
-    /** Waits until {@code thread} is inside {@link ThreadState#attach}: asking for the GIL. */
+    /** Waits until {@code thread} is inside {@link PythonThread#resume}: asking for the GIL. */
     private static void awaitAskingForTheGil(Thread thread) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
-            if (Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getClassName().equals(ThreadState.class.getName())
-                    && f.getMethodName().equals("attach"))) {
+            if (Arrays.stream(thread.getStackTrace()).anyMatch(f -> f.getClassName().equals(PythonThread.class.getName())
+                    && f.getMethodName().equals("resume"))) {
                 return;
             }
             Thread.sleep(5);
