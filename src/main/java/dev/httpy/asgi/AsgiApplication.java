@@ -27,11 +27,11 @@ import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonTask;
-import dev.httpy.python.PythonWorkers;
-import dev.httpy.python.ResultTask;
 import dev.httpy.python.Waits;
 import dev.httpy.routing.RouteMatch;
+import dev.httpy.workers.PythonTask;
+import dev.httpy.workers.PythonWorkers;
+import dev.httpy.workers.ResultTask;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 

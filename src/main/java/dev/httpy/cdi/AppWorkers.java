@@ -1,8 +1,8 @@
 package dev.httpy.cdi;
 
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonWorkers;
 import dev.httpy.servlet.PythonLifecycleListener;
+import dev.httpy.workers.PythonWorkers;
 import jakarta.servlet.ServletContext;
 
 /**
@@ -35,7 +35,7 @@ final class AppWorkers {
                     + PythonLifecycleListener.class.getName() + "</listener-class></listener> in web.xml");
         }
         if (workers == null || current != runtime) {
-            workers = current.startWorkers(name, warm, max, queue);
+            workers = PythonWorkers.start(current, name, warm, max, queue);
             runtime = current;
         }
         return workers;

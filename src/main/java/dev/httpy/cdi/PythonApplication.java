@@ -6,8 +6,8 @@ import java.util.function.Supplier;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
-import dev.httpy.python.ResultTask;
 import dev.httpy.python.Waits;
+import dev.httpy.workers.ResultTask;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -5,8 +5,8 @@ import java.time.Duration;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonWorkers;
 import dev.httpy.routing.RouteMatch;
+import dev.httpy.workers.PythonWorkers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 

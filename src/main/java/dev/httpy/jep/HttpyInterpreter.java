@@ -15,8 +15,8 @@ import dev.httpy.python.BundledSource;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonWorkers;
 import dev.httpy.python.Waits;
+import dev.httpy.workers.PythonWorkers;
 import jep.Interpreter;
 import jep.JepConfig;
 import jep.JepException;
@@ -101,7 +101,7 @@ public final class HttpyInterpreter implements Interpreter {
     }
 
     /**
-     * An interpreter on {@code workers} (from {@link PythonRuntime#startWorkers}, which run in one
+     * An interpreter on {@code workers} (from {@link PythonWorkers#start}, which run in one
      * Python interpreter), shared with others: for many short-lived interpreters, such as one per
      * request. The workers stay up when this closes.
      */
@@ -287,7 +287,7 @@ public final class HttpyInterpreter implements Interpreter {
 
     private static PythonWorkers ownWorker(PythonRuntime runtime) {
         try {
-            return runtime.startWorkers("httpy-jep", 1, 1, 1000);
+            return PythonWorkers.start(runtime, "httpy-jep", 1, 1, 1000);
         } catch (RuntimeException e) {
             throw JepErrors.cannotStart(e);
         }

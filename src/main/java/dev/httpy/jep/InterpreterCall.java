@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 import dev.httpy.python.Python;
-import dev.httpy.python.PythonTask;
+import dev.httpy.workers.PythonTask;
 
 /**
  * One call of an {@link HttpyInterpreter} on a worker: runs {@code work} with the GIL; for an

@@ -28,7 +28,7 @@ import dev.httpy.packages.PythonInstallation;
  *
  * <p>Threads: one owner thread per app, made by {@link #start} and ended by {@link #close}, does
  * the start-up, every {@link #withGil} call and the close. Requests run on platform threads that
- * keep one thread state for life: the workers of {@link #startWorkers}, or any platform thread
+ * keep one thread state for life: a pool's workers ({@link PythonThreads}), or any platform thread
  * through {@link #onThisThread}. Never on a virtual thread.
  */
 public final class PythonRuntime implements AutoCloseable {
@@ -97,7 +97,7 @@ public final class PythonRuntime implements AutoCloseable {
     private volatile boolean closed;
     private boolean closing;
     /** Every worker pool started here, stopped (if their owners have not) before the interpreter ends. */
-    private final List<PythonWorkers> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<PythonThreads> started = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private PythonRuntime(LibPython lib, PythonInstallation installation, String glue, AppPaths appPaths,
                           OwnerThread owner) {
@@ -108,16 +108,6 @@ public final class PythonRuntime implements AutoCloseable {
         this.wsgiGlue = BundledSource.read(PythonRuntime.class, "_httpy_wsgi.py");
         this.appPaths = appPaths;
         this.owner = owner;
-    }
-
-    /** Readies an interpreter for the app: the glue (WSGI's included), its API module, logs to the container, the app's sys.path. */
-    private void prepare(Python py) {
-        loadGlue(py, glue);
-        py.callModuleFunction("_httpy", "load_module", "_httpy_wsgi", wsgiGlue);
-        py.callModuleFunction("_httpy", "install");
-        javaCalls.bind(py, httpyModule);
-        py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
-                appPaths.strings(appPaths.siteDirs()), appPaths.strings(appPaths.packages()));
     }
 
     /** Loads and, if needed, initialises CPython from {@code installation}, with the app's directories on {@code sys.path}. */
@@ -284,40 +274,44 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Starts {@code warm} platform threads that run {@link PythonTask}s from a queue holding at
-     * most {@code queueCapacity} waiting tasks, in the app's interpreter; while tasks wait and every
-     * worker is stuck in one, more start, up to {@code max}, and end again after
-     * 10 s without a task (see {@link PythonWorkers}).
+     * The interpreter the app's code runs in, for threads that run it there on their own
+     * ({@link PythonThreads}, such as a pool of workers), which the runtime must then {@link #adopt}.
      */
-    public PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity) {
-        return startWorkers(name, warm, max, queueCapacity, PythonWorkers.RETIRE_AFTER);
+    public Interpreter interpreter() {
+        checkOpen();
+        return new Interpreter(lib, interpreter);
     }
 
-    /** As above, with workers beyond {@code warm} ending after {@code retireAfter} idle. */
-    PythonWorkers startWorkers(String name, int warm, int max, int queueCapacity, Duration retireAfter) {
-        checkOpen();
-        return track(new PythonWorkers(new Interpreter(lib, interpreter), null, name, warm, max, queueCapacity, retireAfter));
+    /** The installation's site-packages, for one more interpreter of the app's ({@link #prepare}). */
+    public List<Path> sitePackages() {
+        return installation.sitePackages();
     }
 
     /**
-     * Starts {@code threads} workers that each run a sub-interpreter with a GIL of its own (Python
-     * 3.12+), so Python runs on as many cores as there are workers. Each interpreter loads the app
-     * afresh and then runs {@code onStart} (find the request function, call the init function).
-     * Their number is fixed: a new one would have to load the app first. Fails, naming the module,
-     * when the app imports an extension that does not support such interpreters.
+     * Readies one more interpreter for the app (a worker's, with a GIL of its own) as the app's
+     * own was readied: the glue, the {@code httpy} module, logs to the container, the app's
+     * directories on {@code sys.path}. With the GIL of that interpreter held.
      */
-    public PythonWorkers startOwnGilWorkers(String name, int threads, int queueCapacity, Consumer<Python> onStart) {
-        checkOpen();
-        return track(new PythonWorkers(new Interpreter(lib, interpreter), new PythonWorkers.OwnGil(installation.sitePackages(),
-                py -> {
-                    prepare(py);
-                    onStart.accept(py);
-                }), name, threads, threads, queueCapacity, PythonWorkers.RETIRE_AFTER));
+    public void prepare(Python py) {
+        loadGlue(py, glue);
+        py.callModuleFunction("_httpy", "load_module", "_httpy_wsgi", wsgiGlue);
+        py.callModuleFunction("_httpy", "install");
+        javaCalls.bind(py, httpyModule);
+        py.callModuleFunction("_httpy", "add_paths", appPaths.strings(appPaths.code()),
+                appPaths.strings(appPaths.siteDirs()), appPaths.strings(appPaths.packages()));
     }
 
-    private PythonWorkers track(PythonWorkers workers) {
-        started.add(workers);
-        return workers;
+    /**
+     * Stops {@code threads} when this runtime closes, before its interpreter ends. Once the
+     * runtime is closed, stops them at once and refuses.
+     */
+    public void adopt(PythonThreads threads) {
+        started.add(threads);
+        if (closed) {
+            started.remove(threads);
+            threads.close();
+            checkOpen();
+        }
     }
 
     /**
@@ -423,9 +417,9 @@ public final class PythonRuntime implements AutoCloseable {
      * {@link #raiseTimeout} can interrupt it. A thread state is deleted when the app closes or,
      * for a thread that died, within seconds.
      *
-     * <p>Not for a thread already in Python: a {@link PythonWorkers} worker, or inside another
+     * <p>Not for a thread already in Python: a pool's worker, or inside another
      * onThisThread call (refused). It runs in the interpreter {@link #withGil} runs in, which is
-     * not one of {@link #startOwnGilWorkers}' interpreters: what they load, it must load itself.
+     * not one of the interpreters of workers with a GIL each: what they load, it must load itself.
      *
      * @throws IllegalStateException on a virtual thread (one that parks while holding a thread
      *         state aborts the JVM), inside another onThisThread call, once {@link #close} has begun,
@@ -490,7 +484,7 @@ public final class PythonRuntime implements AutoCloseable {
         }
         closed = true;
         if (stuckIn != null) {
-            started.forEach(PythonWorkers::close);
+            started.forEach(PythonThreads::close);
             LOG.log(System.Logger.Level.WARNING, "the web app''s Python is left as it is: its thread {0} is still stuck"
                     + " {1} (python.start-timeout); it keeps the app''s interpreter until the JVM exits", owner.name(), stuckIn);
             return;
@@ -498,7 +492,7 @@ public final class PythonRuntime implements AutoCloseable {
         long since = System.nanoTime();
         // Both drain at once: calls on callers' threads meanwhile finish while the workers stop.
         callers.refuseNewCalls();
-        started.forEach(PythonWorkers::close);
+        started.forEach(PythonThreads::close);
         var left = CALLS_GRACE.minusNanos(System.nanoTime() - since);
         if (!callers.awaitNoneInFlight(left.isNegative() ? Duration.ZERO : left)) {
             owner.call(() -> attached(() -> {
@@ -541,7 +535,7 @@ public final class PythonRuntime implements AutoCloseable {
                 }
             }
             // The Java functions live as long as any interpreter that may hold one: close() keeps those bound into main.
-            if (ended && started.stream().allMatch(PythonWorkers::allThreadsEnded)) {
+            if (ended && started.stream().allMatch(PythonThreads::allThreadsEnded)) {
                 javaCalls.close();
             }
         }

@@ -7,7 +7,7 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 
 import dev.httpy.dispatch.Metrics;
-import dev.httpy.python.PythonWorkers;
+import dev.httpy.workers.PythonWorkers;
 
 /**
  * A filter's {@link PythonFilterMXBean}, registered with the platform MBean server while the filter

@@ -16,9 +16,9 @@ import dev.httpy.dispatch.PythonApp;
 import dev.httpy.function.RequestFunction;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonWorkers;
 import dev.httpy.routing.RouteMatch;
 import dev.httpy.routing.RouteTable;
+import dev.httpy.workers.PythonWorkers;
 import dev.httpy.wsgi.WsgiApplication;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -191,9 +191,9 @@ public final class PythonDispatchFilter implements Filter {
         RouteTable routes = settings.init() != null ? readRoutes(runtime, settings.init(), began, startLimit)
                 : !settings.routes().isEmpty() ? routesFromParam(settings.routes()) : RouteTable.matchAll();
         var workers = settings.gilPerWorker()
-                ? runtime.startOwnGilWorkers(threadName, settings.workers(), settings.queue(),
+                ? PythonWorkers.startOwnGil(runtime, threadName, settings.workers(), settings.queue(),
                         py -> startOwnCopy(py, settings, handler))
-                : runtime.startWorkers(threadName, settings.workers(), settings.maxWorkers(), settings.queue());
+                : PythonWorkers.start(runtime, threadName, settings.workers(), settings.maxWorkers(), settings.queue());
         try {
             // With a GIL per worker each worker started the app's own copy there (startOwnCopy); else once here.
             if (handler.startsInPython() != null && !settings.gilPerWorker()) {

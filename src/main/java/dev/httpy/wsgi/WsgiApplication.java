@@ -16,8 +16,8 @@ import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonResponse;
-import dev.httpy.python.PythonWorkers;
 import dev.httpy.routing.RouteMatch;
+import dev.httpy.workers.PythonWorkers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 

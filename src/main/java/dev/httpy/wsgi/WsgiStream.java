@@ -4,8 +4,8 @@ import dev.httpy.dispatch.Exchange;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonObject;
-import dev.httpy.python.PythonTask;
-import dev.httpy.python.PythonWorkers;
+import dev.httpy.workers.PythonTask;
+import dev.httpy.workers.PythonWorkers;
 
 /**
  * The rest of a streamed WSGI answer after its first chunk: each next chunk is made on a worker

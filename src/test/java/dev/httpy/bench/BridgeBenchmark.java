@@ -19,9 +19,9 @@ import dev.httpy.python.PythonExposed;
 import dev.httpy.python.PythonObject;
 import dev.httpy.python.PythonResponse;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonTask;
-import dev.httpy.python.PythonWorkers;
 import dev.httpy.python.WorkerCalls;
+import dev.httpy.workers.PythonTask;
+import dev.httpy.workers.PythonWorkers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -100,7 +100,7 @@ public class BridgeBenchmark {
         var exposed = new JavaObjects();
         exposed.expose("bench", new Exposed());
         runtime.exposeJava(exposed);
-        workers = runtime.startWorkers("bench", 1, 1, 16);
+        workers = PythonWorkers.start(runtime, "bench", 1, 1, 16);
 
         var params = new LinkedHashMap<String, List<String>>();
         params.put("id", List.of("7"));

@@ -7,7 +7,7 @@ import java.util.List;
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.PythonRuntime;
-import dev.httpy.python.PythonWorkers;
+import dev.httpy.workers.PythonWorkers;
 import jep.Interpreter;
 import jep.JepConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -30,7 +30,7 @@ class WebAppInterpreterTest extends InterpreterContract {
         Path appCode = Path.of(getClass().getResource("/python/bridge_probe.py").toURI()).getParent();
         runtime = PythonRuntime.start(PythonInstallation.embedded(getClass().getClassLoader(), Path.of("target", "python-cache")),
                 AppPaths.of(List.of(appCode)), PythonRuntime.Isolation.ISOLATED);
-        workers = runtime.startWorkers("jep-test", 2, 4, 100);
+        workers = PythonWorkers.start(runtime, "jep-test", 2, 4, 100);
     }
 
     @AfterAll

@@ -13,6 +13,8 @@ import java.util.function.Function;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.workers.PythonTask;
+import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,7 @@ abstract class BridgeContract {
     void startPython() throws Exception {
         Path probes = Path.of(getClass().getResource("/python/bridge_probe.py").toURI()).getParent();
         runtime = PythonRuntime.start(installation(), AppPaths.of(List.of(probes)), isolation());
-        workers = runtime.startWorkers("bridge-test", 2, 2, 16);
+        workers = PythonWorkers.start(runtime, "bridge-test", 2, 2, 16);
     }
 
     @AfterAll

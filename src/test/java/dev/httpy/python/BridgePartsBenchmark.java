@@ -11,6 +11,7 @@ import java.util.function.ToLongFunction;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.workers.PythonWorkers;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -57,7 +58,7 @@ public class BridgePartsBenchmark {
         runtime = PythonRuntime.start(installation, AppPaths.of(List.of()), PythonRuntime.Isolation.ISOLATED);
         // The same library again: dlopen hands back the loaded one; only the method handles are new.
         lib = LibPython.load(installation.library());
-        workers = runtime.startWorkers("bench-parts", 1, 1, 16);
+        workers = PythonWorkers.start(runtime, "bench-parts", 1, 1, 16);
         headers = new LinkedHashMap<>();
         headers.put("Host", List.of("127.0.0.1:18081"));
         headers.put("User-Agent", List.of("wrk"));

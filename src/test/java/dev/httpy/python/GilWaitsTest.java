@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.workers.PythonTask;
+import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class GilWaitsTest {
 
     @Test
     void aWorkerAddsItsWaitForTheGilToWhereItsPoolCounts() throws Exception {
-        try (var workers = runtime.startWorkers("gil-wait", 1, 1, 16)) {
+        try (var workers = PythonWorkers.start(runtime, "gil-wait", 1, 1, 16)) {
             var waits = new GilWaits();
             workers.countGilWaitsIn(waits);
             var answer = new CompletableFuture<Object>();

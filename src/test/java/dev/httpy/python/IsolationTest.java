@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,7 +51,7 @@ class IsolationTest {
     @Test
     void twoAppsWithTheSameModuleNameEachSeeTheirOwn() throws Throwable {
         try (var one = start("one"); var two = start("two");
-             var oneWorkers = one.startWorkers("one", 1, 1, 8); var twoWorkers = two.startWorkers("two", 1, 1, 8)) {
+             var oneWorkers = PythonWorkers.start(one, "one", 1, 1, 8); var twoWorkers = PythonWorkers.start(two, "two", 1, 1, 8)) {
             assertEquals("one", call(oneWorkers, "who"));
             assertEquals("two", call(twoWorkers, "who"));
             assertTrue((Boolean) call(twoWorkers, "can_import", "only_two"));
@@ -64,7 +65,7 @@ class IsolationTest {
     @Test
     void ownGilWorkersEachRunTheirOwnInterpreterInParallel() throws Throwable {
         try (var runtime = start("one");
-             var workers = runtime.startOwnGilWorkers("own-gil", 2, 64, py -> py.cachedFunction("app:who"))) {
+             var workers = PythonWorkers.startOwnGil(runtime, "own-gil", 2, 64, py -> py.cachedFunction("app:who"))) {
             var ids = new java.util.concurrent.ConcurrentSkipListSet<Long>();
             var calls = new java.util.ArrayList<CompletableFuture<Object>>();
             for (int i = 0; i < 40; i++) {
@@ -90,7 +91,7 @@ class IsolationTest {
     void ownGilWorkersRefuseAnAppThatFailsToLoadAndSayWhy() throws Exception {
         try (var runtime = start("one")) {
             var e = org.junit.jupiter.api.Assertions.assertThrows(PythonException.class, () ->
-                    runtime.startOwnGilWorkers("own-gil-bad", 2, 8, py -> py.cachedFunction("app:no_such_function")));
+                    PythonWorkers.startOwnGil(runtime, "own-gil-bad", 2, 8, py -> py.cachedFunction("app:no_such_function")));
             assertTrue(e.getMessage().contains("no_such_function"), e.getMessage());
         }
     }
@@ -98,7 +99,7 @@ class IsolationTest {
     @Test
     void redeployingStartsFromFreshStateWithCExtensions() throws Throwable {
         for (int deploy = 1; deploy <= 5; deploy++) {
-            try (var runtime = start("one"); var workers = runtime.startWorkers("deploy-" + deploy, 2, 2, 8)) {
+            try (var runtime = start("one"); var workers = PythonWorkers.start(runtime, "deploy-" + deploy, 2, 2, 8)) {
                 assertEquals("nothing", call(workers, "recall"), "module state survived a redeploy");
                 call(workers, "remember", "deploy " + deploy);
                 var versions = (List<?>) call(workers, "extensions");

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ abstract class JavaCallsContract {
         objects.expose("probe", probe);
         objects.expose("mine", new Secret("first runtime's"));
         runtime.exposeJava(objects);
-        workers = runtime.startWorkers("java-calls", 2, 2, 16);
+        workers = PythonWorkers.start(runtime, "java-calls", 2, 2, 16);
     }
 
     private PythonRuntime start(JavaObjects objects) throws Exception {
@@ -285,7 +286,7 @@ abstract class JavaCallsContract {
     @Test
     void workersWithAGilOfTheirOwnReachTheSameObjects() throws Throwable {
         assumeTrue(runtime.runsOnCallerThreads(), "a GIL per interpreter needs Python 3.12+");
-        try (var own = runtime.startOwnGilWorkers("java-calls-own-gil", 2, 8, py -> py.cachedFunction("java_probe:arithmetic"))) {
+        try (var own = PythonWorkers.startOwnGil(runtime, "java-calls-own-gil", 2, 8, py -> py.cachedFunction("java_probe:arithmetic"))) {
             assertEquals(3L, call(own, "from_python_thread"));
             assertEquals(List.of("JavaError", "java.lang.IllegalStateException: x", "java.lang.IllegalStateException", "x", true),
                     call(own, "raised", "fail", "x"));
@@ -296,7 +297,7 @@ abstract class JavaCallsContract {
     void anotherRuntimeSeesOnlyItsOwnObjects() throws Throwable {
         var others = new JavaObjects();
         others.expose("theirs", new Secret("second runtime's"));
-        try (var other = start(others); var otherWorkers = other.startWorkers("java-calls-other", 1, 1, 8)) {
+        try (var other = start(others); var otherWorkers = PythonWorkers.start(other, "java-calls-other", 1, 1, 8)) {
             assertEquals("second runtime's", call(otherWorkers, "secret_of", "theirs"));
             assertEquals("first runtime's", call("secret_of", "mine"));
             var lookedUp = call(otherWorkers, "secret_of", "mine").toString();

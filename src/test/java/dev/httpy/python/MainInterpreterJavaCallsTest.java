@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,14 +36,14 @@ class MainInterpreterJavaCallsTest {
     void anAppAloneInTheMainInterpreterCallsJavaUntilASecondAppJoinsIt() throws Exception {
         var objects = new JavaObjects();
         objects.expose("mine", new JavaCallsContract.Secret("the first app's"));
-        try (var first = startInMain(); var workers = first.startWorkers("java-calls-main", 1, 1, 8)) {
+        try (var first = startInMain(); var workers = PythonWorkers.start(first, "java-calls-main", 1, 1, 8)) {
             first.exposeJava(objects);
             assertEquals("the first app's", call(workers, "secret_of", "mine"));
             assertEquals("the first app's", call(workers, "hold", "mine"));
 
             var theirs = new JavaObjects();
             theirs.expose("theirs", new JavaCallsContract.Secret("the second app's"));
-            try (var second = startInMain(); var secondWorkers = second.startWorkers("java-calls-main-2", 1, 1, 8)) {
+            try (var second = startInMain(); var secondWorkers = PythonWorkers.start(second, "java-calls-main-2", 1, 1, 8)) {
                 second.exposeJava(theirs);
                 for (var answer : List.of(call(workers, "secret_of", "mine"), call(workers, "held_secret", "mine"),
                         call(secondWorkers, "secret_of", "theirs"), call(secondWorkers, "held_secret", "mine"))) {
@@ -58,7 +59,7 @@ class MainInterpreterJavaCallsTest {
         var third = new JavaObjects();
         third.expose("third", new JavaCallsContract.Secret("the third app's"));
         for (int round = 0; round < 3; round++) {
-            try (var runtime = startInMain(); var workers = runtime.startWorkers("java-calls-main-3", 1, 1, 8)) {
+            try (var runtime = startInMain(); var workers = PythonWorkers.start(runtime, "java-calls-main-3", 1, 1, 8)) {
                 runtime.exposeJava(third);
                 assertEquals("the third app's", call(workers, "secret_of", "third"));
                 String stale = call(workers, "held_secret", "mine");

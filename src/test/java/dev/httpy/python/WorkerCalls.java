@@ -3,6 +3,9 @@ package dev.httpy.python;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
+import dev.httpy.workers.PythonTask;
+import dev.httpy.workers.PythonWorkers;
+
 /** For tests and benchmarks: running a piece of Python work on a pool's worker, as the filter does. */
 public final class WorkerCalls {
     private WorkerCalls() {

@@ -1,7 +1,9 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
+
+import dev.httpy.python.Python;
 
 /**
  * A {@link PythonTask} for a caller that waits for its answer: {@code work}'s result, or the

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.time.Duration;
 import java.util.Collection;

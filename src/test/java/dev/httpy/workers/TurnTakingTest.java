@@ -1,14 +1,14 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.httpy.python.TurnTaking.Turn;
+import dev.httpy.workers.TurnTaking.Turn;
 import org.junit.jupiter.api.Test;
 
-import static dev.httpy.python.TurnTaking.FOREVER;
-import static dev.httpy.python.TurnTaking.STUCK_NANOS;
+import static dev.httpy.workers.TurnTaking.FOREVER;
+import static dev.httpy.workers.TurnTaking.STUCK_NANOS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

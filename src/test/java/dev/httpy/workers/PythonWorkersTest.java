@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +13,9 @@ import java.util.function.BooleanSupplier;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonException;
+import dev.httpy.python.PythonRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +58,7 @@ class PythonWorkersTest {
 
     @BeforeEach
     void sleepersSleep() {
-        runtime.withGil(py -> py.callModuleFunction("workers_probe", "reset"));
+        runtime.withGil(py -> py.call(py.cachedFunction("workers_probe:reset")));
     }
 
     @AfterEach
@@ -64,7 +67,7 @@ class PythonWorkersTest {
     }
 
     private void releaseSleepers() {
-        runtime.withGil(py -> py.callModuleFunction("workers_probe", "release"));
+        runtime.withGil(py -> py.call(py.cachedFunction("workers_probe:release")));
     }
 
     /** A call of workers_probe.FUNCTION that notes where it ran. */
@@ -130,7 +133,7 @@ class PythonWorkersTest {
 
     @Test
     void growsBeyondWarmWhenTasksWaitWhileEveryWorkerSleepsInPython() throws Exception {
-        try (var workers = runtime.startWorkers("grow", 1, 4, 16, NEVER)) {
+        try (var workers = PythonWorkers.start(runtime, "grow", 1, 4, 16, NEVER)) {
             var sleepers = submitSleepers(workers, 3);
             eventually("three workers sleep in Python: " + workers, () -> workers.busy() == 3);
             assertEquals(3, workers.size(), "one worker per waiting task, no more");
@@ -143,7 +146,7 @@ class PythonWorkersTest {
 
     @Test
     void neverGrowsBeyondMax() throws Exception {
-        try (var workers = runtime.startWorkers("ceiling", 1, 3, 16, NEVER)) {
+        try (var workers = PythonWorkers.start(runtime, "ceiling", 1, 3, 16, NEVER)) {
             submitSleepers(workers, 6);
             eventually("three sleep and three wait: " + workers, () -> workers.busy() == 3 && workers.queued() == 3);
             for (int look = 0; look < 50; look++) { // the lookout looks again every 2 ms meanwhile
@@ -156,7 +159,7 @@ class PythonWorkersTest {
 
     @Test
     void extraWorkersEndAfterTheIdleTimeDownToWarm() throws Exception {
-        try (var workers = runtime.startWorkers("retire", 1, 3, 16, Duration.ofMillis(100))) {
+        try (var workers = PythonWorkers.start(runtime, "retire", 1, 3, 16, Duration.ofMillis(100))) {
             var sleepers = submitSleepers(workers, 3);
             eventually("three workers sleep in Python: " + workers, () -> workers.busy() == 3);
             releaseSleepers();
@@ -173,7 +176,7 @@ class PythonWorkersTest {
 
     @Test
     void aPinnedTaskRunsOnTheWorkerOwningThatPython() throws Exception {
-        try (var workers = runtime.startOwnGilWorkers("pinned", 2, 8, py -> { })) {
+        try (var workers = PythonWorkers.startOwnGil(runtime, "pinned", 2, 8, py -> { })) {
             // Two tasks that each hold their worker until both have started: one on each worker.
             var bothStarted = new CountDownLatch(2);
             var owners = new ArrayList<Call>();
@@ -210,7 +213,7 @@ class PythonWorkersTest {
 
     @Test
     void aPinnedTaskInASharedInterpreterRunsOnAnyWorker() throws Exception {
-        try (var workers = runtime.startWorkers("pinned-shared", 2, 2, 8, NEVER)) {
+        try (var workers = PythonWorkers.start(runtime, "pinned-shared", 2, 2, 8, NEVER)) {
             var first = new Call("interpreter_id");
             assertTrue(workers.submit(first));
             first.get();
@@ -222,7 +225,7 @@ class PythonWorkersTest {
 
     @Test
     void closeEndsEveryThreadWhileExtraWorkersSleepInPython() throws Exception {
-        var workers = runtime.startWorkers("close-sleeping", 1, 3, 16, NEVER);
+        var workers = PythonWorkers.start(runtime, "close-sleeping", 1, 3, 16, NEVER);
         var sleepers = submitSleepers(workers, 3);
         eventually("three workers sleep in Python: " + workers, () -> workers.busy() == 3);
         workers.close(Duration.ofMillis(100));
@@ -235,7 +238,7 @@ class PythonWorkersTest {
 
     @Test
     void closeEndsEveryThreadWithIdleExtraWorkers() throws Exception {
-        var workers = runtime.startWorkers("close-idle", 1, 3, 16, NEVER);
+        var workers = PythonWorkers.start(runtime, "close-idle", 1, 3, 16, NEVER);
         var sleepers = submitSleepers(workers, 3);
         eventually("three workers sleep in Python: " + workers, () -> workers.busy() == 3);
         releaseSleepers();
@@ -249,7 +252,7 @@ class PythonWorkersTest {
 
     @Test
     void closeAbandonsQueuedTasks() throws Exception {
-        var workers = runtime.startWorkers("close-queued", 1, 1, 16, NEVER);
+        var workers = PythonWorkers.start(runtime, "close-queued", 1, 1, 16, NEVER);
         submitSleepers(workers, 1);
         var queued = submitSleepers(workers, 1).getFirst();
         eventually("one sleeps, one waits", () -> workers.busy() == 1 && workers.queued() == 1);
@@ -260,7 +263,7 @@ class PythonWorkersTest {
 
     @Test
     void aClosedPoolRefusesTasks() {
-        var workers = runtime.startWorkers("closed", 1, 2, 16, NEVER);
+        var workers = PythonWorkers.start(runtime, "closed", 1, 2, 16, NEVER);
         workers.close();
         assertFalse(workers.submit(new Call("interpreter_id")));
     }

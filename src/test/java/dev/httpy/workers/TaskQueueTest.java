@@ -1,11 +1,12 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.httpy.python.TaskQueue.Offer;
-import dev.httpy.python.TaskQueue.Pin;
+import dev.httpy.python.Python;
+import dev.httpy.workers.TaskQueue.Offer;
+import dev.httpy.workers.TaskQueue.Pin;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

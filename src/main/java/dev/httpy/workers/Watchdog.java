@@ -1,8 +1,10 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.util.Collection;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+
+import dev.httpy.python.PythonThread;
 
 /**
  * Stops Python code that overran: raises {@code TimeoutError} in the worker running a task that

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;

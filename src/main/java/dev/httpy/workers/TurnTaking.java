@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;

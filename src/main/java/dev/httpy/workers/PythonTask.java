@@ -1,4 +1,6 @@
-package dev.httpy.python;
+package dev.httpy.workers;
+
+import dev.httpy.python.Python;
 
 /**
  * Work for a {@link PythonWorkers} thread.

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.time.Duration;
 import java.util.Collections;
@@ -6,7 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.httpy.python.TurnTaking.STUCK_NANOS;
+import static dev.httpy.workers.TurnTaking.STUCK_NANOS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

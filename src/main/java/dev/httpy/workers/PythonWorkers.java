@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.workers;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
-import dev.httpy.python.TurnTaking.Turn;
+import dev.httpy.python.GilWaits;
+import dev.httpy.python.Interpreter;
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonRuntime;
+import dev.httpy.python.PythonThread;
+import dev.httpy.python.PythonThreads;
+import dev.httpy.workers.TurnTaking.Turn;
 
 /**
  * Platform threads that run {@link PythonTask}s from one bounded queue: {@code warm} of them for
@@ -37,7 +43,7 @@ import dev.httpy.python.TurnTaking.Turn;
  * {@link Watchdog} raises {@code TimeoutError} in a task that is {@linkplain #interrupt
  * interrupted}.
  */
-public final class PythonWorkers implements AutoCloseable {
+public final class PythonWorkers implements PythonThreads, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(PythonWorkers.class.getName());
     /** Tasks one worker runs per GIL acquisition before it lets others in. */
     private static final int BATCH = 16;
@@ -77,7 +83,43 @@ public final class PythonWorkers implements AutoCloseable {
     /** Where the workers add their waits for the GIL ({@link #countGilWaitsIn}). */
     private volatile GilWaits gilWaits = new GilWaits();
 
-    PythonWorkers(Interpreter interpreter, OwnGil ownGil, String name, int warm, int max,
+    /**
+     * Starts {@code warm} platform threads that run {@link PythonTask}s from a queue holding at
+     * most {@code queueCapacity} waiting tasks, in the app's interpreter; while tasks wait and every
+     * worker is stuck in one, more start, up to {@code max}, and end again after 10 s without a
+     * task. They stop when {@code runtime} closes, if not before.
+     */
+    public static PythonWorkers start(PythonRuntime runtime, String name, int warm, int max, int queueCapacity) {
+        return start(runtime, name, warm, max, queueCapacity, RETIRE_AFTER);
+    }
+
+    /** As above, with workers beyond {@code warm} ending after {@code retireAfter} idle. */
+    static PythonWorkers start(PythonRuntime runtime, String name, int warm, int max, int queueCapacity,
+                               Duration retireAfter) {
+        var workers = new PythonWorkers(runtime.interpreter(), null, name, warm, max, queueCapacity, retireAfter);
+        runtime.adopt(workers);
+        return workers;
+    }
+
+    /**
+     * Starts {@code threads} workers that each run a sub-interpreter with a GIL of its own (Python
+     * 3.12+), so Python runs on as many cores as there are workers. Each interpreter loads the app
+     * afresh and then runs {@code onStart} (find the request function, call the init function).
+     * Their number is fixed: a new one would have to load the app first. Fails, naming the module,
+     * when the app imports an extension that does not support such interpreters.
+     */
+    public static PythonWorkers startOwnGil(PythonRuntime runtime, String name, int threads, int queueCapacity,
+                                            Consumer<Python> onStart) {
+        var ownGil = new OwnGil(runtime.sitePackages(), py -> {
+            runtime.prepare(py);
+            onStart.accept(py);
+        });
+        var workers = new PythonWorkers(runtime.interpreter(), ownGil, name, threads, threads, queueCapacity, RETIRE_AFTER);
+        runtime.adopt(workers);
+        return workers;
+    }
+
+    private PythonWorkers(Interpreter interpreter, OwnGil ownGil, String name, int warm, int max,
                   int queueCapacity, Duration retireAfter) {
         if (warm < 1 || max < warm || queueCapacity < 1) {
             throw new IllegalArgumentException("Python workers " + name + ": warm " + warm + ", max " + max + ", queue "
@@ -371,7 +413,8 @@ public final class PythonWorkers implements AutoCloseable {
      * After {@link #close}: whether every worker thread has ended and, with a GIL per worker, every
      * worker's interpreter with it (none left behind with a thread still in it).
      */
-    boolean allThreadsEnded() {
+    @Override
+    public boolean allThreadsEnded() {
         return !interpreterLeftBehind && workers.stream().noneMatch(w -> w.thread.isAlive());
     }
 
