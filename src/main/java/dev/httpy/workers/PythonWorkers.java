@@ -271,6 +271,11 @@ public final class PythonWorkers implements PythonThreads, AutoCloseable {
         return stuck;
     }
 
+    /** Workers with a TimeoutError raised in their current task and not yet cleared. */
+    int interrupted() {
+        return (int) workers.stream().filter(Worker::interrupted).count();
+    }
+
     /** Tasks waiting for a worker now. */
     public int queued() {
         return tasks.queued();

@@ -223,6 +223,44 @@ class PythonWorkersTest {
         }
     }
 
+    /**
+     * The watchdog's TimeoutError lands while a task is outside Python (here: its GIL let go) and
+     * the task returns before any bytecode sees it: the worker clears it, so that the next task on
+     * the same thread runs untouched.
+     */
+    @Test
+    void aTimeoutErrorThatArrivesAsItsTaskReturnsDoesNotHitTheNextTask() throws Exception {
+        try (var workers = PythonWorkers.start(runtime, "late-timeout", 1, 1, 16, NEVER)) {
+            var raised = new CompletableFuture<Boolean>();
+            var late = new PythonTask() {
+                @Override
+                public Runnable runWithGil(Python py) {
+                    workers.interrupt(this);
+                    py.withoutGil(() -> {
+                        try {
+                            eventually("the watchdog raised TimeoutError in the task", () -> workers.interrupted() == 1);
+                            raised.complete(true);
+                        } catch (Throwable e) {
+                            raised.completeExceptionally(e);
+                        }
+                    });
+                    return null;
+                }
+
+                @Override
+                public void abandon() {
+                    raised.completeExceptionally(new IllegalStateException("abandoned"));
+                }
+            };
+            assertTrue(workers.submit(late));
+            assertTrue(raised.get(30, TimeUnit.SECONDS));
+            var next = new Call("interpreter_id");
+            assertTrue(workers.submit(next));
+            assertInstanceOf(Long.class, next.get(), "the next task ran without the pending TimeoutError");
+            assertEquals(0, workers.interrupted());
+        }
+    }
+
     @Test
     void closeEndsEveryThreadWhileExtraWorkersSleepInPython() throws Exception {
         var workers = PythonWorkers.start(runtime, "close-sleeping", 1, 3, 16, NEVER);
