@@ -50,7 +50,7 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
     private static final System.Logger LOG = System.getLogger(AsgiWebSocket.class.getName());
 
     /** How the app answered {@code websocket.connect}. */
-    private sealed interface Decision {
+    sealed interface Decision {
         record Accept(String subprotocol, List<String> headers) implements Decision {
         }
 
@@ -70,7 +70,7 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
     private final List<Runnable> beforeOpen = new ArrayList<>();
     private boolean appClosed;
 
-    private AsgiWebSocket(AsgiApplication app, String target) {
+    AsgiWebSocket(AsgiApplication app, String target) {
         this.app = app;
         this.target = target;
     }
@@ -108,16 +108,38 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e); // never completed exceptionally
         }
-        switch (answer) {
-            case Decision.Refuse refuse -> Dispatcher.reply(request, response, 403, "403 Forbidden: the app refused the"
-                    + " WebSocket (close code " + refuse.code() + ")");
-            case Decision.Fail fail -> {
-                LOG.log(System.Logger.Level.WARNING, "{0}: ASGI app {1} failed before accepting the WebSocket: {2}\n{3}",
-                        socket.target, app.name(), fail.summary(), fail.traceback());
-                Dispatcher.reply(request, response, 500, "500 Internal Server Error");
-            }
-            case Decision.Accept accept -> socket.upgrade(container, request, response, accept);
+        if (answer instanceof Decision.Accept accept) {
+            socket.upgrade(container, request, response, accept);
+            return;
         }
+        if (answer instanceof Decision.Fail fail) {
+            LOG.log(System.Logger.Level.WARNING, "{0}: ASGI app {1} failed before accepting the WebSocket: {2}\n{3}",
+                    socket.target, app.name(), fail.summary(), fail.traceback());
+        }
+        Reply reply = handshakeReply(answer);
+        Dispatcher.reply(request, response, reply.status(), reply.text());
+    }
+
+    /** httpy's answer to an upgrade request, instead of the upgrade. */
+    record Reply(int status, String text) {
+    }
+
+    /**
+     * The answer to a handshake the app did not accept: 403 naming its close code (as the ASGI
+     * spec says) or 500 for its failure; null for an accept, which upgrades.
+     */
+    static Reply handshakeReply(Decision answer) {
+        return switch (answer) {
+            case Decision.Refuse refuse -> new Reply(403, "403 Forbidden: the app refused the WebSocket (close code "
+                    + refuse.code() + ")");
+            case Decision.Fail fail -> new Reply(500, "500 Internal Server Error");
+            case Decision.Accept accept -> null;
+        };
+    }
+
+    /** How the app answered {@code websocket.connect} so far; null while it has not. */
+    Decision decision() {
+        return decision.getNow(null);
     }
 
     private void upgrade(ServerContainer container, HttpServletRequest request, HttpServletResponse response,
@@ -228,7 +250,8 @@ final class AsgiWebSocket implements AsgiApplication.Socket {
 
     // ---- the container's side ----
 
-    private void opened(Session open) {
+    /** The container opened the connection: what the app sent or closed meanwhile goes out now. */
+    void opened(Session open) {
         List<Runnable> waiting;
         synchronized (this) {
             session = open;

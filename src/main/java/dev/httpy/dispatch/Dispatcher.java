@@ -139,28 +139,26 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      * when it did not run (then the caller takes the async path).
      */
     public <T> Here<T> runHere(HandlerTimes routeTimes, Function<Python, T> work) {
-        if (fastPath == null || !routeTimes.isShort() || !fastPath.mayRunHere()) {
-            return null;
-        }
-        FastPath.Outcome<T> outcome;
-        try {
-            outcome = fastPath.run(work);
-        } catch (FastPath.Unavailable e) {
-            return null; // stopping: the workers take it, or refuse it with 503
-        }
-        routeTimes.record(outcome.nanos());
+        FastPath.Outcome<T> outcome = fastPath == null ? null : fastPath.tryRun(routeTimes, work);
+        return outcome == null ? null : here(outcome, app.name(), limits.debug());
+    }
+
+    /** What a run on the container thread gave, as the caller answers it: the value, 504 when python.timeout stopped it, else 500. */
+    static <T> Here<T> here(FastPath.Outcome<T> outcome, String appName, boolean debug) {
         RuntimeException error = outcome.error();
         if (error == null) {
             return new Here.Ran<>(outcome.value());
         }
         if (error instanceof PythonException e) {
             if (outcome.timedOut()) {
-                return new Here.Failed<>(504, TIMEOUT_TEXT, app.name() + " did not answer within the timeout (python.timeout)");
+                return new Here.Failed<>(504, TIMEOUT_TEXT, appName + " did not answer within the timeout (python.timeout)");
             }
-            return new Here.Failed<>(500, internalError(e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback()),
-                    app.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
+            return new Here.Failed<>(500, HttpyAnswers.internalError(debug,
+                    e.pythonTraceback().isEmpty() ? e.getMessage() : e.pythonTraceback()),
+                    appName + " raised " + e.getMessage() + "\n" + e.pythonTraceback());
         }
-        return new Here.Failed<>(500, internalError(error.toString()), app.name() + " answered badly: " + error);
+        return new Here.Failed<>(500, HttpyAnswers.internalError(debug, error.toString()),
+                appName + " answered badly: " + error);
     }
 
     /**
@@ -430,12 +428,20 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     @Override
     public void pythonOverran(Exchange exchange) {
+        overran(exchange, app.name());
+    }
+
+    /**
+     * python.timeout passed while {@code exchange} waited on Python: 504 unless an answer has begun
+     * (then it is cut short), and the Python work stopped.
+     */
+    static void overran(Exchange exchange, String appName) {
         if (exchange.claimed()) {
-            exchange.drop(System.Logger.Level.WARNING, app.name() + " did not make its next chunk within python.timeout;"
+            exchange.drop(System.Logger.Level.WARNING, appName + " did not make its next chunk within python.timeout;"
                     + " the response is cut short");
         } else {
             exchange.answerText(504, TIMEOUT_TEXT, System.Logger.Level.WARNING,
-                    app.name() + " did not answer within the timeout (python.timeout)");
+                    appName + " did not answer within the timeout (python.timeout)");
         }
         exchange.interruptInFlight();
     }

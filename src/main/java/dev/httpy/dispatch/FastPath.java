@@ -22,7 +22,7 @@ import dev.httpy.python.PythonRuntime;
 public final class FastPath {
     private static final System.Logger LOG = System.getLogger(FastPath.class.getName());
 
-    private final PythonRuntime runtime;
+    private final CallerThreads python;
     private final Deadlines deadlines;
     /** Where a container thread's wait for the GIL here is added. */
     private final GilWaits gilWaits;
@@ -49,15 +49,58 @@ public final class FastPath {
     record Outcome<T>(T value, RuntimeException error, boolean timedOut, long nanos) {
     }
 
+    /** What the fast path needs of the app's runtime: {@link PythonRuntime}'s caller threads. */
+    interface CallerThreads {
+        /**
+         * Runs {@code work} with the GIL on this thread.
+         *
+         * @throws IllegalStateException when this thread cannot run Python (before 3.12, a virtual
+         *         thread, the app stopping)
+         */
+        <T> T run(Function<Python, T> work, GilWaits waits);
+
+        /** Raises TimeoutError in the Python code {@code thread} runs in {@link #run} now. */
+        void raiseTimeout(Thread thread);
+    }
+
     FastPath(PythonRuntime runtime, Deadlines deadlines, GilWaits gilWaits) {
-        this.runtime = runtime;
+        this(new CallerThreads() {
+            @Override
+            public <T> T run(Function<Python, T> work, GilWaits waits) {
+                return runtime.onThisThread(work, waits);
+            }
+
+            @Override
+            public void raiseTimeout(Thread thread) {
+                runtime.raiseTimeout(thread);
+            }
+        }, deadlines, gilWaits);
+    }
+
+    FastPath(CallerThreads python, Deadlines deadlines, GilWaits gilWaits) {
+        this.python = python;
         this.deadlines = deadlines;
         this.gilWaits = gilWaits;
     }
 
-    /** Whether this thread may run Python: a platform thread. */
-    boolean mayRunHere() {
-        return !Thread.currentThread().isVirtual();
+    /**
+     * The fast path's decision and its run: {@code work} runs on this container thread when the
+     * route is short ({@link HandlerTimes#isShort}), this is a platform thread, no other container
+     * thread runs Python here now, and Python can run on a caller's thread at all (3.12+, not
+     * stopping); the run counts in the route's times. Null when the workers must take it.
+     */
+    <T> Outcome<T> tryRun(HandlerTimes routeTimes, Function<Python, T> work) {
+        if (!routeTimes.isShort() || Thread.currentThread().isVirtual()) {
+            return null;
+        }
+        Outcome<T> outcome;
+        try {
+            outcome = run(work);
+        } catch (Unavailable e) {
+            return null; // in use, or stopping: the workers take it, or refuse it with 503
+        }
+        routeTimes.record(outcome.nanos());
+        return outcome;
     }
 
     /**
@@ -71,7 +114,7 @@ public final class FastPath {
             throw IN_USE;
         }
         try {
-            return runtime.onThisThread(py -> runTimed(work, py), gilWaits);
+            return python.run(py -> runTimed(work, py), gilWaits);
         } catch (IllegalStateException e) {
             if (!warned) {
                 warned = true;
@@ -104,6 +147,6 @@ public final class FastPath {
 
     /** Raises TimeoutError in the handler {@code thread} runs here, for python.timeout. */
     void interrupt(Thread thread) {
-        runtime.raiseTimeout(thread);
+        python.raiseTimeout(thread);
     }
 }

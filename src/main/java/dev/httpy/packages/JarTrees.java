@@ -87,7 +87,11 @@ public final class JarTrees {
         return cacheRoot.toAbsolutePath().resolve("httpy-" + jarName.replace(".jar", "") + "-" + size);
     }
 
-    private static Path staging(Path home) throws IOException {
+    /**
+     * A new empty directory beside {@code home} (its parent made if missing) to build a tree in,
+     * which {@link #publish} then moves to {@code home}: so a half-written tree is never seen there.
+     */
+    public static Path staging(Path home) throws IOException {
         Files.createDirectories(home.getParent());
         return Files.createTempDirectory(home.getParent(), home.getFileName() + ".unpacking-");
     }
@@ -108,8 +112,12 @@ public final class JarTrees {
         }
     }
 
-    /** Moves a complete tree into place in one step; a tree another deployment put there first wins. */
-    private static Path publish(Path staging, Path home) throws IOException {
+    /**
+     * Moves a tree built in {@code staging} (from {@link #staging}) to {@code home} in one step,
+     * and returns {@code home}. When another deployment put a tree there first, that one wins and
+     * {@code staging} is deleted.
+     */
+    public static Path publish(Path staging, Path home) throws IOException {
         try {
             Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException raced) {

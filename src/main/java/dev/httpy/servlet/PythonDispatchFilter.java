@@ -6,7 +6,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.regex.Pattern;
 
 import dev.httpy.asgi.AsgiApplication;
 import dev.httpy.dispatch.Dispatcher;
@@ -65,8 +64,6 @@ public final class PythonDispatchFilter implements Filter {
     }
 
     private static final System.Logger LOG = System.getLogger(PythonDispatchFilter.class.getName());
-    /** CPython's ImportError for an extension module that refuses sub-interpreters (3.12+). */
-    private static final Pattern REFUSAL = Pattern.compile("module (\\S+) does not support loading in subinterpreters");
 
     /** How long an ASGI app's lifespan startup may take, and its requests and shutdown when the app stops. */
     private static final Duration LIFESPAN_TIMEOUT = Duration.ofSeconds(60);
@@ -182,7 +179,7 @@ public final class PythonDispatchFilter implements Filter {
                 : new RequestFunction(settings.handler(), settings.context());
         String param = settings.asgi() != null ? "python.asgi" : settings.wsgi() != null ? "python.wsgi" : "python.handler";
         runtime.startStep(name + " importing " + param + "=" + handler.name(), began, startLimit, py -> {
-            named(() -> {
+            named(py, () -> {
                 handler.resolve(py);
                 return null;
             }, param, handler.name());
@@ -271,7 +268,7 @@ public final class PythonDispatchFilter implements Filter {
             }
             function.startIn(py, true);
         } catch (PythonException e) {
-            String refused = refusedModule(e);
+            String refused = refusedModule(py, e);
             String hint = refused != null ? "; " + refused + " cannot load in an interpreter with its own GIL, so set"
                     + " python.gil=shared (and leave python.interpreter unset, or main)"
                     : e.pythonMessage().contains("sub-interpreter")
@@ -283,7 +280,7 @@ public final class PythonDispatchFilter implements Filter {
 
     private RouteTable readRoutes(PythonRuntime runtime, String initSpec, long began, Duration startLimit) {
         Map<?, ?> table = runtime.startStep(name + " calling python.init=" + initSpec, began, startLimit, py -> {
-            var init = named(() -> py.function(initSpec), "python.init", initSpec);
+            var init = named(py, () -> py.function(initSpec), "python.init", initSpec);
             try {
                 return (Map<?, ?>) py.call(py.function("_httpy:routes"), init, initSpec);
             } catch (PythonException e) {
@@ -303,11 +300,12 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
-    private static <T> T named(java.util.function.Supplier<T> lookup, String param, String value) {
+    private static <T> T named(dev.httpy.python.Python py, java.util.function.Supplier<T> lookup, String param,
+                               String value) {
         try {
             return lookup.get();
         } catch (PythonException e) {
-            String refused = refusedModule(e);
+            String refused = refusedModule(py, e);
             String hint = refused == null ? "" : "; the extension module " + refused + " refuses to load in a"
                     + " sub-interpreter, so set the context-param python.interpreter=main (or leave it unset: auto"
                     + " then chooses main)";
@@ -316,10 +314,23 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
-    /** The extension module whose refusal of sub-interpreters made {@code e}, or null. */
-    static String refusedModule(PythonException e) {
-        var found = REFUSAL.matcher(e.pythonMessage() + "\n" + e.pythonTraceback());
-        return found.find() ? found.group(1) : null;
+    /**
+     * The extension module whose refusal of sub-interpreters made {@code e}, or null: Python's
+     * {@code _httpy.refusal_in} reads it from the error's message and traceback, as it does for
+     * python.interpreter=auto's choice, so CPython's wording is known in one place.
+     */
+    static String refusedModule(dev.httpy.python.Python py, PythonException e) {
+        dev.httpy.python.PythonObject reader = null;
+        try {
+            reader = py.function("_httpy:refusal_in");
+            return py.call(reader, e.pythonMessage() + "\n" + e.pythonTraceback()) instanceof String module ? module : null;
+        } catch (RuntimeException unreadable) {
+            return null; // only a hint: the error itself is reported either way
+        } finally {
+            if (reader != null) {
+                py.release(reader);
+            }
+        }
     }
 
     @Override

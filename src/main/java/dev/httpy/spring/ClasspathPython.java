@@ -9,11 +9,12 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.jar.JarEntry;
+
+import dev.httpy.packages.JarTrees;
 
 /**
  * A {@code classpath:} entry of {@code httpy.path} as a directory Python can import from: the
@@ -72,8 +73,7 @@ final class ClasspathPython {
             if (Files.isDirectory(home)) {
                 return home;
             }
-            Files.createDirectories(cacheRoot);
-            Path staging = Files.createTempDirectory(cacheRoot, home.getFileName() + ".unpacking-");
+            Path staging = JarTrees.staging(home);
             for (JarEntry e : entries) {
                 Path target = staging.resolve(e.getName().substring(prefix.length())).normalize();
                 if (!target.startsWith(staging)) {
@@ -84,14 +84,7 @@ final class ClasspathPython {
                     Files.copy(in, target);
                 }
             }
-            try {
-                Files.move(staging, home, StandardCopyOption.ATOMIC_MOVE);
-            } catch (IOException raced) {
-                if (!Files.isDirectory(home)) {
-                    throw raced;
-                }
-            }
-            return home;
+            return JarTrees.publish(staging, home);
         }
     }
 

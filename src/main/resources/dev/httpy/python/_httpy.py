@@ -214,7 +214,15 @@ def forget(code: list[str], paths: list[str]) -> list[str]:
     return gone
 
 
+# CPython's ImportError for an extension module that refuses sub-interpreters (3.12+).
 _REFUSAL = re.compile(r"module (\S+) does not support loading in subinterpreters")
+
+
+def refusal_in(text: str) -> str | None:
+    """The extension module whose refusal of a sub-interpreter text reports, or None.
+    Java: read from an error's message and traceback, for the hint its start-up error gives."""
+    found = _REFUSAL.search(text)
+    return found.group(1) if found else None
 
 
 def refused_module(exc: BaseException | None) -> str | None:
@@ -222,9 +230,9 @@ def refused_module(exc: BaseException | None) -> str | None:
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        found = _REFUSAL.search(str(exc))
+        found = refusal_in(str(exc))
         if found:
-            return found.group(1)
+            return found
         exc = exc.__cause__ or exc.__context__
     return None
 

@@ -88,21 +88,22 @@ abstract class SpringBootContract {
         }
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    /** GET {@code path} from the boot-app on {@code port}, as this contract and {@link SpringBootRunIT} ask it. */
+    static HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {
         return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
     void aPythonRouteWithAParameterAnswersFromTheEmbeddedPython() throws Exception {
-        var hello = get("/hello/boot");
+        var hello = get(port, "/hello/boot");
         assertEquals(200, hello.statusCode(), hello.body());
         assertEquals("hello boot from python 3.14", hello.body());
     }
 
     @Test
     void numpyFromItsJarInTheFatJarComputes() throws Exception {
-        var mean = get("/mean?v=1&v=2&v=6");
+        var mean = get(port, "/mean?v=1&v=2&v=6");
         assertEquals(200, mean.statusCode(), mean.body());
         assertEquals("mean 3 from numpy 2.4.2", mean.body());
         String text = NestedMaven.read(log);
@@ -112,30 +113,30 @@ abstract class SpringBootContract {
 
     @Test
     void aPackageFromRequirementsTxtCameWithTheFatJar() throws Exception {
-        var signed = get("/sign/boot");
+        var signed = get(port, "/sign/boot");
         assertEquals(200, signed.statusCode(), signed.body());
         assertTrue(signed.body().matches("boot\\.[A-Za-z0-9_-]+ from httpy-python-app-[0-9a-f]+"), signed.body());
     }
 
     @Test
     void pythonCallsASpringBeanThroughHttpyJava() throws Exception {
-        var price = get("/price/fig?n=3");
+        var price = get(port, "/price/fig?n=3");
         assertEquals(200, price.statusCode(), price.body());
         assertEquals("fig x3 costs 900", price.body());
     }
 
     @Test
     void javaCallsPythonThroughTheInjectedPythonApplicationAndJepInterpreter() throws Exception {
-        assertEquals("total 7", get("/java/total").body());
+        assertEquals("total 7", get(port, "/java/total").body());
         for (int i = 0; i < 3; i++) {
-            assertEquals("jep 42", get("/java/jep").body());
+            assertEquals("jep 42", get(port, "/java/jep").body());
         }
     }
 
     @Test
     void springMvcAndItsOwn404StandBesidePython() throws Exception {
-        assertEquals("hello from spring", get("/java").body());
-        var missing = get("/nothing/here");
+        assertEquals("hello from spring", get(port, "/java").body());
+        var missing = get(port, "/nothing/here");
         assertEquals(404, missing.statusCode());
         assertTrue(missing.body().contains("\"status\":404"), "Spring Boot's error body: " + missing.body());
         assertFalse(missing.body().contains("python"), missing.body());
@@ -143,7 +144,7 @@ abstract class SpringBootContract {
 
     @Test
     void springSecuritysLoginReachesPythonAsTheUser() throws Exception {
-        assertEquals(401, get("/whoami").statusCode());
+        assertEquals(401, get(port, "/whoami").statusCode());
         var me = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/whoami"))
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("ada:secret".getBytes()))
                 .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
@@ -153,10 +154,10 @@ abstract class SpringBootContract {
 
     @Test
     void actuatorShowsHttpyUp() throws Exception {
-        var health = get("/actuator/health");
+        var health = get(port, "/actuator/health");
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("\"httpy\":{"), health.body());
-        var httpy = get("/actuator/health/httpy");
+        var httpy = get(port, "/actuator/health/httpy");
         assertEquals(200, httpy.statusCode(), httpy.body());
         assertTrue(httpy.body().contains("\"status\":\"UP\""), httpy.body());
         assertTrue(httpy.body().contains("\"python\":\"3.14."), httpy.body());
@@ -166,14 +167,14 @@ abstract class SpringBootContract {
     @Test
     void httpysMetersAreInTheApplicationsOwnRegistryTaggedByTheApp() throws Exception {
         // The sample sets management.metrics.use-global-registry=false: only a direct publication shows them.
-        assertEquals(200, get("/hello/meter").statusCode());
-        var requests = get("/actuator/metrics/httpy.requests?tag=app:" + app());
+        assertEquals(200, get(port, "/hello/meter").statusCode());
+        var requests = get(port, "/actuator/metrics/httpy.requests?tag=app:" + app());
         assertEquals(200, requests.statusCode(), requests.body());
         var count = java.util.regex.Pattern.compile("\\{\"statistic\":\"COUNT\",\"value\":([0-9.]+)\\}")
                 .matcher(requests.body());
         assertTrue(count.find(), requests.body());
         assertTrue(Double.parseDouble(count.group(1)) >= 1, requests.body());
-        assertEquals(200, get("/actuator/metrics/httpy.workers").statusCode());
+        assertEquals(200, get(port, "/actuator/metrics/httpy.workers").statusCode());
     }
 
     /**
@@ -190,7 +191,7 @@ abstract class SpringBootContract {
         HttpResponse<String> down = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(6).toNanos();
         while (down == null && System.nanoTime() < deadline) {
-            var health = get("/actuator/health/httpy");
+            var health = get(port, "/actuator/health/httpy");
             if (health.statusCode() == 503) {
                 down = health;
             }
@@ -200,16 +201,16 @@ abstract class SpringBootContract {
         assertTrue(down.body().contains("\"status\":\"DOWN\""), down.body());
         assertTrue(down.body().contains("every one of the 4 workers of filter python has been in one request for longer"
                 + " than httpy.timeout=3.0 s"), down.body());
-        assertEquals(503, get("/actuator/health").statusCode(), "the application's health is DOWN with httpy's");
+        assertEquals(503, get(port, "/actuator/health").statusCode(), "the application's health is DOWN with httpy's");
         for (var request : stuck) {
             assertEquals(504, request.get(30, TimeUnit.SECONDS).statusCode());
         }
         deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (get("/actuator/health/httpy").statusCode() != 200) {
+        while (get(port, "/actuator/health/httpy").statusCode() != 200) {
             assertTrue(System.nanoTime() < deadline, () -> "health stayed DOWN after the workers came back");
             Thread.sleep(100);
         }
-        assertEquals(200, get("/hello/again").statusCode());
+        assertEquals(200, get(port, "/hello/again").statusCode());
     }
 
     @Test

@@ -1,11 +1,7 @@
 package dev.httpy.e2e;
 
-import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
+import static dev.httpy.e2e.SpringBootContract.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,8 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpringBootRunIT {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
     private Process maven;
     private Path log;
     private int port;
@@ -79,23 +74,18 @@ class SpringBootRunIT {
         }
     }
 
-    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void pythonRoutesABeanCallNumpyAndTheInstalledPackagesServeFromTheClassesDirectory() throws Exception {
-        assertEquals("hello run from python 3.14", get("/hello/run").body());
-        assertEquals("fig x2 costs 600", get("/price/fig?n=2").body());
-        assertEquals("mean 2 from numpy 2.4.2", get("/mean?v=1&v=3").body());
-        var signed = get("/sign/run");
+        assertEquals("hello run from python 3.14", get(port, "/hello/run").body());
+        assertEquals("fig x2 costs 600", get(port, "/price/fig?n=2").body());
+        assertEquals("mean 2 from numpy 2.4.2", get(port, "/mean?v=1&v=3").body());
+        var signed = get(port, "/sign/run");
         assertEquals(200, signed.statusCode(), signed.body());
         // The classes directory's own python-packages, not a copy under java.io.tmpdir.
         assertTrue(signed.body().matches("run\\.[A-Za-z0-9_-]+ from python-packages"), signed.body());
-        var health = get("/actuator/health/httpy");
+        var health = get(port, "/actuator/health/httpy");
         assertEquals(200, health.statusCode(), health.body());
-        assertEquals(404, get("/nothing/here").statusCode());
+        assertEquals(404, get(port, "/nothing/here").statusCode());
         String text = NestedMaven.read(log);
         assertTrue(text.contains("boot-app/target/classes/python"), "the code is read where the build put it:\n" + text);
     }
