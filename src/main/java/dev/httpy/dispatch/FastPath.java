@@ -22,7 +22,7 @@ import dev.httpy.python.PythonRuntime;
 public final class FastPath {
     private static final System.Logger LOG = System.getLogger(FastPath.class.getName());
 
-    private final CallerThreads python;
+    private final ContainerThreads python;
     private final Deadlines deadlines;
     /** Where a container thread's wait for the GIL here is added. */
     private final GilWaits gilWaits;
@@ -50,7 +50,7 @@ public final class FastPath {
     }
 
     /** What the fast path needs of the app's runtime: {@link PythonRuntime}'s caller threads. */
-    interface CallerThreads {
+    interface ContainerThreads {
         /**
          * Runs {@code work} with the GIL on this thread.
          *
@@ -64,7 +64,7 @@ public final class FastPath {
     }
 
     FastPath(PythonRuntime runtime, Deadlines deadlines, GilWaits gilWaits) {
-        this(new CallerThreads() {
+        this(new ContainerThreads() {
             @Override
             public <T> T run(Function<Python, T> work, GilWaits waits) {
                 return runtime.onThisThread(work, waits);
@@ -77,7 +77,7 @@ public final class FastPath {
         }, deadlines, gilWaits);
     }
 
-    FastPath(CallerThreads python, Deadlines deadlines, GilWaits gilWaits) {
+    FastPath(ContainerThreads python, Deadlines deadlines, GilWaits gilWaits) {
         this.python = python;
         this.deadlines = deadlines;
         this.gilWaits = gilWaits;

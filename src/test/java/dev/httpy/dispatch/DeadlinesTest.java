@@ -237,7 +237,7 @@ class DeadlinesTest {
         var fastPath = new FastPath[1];
         var raised = new AtomicInteger();
         try (var deadlines = asTheDispatcher(Duration.ofMillis(50), fastPath)) {
-            fastPath[0] = new FastPath(new FastPath.CallerThreads() {
+            fastPath[0] = new FastPath(new FastPath.ContainerThreads() {
                 @Override
                 public <T> T run(java.util.function.Function<dev.httpy.python.Python, T> work, dev.httpy.python.GilWaits waits) {
                     return work.apply(null);
@@ -274,7 +274,7 @@ class DeadlinesTest {
     @Test
     void aHandlerThatRaisesOnItsOwnHereGets500Not504() throws Exception {
         try (var deadlines = asTheDispatcher(Duration.ofSeconds(60), null)) {
-            var fastPath = new FastPath(new FastPath.CallerThreads() {
+            var fastPath = new FastPath(new FastPath.ContainerThreads() {
                 @Override
                 public <T> T run(java.util.function.Function<dev.httpy.python.Python, T> work, dev.httpy.python.GilWaits waits) {
                     return work.apply(null);

@@ -48,7 +48,7 @@ class FastPathTest {
                 public void overranHere(Thread thread) {
                 }
             });
-    private final FastPath fastPath = new FastPath(new FastPath.CallerThreads() {
+    private final FastPath fastPath = new FastPath(new FastPath.ContainerThreads() {
         @Override
         public <T> T run(Function<Python, T> work, GilWaits waits) {
             if (refusal != null) {
