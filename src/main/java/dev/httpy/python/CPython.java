@@ -31,7 +31,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * Per-app thread states come after it and are not gilstate-bound between calls (see
  * {@link #detach}), so an app may delete them from its own thread when it stops.
  */
-final class CPython {
+public final class CPython {
     private static final System.Logger LOG = System.getLogger(CPython.class.getName());
     /** Names the libpython this JVM runs, across web apps. */
     private static final String LOADED_PROPERTY = "dev.httpy.python.library";
@@ -40,7 +40,7 @@ final class CPython {
      * interpreter. Its text is the one earlier httpy versions lock on, so that two WARs of
      * different versions still start one at a time.
      */
-    static final Object LOCK = "dev.httpy.python.PythonRuntime.start";
+    public static final Object LOCK = "dev.httpy.python.PythonRuntime.start";
 
     /** A thread's gilstate thread state in the main interpreter; {@code made} if this class made it. */
     record MainState(MemorySegment state, boolean made) {
@@ -50,7 +50,7 @@ final class CPython {
     }
 
     /** Loads the app's libpython, refusing a second, different one in this JVM. Call with {@link #LOCK} held. */
-    static LibPython load(PythonInstallation installation) {
+    public static LibPython load(PythonInstallation installation) {
         String loaded = System.getProperty(LOADED_PROPERTY);
         String wanted = installation.library().toAbsolutePath().normalize().toString();
         if (loaded != null && !loaded.equals(wanted)) {
@@ -77,7 +77,7 @@ final class CPython {
         try (var arena = Arena.ofConfined()) {
             var py = new Python(lib, arena);
             py.enter();
-            PythonRuntime.loadGlue(py, glue);
+            py.loadGlue(glue);
             if (!installation.sitePackages().isEmpty()) {
                 py.callModuleFunction("_httpy", "add_site_dirs",
                         installation.sitePackages().stream().map(Path::toString).toList());
@@ -163,7 +163,12 @@ final class CPython {
         return MadeStates.count();
     }
 
-    private static void onShortLivedThread(OwnerThread.NativeWork<Void> work) {
+    /** Work that calls native code and may throw anything. */
+    interface NativeWork<T> {
+        T run() throws Throwable;
+    }
+
+    private static void onShortLivedThread(NativeWork<Void> work) {
         var done = new CompletableFuture<Void>();
         Thread thread = Thread.ofPlatform().name("httpy-python-sweeper").start(() -> {
             try {

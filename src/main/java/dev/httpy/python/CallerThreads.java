@@ -16,7 +16,7 @@ import java.util.function.Function;
  * ThreadLocal value would keep the web app's class loader alive in the container's threads after
  * the app is undeployed. Thread states of threads that died are deleted by {@link #sweepDead};
  * the rest by {@link #deleteAll} when the app stops. A thread counts as dead once its OS thread
- * is gone too, the test {@link CPython} sweeps its main-interpreter thread state by, so that both
+ * is gone too ({@link PythonThread#isGone}), the test the bridge sweeps its main-interpreter thread state by, so that both
  * go in the same sweep.
  */
 final class CallerThreads {
@@ -35,25 +35,21 @@ final class CallerThreads {
     /** One thread's thread state, used only by that thread while it lives. */
     private static final class Caller {
         final PythonThread python;
-        /** The OS thread id, for {@link MadeStates#isAlive}. */
-        final long tid;
         /** Between the start of a call (before its check that the runtime is open) and its end: never deleted then. */
         volatile boolean busy = true;
         /** Running the call's work right now; written with the GIL held. */
         volatile boolean inside;
 
-        Caller(PythonThread python, long tid) {
+        Caller(PythonThread python) {
             this.python = python;
-            this.tid = tid;
         }
 
         Thread thread() {
             return python.thread();
         }
 
-        /** The Java thread has ended and so has the OS thread under it (which outlives it by a moment). */
         boolean dead() {
-            return !thread().isAlive() && !MadeStates.isAlive(tid);
+            return python.isGone();
         }
 
         <T> T run(Function<Python, T> work, GilWaits waits) {
@@ -118,16 +114,9 @@ final class CallerThreads {
     }
 
     private Caller register(Thread me) {
-        try {
-            var main = CPython.mainState(interpreter.lib(), true);
-            var caller = new Caller(PythonThread.caller(interpreter, main.state()), MadeStates.currentTid());
-            callers.put(me, caller);
-            return caller;
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("cannot give " + me.getName() + " a Python thread state", e);
-        }
+        var caller = new Caller(interpreter.newCallerThread());
+        callers.put(me, caller);
+        return caller;
     }
 
     /**
@@ -140,7 +129,7 @@ final class CallerThreads {
     }
 
     /** Deletes the thread states of threads that have died; the caller holds the app's GIL. */
-    void sweepDead() throws Throwable {
+    void sweepDead() {
         for (Caller caller : callers.values()) {
             if (caller.dead() && !caller.busy && callers.remove(caller.thread(), caller)) {
                 caller.python.discardHoldingGil();
@@ -195,7 +184,7 @@ final class CallerThreads {
      * running (stuck in C); the caller holds the app's GIL. Returns how many were left; when
      * that is 0 and {@link #inFlight} is 0 too, no thread can attach to the interpreter again.
      */
-    int deleteAll() throws Throwable {
+    int deleteAll() {
         int left = 0;
         for (Caller caller : callers.values()) {
             if (caller.busy) {

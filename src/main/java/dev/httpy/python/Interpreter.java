@@ -48,6 +48,34 @@ public final class Interpreter {
     }
 
     /**
+     * A thread state in this interpreter for the calling platform thread, a container's request
+     * thread that runs Python itself between its other work: beside it, the thread keeps (or
+     * gets) its own thread state in the main interpreter, which C code's {@code PyGILState_Ensure}
+     * finds there between calls. Its runtime deletes it ({@link PythonThread#discardHoldingGil}),
+     * when the app stops or once the thread is {@linkplain PythonThread#isGone gone}.
+     */
+    public PythonThread newCallerThread() {
+        try {
+            return PythonThread.caller(this);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw PythonErrors.nativeFailure(e);
+        }
+    }
+
+    /**
+     * Thread states in this interpreter now; the caller holds its GIL.
+     */
+    public int threadCount() {
+        try {
+            return SubInterpreters.countThreads(lib, isMain() ? (MemorySegment) lib.PyInterpreterState_Main.invokeExact() : pointer);
+        } catch (Throwable e) {
+            throw PythonErrors.nativeFailure(e);
+        }
+    }
+
+    /**
      * For the calling platform thread, a new sub-interpreter with a GIL of its own (PEP 684,
      * Python 3.12+) with {@code sitePackages} on its path, and its first thread state, detached;
      * closing that thread ends the interpreter.

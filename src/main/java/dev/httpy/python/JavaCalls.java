@@ -36,7 +36,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@link Python}s is needed, or touched. Nothing it throws may reach native code (the JVM would abort), so every
  * failure becomes a Python exception.
  */
-final class JavaCalls {
+public final class JavaCalls {
     private static final System.Logger LOG = System.getLogger(JavaCalls.class.getName());
     /** {@code PyObject *(*)(PyObject *self, PyObject *const *args, Py_ssize_t nargs)}. */
     private static final FunctionDescriptor FASTCALL = FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
@@ -88,7 +88,7 @@ final class JavaCalls {
     /** Functions made here were bound into the main interpreter. */
     private volatile boolean boundInMain;
 
-    JavaCalls(LibPython lib, String refusal, boolean mainInterpreter) {
+    public JavaCalls(LibPython lib, String refusal, boolean mainInterpreter) {
         this.lib = lib;
         this.refusal = refusal;
         this.mainInterpreter = mainInterpreter;
@@ -122,12 +122,12 @@ final class JavaCalls {
      * Python code already holds included: another web app's Python now shares the interpreter and
      * could reach them.
      */
-    void withdraw(String reason) {
+    public void withdraw(String reason) {
         withdrawn = reason;
     }
 
     /** The objects {@code httpy.java} finds from now on. */
-    void use(JavaObjects objects) {
+    public void use(JavaObjects objects) {
         this.objects = objects;
     }
 
@@ -135,7 +135,7 @@ final class JavaCalls {
      * In the interpreter {@code py} runs in, with the GIL: loads the {@code httpy} module and gives
      * it its lookup function, or, where Java objects are not reachable, the reason.
      */
-    void bind(Python py, String source) {
+    public void bind(Python py, String source) {
         py.callModuleFunction("_httpy", "load_module", "httpy", source);
         MemorySegment module = py.importModule("httpy");
         try (var local = Arena.ofConfined()) {
@@ -169,7 +169,7 @@ final class JavaCalls {
      * app's bind drops them, which reads their definitions), so then nothing is freed: the calls
      * answer "no longer valid", and the web app's objects are let go.
      */
-    void close() {
+    public void close() {
         closed = true;
         objects = null;
         if (!boundInMain) {

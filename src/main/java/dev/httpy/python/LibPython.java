@@ -34,7 +34,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * that allocate a container object are leaves from 3.12 on, where allocation merely schedules the
  * cyclic garbage collector (which runs finalizers: any Python code) instead of running it inline.
  */
-final class LibPython {
+public final class LibPython {
     private static final Linker LINKER = Linker.nativeLinker();
     /** A returned {@code char*} or object pointer, readable without a separate reinterpret. */
     static final AddressLayout POINTER = ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, JAVA_BYTE));
@@ -135,6 +135,16 @@ final class LibPython {
     final MemorySegment timeoutError;
     /** The types {@link Python#toJava} converts, bool before its base int. */
     final List<MemorySegment> convertibleTypes;
+
+    /** The version, such as {@code 3.14.3}. */
+    public String version() {
+        return version;
+    }
+
+    /** The minor version: 14 for 3.14. */
+    public int minor() {
+        return minor;
+    }
 
     private LibPython(Path path, SymbolLookup symbols) {
         this.path = path;

@@ -312,8 +312,13 @@ public final class Python {
         }
     }
 
+    /** Loads httpy's glue, the module {@code _httpy}, from {@code source} into this interpreter. */
+    public void loadGlue(String source) {
+        decRef(execModule("_httpy", source, "<httpy>/_httpy.py"));
+    }
+
     /** Calls {@code module.function(*args)} by name; for set-up work, not for the hot path. */
-    Object callModuleFunction(String module, String function, Object... args) {
+    public Object callModuleFunction(String module, String function, Object... args) {
         checkGil();
         MemorySegment mod = importModule(module);
         try {

@@ -71,14 +71,8 @@ public final class PythonRuntime implements AutoCloseable {
     private final OwnerThread owner;
     /** ISOLATED or MAIN, set on the owner thread before start() returns. */
     private volatile Isolation isolation;
-    /** The owner thread's gilstate thread state in the main interpreter. */
-    private CPython.MainState ownerMain;
-    /** The owner thread's thread state in the app's interpreter (its first one), or ownerMain's for MAIN. */
-    private MemorySegment ownerState = MemorySegment.NULL;
-    /** The first thread state of the app's sub-interpreter (kept detached), or NULL for the main interpreter. */
-    private MemorySegment subInterpreter = MemorySegment.NULL;
-    /** The app's PyInterpreterState, or NULL for the main interpreter. */
-    private MemorySegment interpreter = MemorySegment.NULL;
+    /** The app's interpreter as the owner thread holds it; null until the start made it, or when that failed. */
+    private AppInterpreter app;
     private CallerThreads callers;
     /** python.start-timeout: how long each start-up's Python work may take; ZERO for no limit. */
     private volatile Duration startTimeout = Duration.ZERO;
@@ -145,7 +139,7 @@ public final class PythonRuntime implements AutoCloseable {
         // Two web apps may start at the same moment; CPython is initialised once.
         synchronized (CPython.LOCK) {
             LibPython lib = CPython.load(installation);
-            if (isolation == Isolation.AUTO && lib.minor < 12) {
+            if (isolation == Isolation.AUTO && lib.minor() < 12) {
                 isolation = oldPythonsChoice(lib, needsCopies);
             }
             if (isolation != Isolation.AUTO) {
@@ -179,7 +173,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** What python.interpreter=auto means on Python 3.10 and 3.11 (see {@link #start}). */
     private static Isolation oldPythonsChoice(LibPython lib, boolean needsCopies) {
         String risk = "extension modules that call PyGILState_Ensure while they load (pybind11's: scipy,"
-                + " scikit-learn and most ML libraries) hang there on Python " + lib.version + "; set"
+                + " scikit-learn and most ML libraries) hang there on Python " + lib.version() + "; set"
                 + " python.interpreter explicitly to choose";
         if (needsCopies) {
             LOG.log(System.Logger.Level.WARNING, "python.interpreter=auto: a sub-interpreter for this web app, because"
@@ -195,7 +189,7 @@ public final class PythonRuntime implements AutoCloseable {
                 + " Python {0} a sub-interpreter cannot refuse an extension module that does not support it, and"
                 + " one that calls PyGILState_Ensure while it loads (pybind11''s: scipy, scikit-learn) would hang"
                 + " there; Python 3.12+ chooses by trying (python.interpreter=isolated forces a sub-interpreter,"
-                + " which Java calls and python.reload need)", lib.version);
+                + " which Java calls and python.reload need)", lib.version());
         return Isolation.MAIN;
     }
 
@@ -238,15 +232,9 @@ public final class PythonRuntime implements AutoCloseable {
             }
         }
         javaCalls = new JavaCalls(lib, refusal, isolation == Isolation.MAIN);
-        ownerMain = CPython.join(lib, installation, glue);
-        ownerState = ownerMain.state();
-        if (isolation == Isolation.ISOLATED) {
-            subInterpreter = SubInterpreters.newShared(lib, installation.sitePackages());
-            interpreter = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(subInterpreter);
-            ownerState = subInterpreter;
-        }
-        callers = new CallerThreads(new Interpreter(lib, interpreter));
-        onOwner(py -> {
+        app = AppInterpreter.open(lib, installation, glue, isolation == Isolation.ISOLATED);
+        callers = new CallerThreads(app.interpreter());
+        app.withPython(py -> {
             prepare(py);
             return null;
         });
@@ -270,7 +258,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** The Python version, such as {@code 3.14.3}. */
     public String version() {
-        return lib.version;
+        return lib.version();
     }
 
     /**
@@ -279,7 +267,7 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public Interpreter interpreter() {
         checkOpen();
-        return new Interpreter(lib, interpreter);
+        return app.interpreter();
     }
 
     /** The installation's site-packages, for one more interpreter of the app's ({@link #prepare}). */
@@ -293,7 +281,7 @@ public final class PythonRuntime implements AutoCloseable {
      * directories on {@code sys.path}. With the GIL of that interpreter held.
      */
     public void prepare(Python py) {
-        loadGlue(py, glue);
+        py.loadGlue(glue);
         py.callModuleFunction("_httpy", "load_module", "_httpy_wsgi", wsgiGlue);
         py.callModuleFunction("_httpy", "install");
         javaCalls.bind(py, httpyModule);
@@ -320,7 +308,7 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public <T> T withGil(Function<Python, T> work) {
         checkOpen();
-        return owner.call(() -> onOwner(work));
+        return owner.call(() -> app.withPython(work));
     }
 
     /** python.start-timeout as this runtime was started with it; {@link Duration#ZERO} for no limit. */
@@ -354,7 +342,7 @@ public final class PythonRuntime implements AutoCloseable {
             }
             String dumpPath = dump == null ? null : dump.toString();
             double seconds = Math.max(0.001, left / 1e9);
-            return owner.call(() -> onOwner(py -> {
+            return owner.call(() -> app.withPython(py -> {
                 if (dumpPath != null) {
                     py.callModuleFunction("_httpy", "watch_start", seconds, dumpPath);
                 }
@@ -432,7 +420,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** {@link #onThisThread(Function)}, adding the call's wait for the GIL to {@code waits} (null: to nothing). */
     public <T> T onThisThread(Function<Python, T> work, GilWaits waits) {
         if (!runsOnCallerThreads()) {
-            throw new IllegalStateException("Python " + lib.version + " cannot run an app's code on a caller's thread;"
+            throw new IllegalStateException("Python " + lib.version() + " cannot run an app's code on a caller's thread;"
                     + " that needs 3.12 or newer");
         }
         return callers.run(work, waits);
@@ -444,7 +432,7 @@ public final class PythonRuntime implements AutoCloseable {
      * a C callback there (ctypes, many extensions) would deadlock in a sub-interpreter.
      */
     public boolean runsOnCallerThreads() {
-        return lib.minor >= 12;
+        return lib.minor() >= 12;
     }
 
     /**
@@ -457,7 +445,7 @@ public final class PythonRuntime implements AutoCloseable {
             return false; // close() interrupts the calls itself
         }
         try {
-            return owner.call(() -> attached(() -> callers.raiseTimeoutHoldingGil(thread)));
+            return owner.call(() -> app.attached(() -> callers.raiseTimeoutHoldingGil(thread)));
         } catch (IllegalStateException stoppedMeanwhile) {
             if (closed) {
                 return false;
@@ -495,7 +483,7 @@ public final class PythonRuntime implements AutoCloseable {
         started.forEach(PythonThreads::close);
         var left = CALLS_GRACE.minusNanos(System.nanoTime() - since);
         if (!callers.awaitNoneInFlight(left.isNegative() ? Duration.ZERO : left)) {
-            owner.call(() -> attached(() -> {
+            owner.call(() -> app.attached(() -> {
                 callers.raiseTimeoutInAll();
                 return null;
             }));
@@ -515,85 +503,32 @@ public final class PythonRuntime implements AutoCloseable {
                 }
             }
         }
-        if (callers != null && ownerMain != null) {
-            attachOwner();
-            int left;
-            try {
-                left = callers.deleteAll() + callers.inFlight();
-                if (subInterpreter.equals(MemorySegment.NULL)) {
+        if (app == null) {
+            return null; // the start failed before there was an interpreter; nothing to end
+        }
+        if (callers != null) {
+            int left = app.attached(() -> {
+                int running = callers.deleteAll() + callers.inFlight();
+                if (!app.isolated()) {
                     forgetApp();
                 }
-            } finally {
-                detachOwner();
-            }
-            boolean ended = subInterpreter.equals(MemorySegment.NULL);
-            if (!subInterpreter.equals(MemorySegment.NULL)) {
-                if (left == 0) {
-                    ended = SubInterpreters.end(lib, subInterpreter);
-                } else {
-                    SubInterpreters.leftBehind(left);
-                }
-            }
+                return running;
+            });
+            boolean ended = app.end(left);
             // The Java functions live as long as any interpreter that may hold one: close() keeps those bound into main.
             if (ended && started.stream().allMatch(PythonThreads::allThreadsEnded)) {
                 javaCalls.close();
             }
         }
-        if (ownerMain != null) {
-            CPython.deleteOwn(lib, ownerMain);
-        }
-        CPython.sweepDeadThreads(lib);
+        app.leave();
         return null;
     }
 
     /** With the GIL of the main interpreter: the app's modules and directories go. */
     private void forgetApp() {
-        try (var arena = Arena.ofConfined()) {
-            var py = new Python(lib, arena);
-            py.enter();
-            Object gone = py.callModuleFunction("_httpy", "forget", appPaths.strings(appPaths.code()), appPaths.all());
-            py.leave();
-            LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
-        }
-    }
-
-    /** Runs {@code work} on the owner thread with the app's GIL and a fresh {@link Python}. */
-    private <T> T onOwner(Function<Python, T> work) throws Throwable {
-        attachOwner();
-        List<?> records = List.of();
-        try (var arena = Arena.ofConfined()) {
-            var py = new Python(lib, arena);
-            py.enter();
-            try {
-                py.useGlue();
-                return work.apply(py);
-            } finally {
-                records = takeLogs(py);
-                py.releaseAll();
-                py.leave();
-            }
-        } finally {
-            detachOwner();
-            PythonLogs.publish(records);
-        }
-    }
-
-    /** On the owner thread: {@code work} with the owner's thread state attached (the GIL held), detached after. */
-    private <T> T attached(OwnerThread.NativeWork<T> work) throws Throwable {
-        attachOwner();
-        try {
-            return work.run();
-        } finally {
-            detachOwner();
-        }
-    }
-
-    private void attachOwner() throws Throwable {
-        lib.PyEval_RestoreThread.invokeExact(ownerState);
-    }
-
-    private void detachOwner() throws Throwable {
-        CPython.detach(lib, ownerState, ownerMain.state());
+        Object gone = app.plainPython(py -> py.callModuleFunction("_httpy", "forget",
+                appPaths.strings(appPaths.code()), appPaths.all()));
+        LOG.log(System.Logger.Level.INFO, "Python app stopped; dropped modules {0}", gone);
     }
 
     /** Deletes the thread states of threads that died: now and then on the owner thread. */
@@ -611,11 +546,11 @@ public final class PythonRuntime implements AutoCloseable {
             return;
         }
         owner.call(() -> {
-            attached(() -> {
+            app.attached(() -> {
                 callers.sweepDead();
                 return null;
             });
-            CPython.sweepDeadThreads(lib);
+            app.sweepDeadThreads();
             return null;
         });
     }
@@ -627,24 +562,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Thread states in the app's interpreter right now, the owner's included. */
     int threadStates() {
-        return owner.call(() -> attached(() -> {
-            var interp = (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(ownerState);
-            return SubInterpreters.countThreads(lib, interp);
-        }));
-    }
-
-    /** Log records the work left behind (an init function's, say); none before the glue is loaded. */
-    private static List<?> takeLogs(Python py) {
-        try {
-            var logs = new PythonLogs(py);
-            try {
-                return logs.take(py);
-            } finally {
-                logs.release(py);
-            }
-        } catch (PythonException notLoadedYet) {
-            return List.of();
-        }
+        return owner.call(() -> app.attached(() -> app.interpreter().threadCount()));
     }
 
     private void checkOpen() {
@@ -653,7 +571,4 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
-    static void loadGlue(Python py, String glue) {
-        py.decRef(py.execModule("_httpy", glue, "<httpy>/_httpy.py"));
-    }
 }

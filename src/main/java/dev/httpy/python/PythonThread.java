@@ -36,6 +36,8 @@ public final class PythonThread {
     private final int mainGilState;
     private final Arena arena;
     private final Python py;
+    /** The OS thread's id, for {@link #isGone}. */
+    private final long tid = MadeStates.currentTid();
     /** Where {@link #attach} adds its wait for the GIL; null: nowhere. */
     private GilWaits waits;
     private PythonLogs logs;
@@ -97,11 +99,13 @@ public final class PythonThread {
     }
 
     /**
-     * A request thread's thread state in {@code interpreter}, beside its main one ({@code main},
-     * which is the same for the main interpreter). Deleted by {@link #discardHoldingGil}.
+     * A request thread's thread state in {@code interpreter}, beside its main one, which is the
+     * same for the main interpreter; a main one made here is deleted by the sweep once the thread
+     * has died ({@link CPython#sweepDeadThreads}). Deleted by {@link #discardHoldingGil}.
      */
-    static PythonThread caller(Interpreter interpreter, MemorySegment main) throws Throwable {
+    static PythonThread caller(Interpreter interpreter) throws Throwable {
         LibPython lib = interpreter.lib();
+        MemorySegment main = CPython.mainState(lib, true).state();
         MemorySegment state = main;
         if (!interpreter.isMain()) {
             state = (MemorySegment) lib.PyThreadState_New.invokeExact(interpreter.pointer());
@@ -116,6 +120,11 @@ public final class PythonThread {
     /** The thread this thread state belongs to. */
     public Thread thread() {
         return thread;
+    }
+
+    /** Its Java thread has ended and so has the OS thread under it (which outlives it by a moment). */
+    public boolean isGone() {
+        return !thread.isAlive() && !MadeStates.isAlive(tid);
     }
 
     /** The Python this thread's work receives, the same on every call; for use between {@link #attach} and {@link #detach}. */
@@ -313,11 +322,15 @@ public final class PythonThread {
      * this thread is outside any call: drops its references and deletes its thread state (its main
      * one is not this class's).
      */
-    void discardHoldingGil() throws Throwable {
+    public void discardHoldingGil() {
         releaseReferences();
         if (!state.equals(main)) {
-            lib.PyThreadState_Clear.invokeExact(state);
-            lib.PyThreadState_Delete.invokeExact(state);
+            try {
+                lib.PyThreadState_Clear.invokeExact(state);
+                lib.PyThreadState_Delete.invokeExact(state);
+            } catch (Throwable e) {
+                throw PythonErrors.nativeFailure(e);
+            }
         }
     }
 
