@@ -1,6 +1,6 @@
 package dev.httpy.cdi;
 
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.servlet.PythonLifecycleListener;
 import dev.httpy.workers.PythonWorkers;
 import jakarta.servlet.ServletContext;

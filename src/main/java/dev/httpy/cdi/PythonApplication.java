@@ -6,7 +6,7 @@ import java.util.function.Supplier;
 
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
-import dev.httpy.python.Waits;
+import dev.httpy.runtime.Waits;
 import dev.httpy.workers.ResultTask;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -5,7 +5,7 @@ import java.util.function.Function;
 
 import dev.httpy.python.GilWaits;
 import dev.httpy.python.Python;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 
 /**
  * Lets a container thread run a short handler itself, with a Python thread state it keeps for

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 
 import dev.httpy.python.Python;
-import dev.httpy.python.PythonRuntime;
 import dev.httpy.routing.RouteMatch;
+import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.workers.PythonWorkers;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

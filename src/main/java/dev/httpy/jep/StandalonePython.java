@@ -7,7 +7,7 @@ import java.util.Map;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 
 /**
  * The Python of interpreters made outside a web app: started with the first of them, in the

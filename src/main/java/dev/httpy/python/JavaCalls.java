@@ -14,13 +14,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Python calling Java: the C functions behind {@code httpy.java(name)} and the methods of the
- * proxies it returns, FFM upcalls into this object. One instance per {@link PythonRuntime}, with
+ * proxies it returns, FFM upcalls into this object. One instance per web app's runtime, with
  * an upcall stub of its own, so the functions one app's interpreters hold lead only to that app's
  * {@link JavaObjects}.
  *

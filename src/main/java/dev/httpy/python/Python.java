@@ -7,11 +7,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+
 /**
  * The interpreter as seen by one thread that holds the GIL: the only way to call Python.
  *
  * <p>An instance belongs to one thread and works only while that thread holds the GIL (inside
- * a worker's task, {@link PythonRuntime#withGil} or {@link PythonRuntime#onThisThread}); any other use throws
+ * a worker's task, the runtime's {@code withGil} or {@code onThisThread}); any other use throws
  * {@link IllegalStateException} instead of crashing the JVM.
  *
  * <p>Conversions, both ways: {@code null} = {@code None}, {@link String} = {@code str},

@@ -1,13 +1,11 @@
 /**
- * The CPython bridge, in pure Java on the FFM API: loading libpython, interpreters and thread
- * states, the GIL, conversions both ways, errors and tracebacks, calls from Python into exposed
- * Java objects, and the per-app runtime that owns an app's interpreter (its owner thread and the
- * thread states of container threads that run Python themselves).
+ * The CPython bridge, in pure Java on the FFM API, and the one package that calls libpython:
+ * loading it, interpreters ({@link dev.httpy.python.AppInterpreter}, {@link dev.httpy.python.Interpreter})
+ * and thread states ({@link dev.httpy.python.PythonThread}), the GIL, conversions both ways,
+ * errors and tracebacks, and calls from Python into exposed Java objects.
  *
- * <p>Everything that touches libpython is here, most of it package-private. Above it, code runs
- * Python through {@link dev.httpy.python.PythonRuntime}, a {@link dev.httpy.python.Python} handed
- * to it, and, for threads of its own, a {@link dev.httpy.python.PythonThread} in an
- * {@link dev.httpy.python.Interpreter}; no class outside holds a pointer into Python or calls
- * libpython.
+ * <p>Most of it is package-private. Above it, code runs Python through a {@link dev.httpy.python.Python}
+ * handed to it and, on threads of its own, a {@code PythonThread}; no class outside holds a
+ * pointer into Python or calls libpython.
  */
 package dev.httpy.python;

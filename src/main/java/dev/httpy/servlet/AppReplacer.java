@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
+
 import jakarta.servlet.ServletContext;
 
 /**

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
+
 import jakarta.servlet.ServletContext;
 
 /**

@@ -14,7 +14,7 @@ import dev.httpy.build.InstallRequirements;
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.JarPackages;
 import dev.httpy.packages.PythonInstallation;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;

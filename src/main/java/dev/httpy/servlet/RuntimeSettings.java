@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import dev.httpy.packages.PythonInstallation;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 
 /**
  * The {@code <context-param>}s the {@link PythonLifecycleListener} starts Python with.

@@ -17,9 +17,9 @@ import java.util.function.Consumer;
 import dev.httpy.python.GilWaits;
 import dev.httpy.python.Interpreter;
 import dev.httpy.python.Python;
-import dev.httpy.python.PythonRuntime;
 import dev.httpy.python.PythonThread;
-import dev.httpy.python.PythonThreads;
+import dev.httpy.runtime.PythonRuntime;
+import dev.httpy.runtime.PythonThreads;
 import dev.httpy.workers.TurnTaking.Turn;
 
 /**

@@ -6,7 +6,7 @@ import java.util.List;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.workers.PythonWorkers;
 import jep.Interpreter;
 import jep.JepConfig;

@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.workers.PythonTask;
 import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.AfterAll;

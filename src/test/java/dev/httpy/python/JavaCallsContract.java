@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.runtime.PythonRuntime;
+import dev.httpy.runtime.Waits;
 import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -3,6 +3,7 @@ package dev.httpy.python;
 import java.nio.file.Path;
 
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.runtime.PythonRuntime;
 
 /** The bridge contract in the shared main interpreter ({@code python.interpreter=main}). */
 class MainInterpreterBridgeTest extends BridgeContract {

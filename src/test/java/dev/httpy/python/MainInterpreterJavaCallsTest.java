@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ import java.util.List;
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.JarPackages;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.runtime.PythonRuntime;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -6,7 +6,7 @@ import java.util.List;
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.PythonException;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

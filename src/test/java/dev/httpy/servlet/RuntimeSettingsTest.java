@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

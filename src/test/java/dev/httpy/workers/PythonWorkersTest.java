@@ -15,7 +15,7 @@ import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
-import dev.httpy.python.PythonRuntime;
+import dev.httpy.runtime.PythonRuntime;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;

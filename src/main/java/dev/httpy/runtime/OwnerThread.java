@@ -1,10 +1,12 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+
+import dev.httpy.python.Python;
 
 /**
  * The one platform thread that starts, serves and closes one web app's Python: made when the app

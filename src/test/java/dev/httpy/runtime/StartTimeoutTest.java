@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,6 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
+
+import dev.httpy.python.Python;
 
 /**
  * Threads that run Python in a runtime's interpreter and are not the runtime's own (a pool of

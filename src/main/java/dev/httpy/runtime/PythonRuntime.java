@@ -1,18 +1,25 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.python.AppInterpreter;
+import dev.httpy.python.BundledSource;
+import dev.httpy.python.CPython;
+import dev.httpy.python.GilWaits;
+import dev.httpy.python.Interpreter;
+import dev.httpy.python.JavaCalls;
+import dev.httpy.python.JavaObjects;
+import dev.httpy.python.LibPython;
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonExposed;
 
 /**
  * The embedded CPython as one web app uses it: started by the app's lifecycle listener, closed when
@@ -98,8 +105,8 @@ public final class PythonRuntime implements AutoCloseable {
         this.lib = lib;
         this.installation = installation;
         this.glue = glue;
-        this.httpyModule = BundledSource.read(PythonRuntime.class, "httpy.py");
-        this.wsgiGlue = BundledSource.read(PythonRuntime.class, "_httpy_wsgi.py");
+        this.httpyModule = BundledSource.read(Python.class, "httpy.py");
+        this.wsgiGlue = BundledSource.read(Python.class, "_httpy_wsgi.py");
         this.appPaths = appPaths;
         this.owner = owner;
     }
@@ -196,7 +203,7 @@ public final class PythonRuntime implements AutoCloseable {
     private static PythonRuntime startAs(LibPython lib, PythonInstallation installation, AppPaths appPaths,
                                          Isolation isolation, Duration startTimeout) {
         var owner = new OwnerThread("httpy-python-owner", SWEEP_MILLIS);
-        var runtime = new PythonRuntime(lib, installation, BundledSource.read(PythonRuntime.class, "_httpy.py"), appPaths, owner);
+        var runtime = new PythonRuntime(lib, installation, BundledSource.read(Python.class, "_httpy.py"), appPaths, owner);
         runtime.startTimeout = startTimeout;
         try {
             owner.call(() -> {

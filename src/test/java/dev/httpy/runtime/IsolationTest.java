@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -8,6 +8,8 @@ import java.util.concurrent.TimeUnit;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.python.PythonException;
+import dev.httpy.python.WorkerCalls;
 import dev.httpy.workers.PythonWorkers;
 import org.junit.jupiter.api.Test;
 

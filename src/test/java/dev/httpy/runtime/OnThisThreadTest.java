@@ -1,8 +1,7 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,6 +16,8 @@ import java.util.concurrent.Executors;
 
 import dev.httpy.packages.AppPaths;
 import dev.httpy.packages.PythonInstallation;
+import dev.httpy.python.NativeFacts;
+import dev.httpy.python.PythonException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,16 +66,6 @@ class OnThisThreadTest {
 
     private static Object probe(PythonRuntime runtime, String function, Object... args) {
         return runtime.onThisThread(py -> py.call(py.cachedFunction("thread_probe:" + function), args));
-    }
-
-    /** The interpreter of the thread state PyGILState_Ensure would use on the calling thread. */
-    private static MemorySegment gilstateInterpreter(LibPython lib) {
-        try {
-            var gilstate = (MemorySegment) lib.PyGILState_GetThisThreadState.invokeExact();
-            return (MemorySegment) lib.PyThreadState_GetInterpreter.invokeExact(gilstate);
-        } catch (Throwable e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @AfterEach
@@ -153,7 +144,7 @@ class OnThisThreadTest {
 
     @Test
     void aRedeployRunsOnTheSameThreadsAndCCallbacksStillWorkThere() throws Throwable {
-        var lib = LibPython.load(installation().library());
+        var library = installation().library();
         var callers = List.of(platformThread("redeploy-a"), platformThread("redeploy-b"));
         for (int deploy = 1; deploy <= 3; deploy++) {
             try (var runtime = start()) {
@@ -167,8 +158,7 @@ class OnThisThreadTest {
             }
             for (var caller : callers) {
                 // What PyGILState_Ensure (ctypes, C extensions) finds on the thread once the app's states are gone.
-                MemorySegment interpreter = on(caller, () -> gilstateInterpreter(lib));
-                assertEquals((MemorySegment) lib.PyInterpreterState_Main.invokeExact(), interpreter,
+                assertTrue(on(caller, () -> NativeFacts.gilstateIsInMain(library)),
                         "the thread's gilstate thread state is its main-interpreter one after deploy " + deploy);
             }
         }
@@ -176,13 +166,13 @@ class OnThisThreadTest {
 
     @Test
     void inTheMainInterpreterAThreadRunsOnItsMainThreadStateAndKeepsIt() throws Throwable {
-        var lib = LibPython.load(installation().library());
+        var library = installation().library();
         var caller = platformThread("main-interpreter");
         for (int deploy = 1; deploy <= 2; deploy++) {
             try (var runtime = start(PythonRuntime.Isolation.MAIN)) {
                 assertEquals(List.of(1L, 2L, 3L), on(caller, () -> probe(runtime, "sort_with_c_callback", List.of(3L, 1L, 2L))));
             }
-            assertEquals((MemorySegment) lib.PyInterpreterState_Main.invokeExact(), on(caller, () -> gilstateInterpreter(lib)));
+            assertTrue(on(caller, () -> NativeFacts.gilstateIsInMain(library)));
         }
     }
 
@@ -193,18 +183,18 @@ class OnThisThreadTest {
             var tid = new CompletableFuture<Long>();
             var thread = Thread.ofPlatform().name("short-lived").start(() -> {
                 probe(runtime, "ident");
-                tid.complete(MadeStates.currentTid());
+                tid.complete(NativeFacts.currentTid());
             });
             thread.join();
             awaitOsThreadGone(tid.get());
             assertEquals(before + 1, runtime.threadStates());
-            int madeBefore = CPython.madeStateCount();
+            int madeBefore = NativeFacts.madeStateCount();
 
             runtime.sweepDeadThreads();
 
             assertEquals(before, runtime.threadStates(), "the dead thread's state in the app's interpreter");
             assertEquals(0, runtime.callerThreads());
-            assertTrue(CPython.madeStateCount() < madeBefore, "the dead thread's main-interpreter state");
+            assertTrue(NativeFacts.madeStateCount() < madeBefore, "the dead thread's main-interpreter state");
         }
     }
 
@@ -223,8 +213,8 @@ class OnThisThreadTest {
             assertOnlyStrings(System.getProperties());
         }
         for (var caller : callers) {
-            long tid = on(caller, MadeStates::currentTid);
-            var recorded = List.of(System.getProperty(MadeStates.PROPERTY, "").split(","));
+            long tid = on(caller, NativeFacts::currentTid);
+            var recorded = List.of(System.getProperty(NativeFacts.madeStatesProperty(), "").split(","));
             assertTrue(recorded.stream().anyMatch(pair -> pair.startsWith(tid + ":")),
                     "the live thread " + tid + " is still recorded for the sweep: " + recorded);
         }
@@ -243,7 +233,7 @@ class OnThisThreadTest {
     /** A joined Java thread's OS thread may still be exiting; the sweeps wait for it to be gone. */
     private static void awaitOsThreadGone(long tid) throws InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        while (MadeStates.isAlive(tid)) {
+        while (NativeFacts.osThreadAlive(tid)) {
             assertTrue(System.nanoTime() < deadline, "OS thread " + tid + " still there 5 s after its Java thread ended");
             Thread.sleep(5);
         }

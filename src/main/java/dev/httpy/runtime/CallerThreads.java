@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.time.Duration;
 import java.util.List;
@@ -6,6 +6,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+
+import dev.httpy.python.GilWaits;
+import dev.httpy.python.Interpreter;
+import dev.httpy.python.Python;
+import dev.httpy.python.PythonThread;
 
 /**
  * Python run on the caller's own platform thread (a container's request thread running a short

@@ -1,4 +1,4 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.util.concurrent.CountDownLatch;
 

@@ -1,10 +1,12 @@
-package dev.httpy.python;
+package dev.httpy.runtime;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import dev.httpy.python.Python;
 
 /**
  * Waiting for Python work handed to another thread (a worker, the owner thread): the one way its
