@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The example WAR's FastAPI app (python/fastapi_app.py, mounted at /fastapi/* with python.asgi) in
-# Tomcat 11 on Debian's Python 3.11 with python3-fastapi (python.executable, as bench/flask.sh's
-# MODE=system), no access log, from the repository root:
+# Tomcat 11 through python.executable (as bench/flask.sh's MODE=system), no access log, from the
+# repository root:
 #
 #   bash bench/asgi.sh            MODE=hello (default): GET /fastapi/hello through httpy against the
-#                                 same app under uvicorn (Debian's python3-uvicorn, one worker), wrk -t2
-#                                 in alternating rounds; req/s, p50, p99, errors, each server's CPU
-#                                 time per request and the ratio httpy/uvicorn, as bench/flask.sh prints them
+#                                 same app under today's uvicorn (one worker, no access log), on the
+#                                 same Python, wrk -t2 in alternating rounds (httpy, then uvicorn, ROUNDS
+#                                 times per connection count); each round's req/s, p50, p99, errors, each
+#                                 server's CPU time per request and the ratio httpy/uvicorn, then per
+#                                 connection count the median over the rounds of the ratio, of each
+#                                 side's req/s and of each side's CPU per request
 #   MODE=sse bash bench/asgi.sh   STREAMS server-sent-event streams held open on httpy (each GET
 #                                 /fastapi/events?pause=1: one event a second) for HOLD seconds while
 #                                 GET /java (the plain servlet) and GET /fastapi/hello are timed one
@@ -18,16 +21,32 @@
 #                                 with JFR's CPU-time sampler (as bench/run.sh profile), summarised by
 #                                 bench/jfr-cpu.jq
 #
-# uvicorn runs as `python3 -m uvicorn fastapi_app:app --app-dir python`, with whatever loop and HTTP
-# parser its Python has (Debian's python3-uvicorn does not pull in uvloop or httptools, so it is
-# asyncio and h11 unless they are installed; the report says which). Tomcat and uvicorn listen on
-# 127.0.0.1 only and are stopped at the end, also on an error or Ctrl-C; their logs and the raw
-# output go to target/bench-asgi/.
+# The Python both servers run (VENV):
+#   today   (MODE=hello's default) the venv target/bench-asgi/venv, which the script makes with
+#           `python3 -m venv` from VENV_PYTHON (a Python 3.11+ built with a shared libpython, as
+#           python.executable needs; `python3` on PATH by default) and fills with
+#           `pip install fastapi "uvicorn[standard]"` as this machine configures pip (the user's index;
+#           the build's offline PIP_NO_INDEX, PIP_FIND_LINKS and PIP_CONFIG_FILE are left out). That is
+#           uvicorn as its docs install it, with uvloop and httptools. The venv is reused while its
+#           READY stamp matches VENV_PYTHON; `rm -rf target/bench-asgi/venv` takes newer releases.
+#   system  (MODE=sse's and MODE=profile's default, and the default when PYTHON is given) PYTHON,
+#           Debian's /usr/bin/python3 with python3-fastapi and python3-uvicorn: the old anchor
+#           (FastAPI 0.92, uvicorn on asyncio and h11, as Debian's package pulls in neither uvloop nor
+#           httptools)
+# httpy gets that Python as python.executable; uvicorn runs as `$PYTHON -m uvicorn fastapi_app:app
+# --app-dir python --workers 1 --no-access-log`, with `--loop uvloop` and `--http httptools` when those
+# import on that Python (else `auto`, which is then asyncio and h11), and the report names uvicorn's
+# version, its loop and HTTP parser with theirs (checked in the running process's memory map), and
+# the Python, FastAPI and Starlette versions. Tomcat and uvicorn listen on 127.0.0.1 only and are
+# stopped at the end, also on an error or Ctrl-C; their logs, pip's and the raw output go to
+# target/bench-asgi/.
 #
 # Settings (environment):
 #   PORT=18400 UVICORN_PORT=18401   the two ports; they must be free
-#   PYTHON=/usr/bin/python3         the Python with FastAPI (and uvicorn) that both servers run
-#   DURATION=15 ROUNDS=2 CONNECTIONS="8 64"   hello: wrk's measured seconds per round (after WARMUP=10 s of
+#   VENV=today|system               see above
+#   VENV_PYTHON=python3             VENV=today: the Python the venv is made from
+#   PYTHON=/usr/bin/python3         VENV=system: the Python with FastAPI (and uvicorn) that both servers run
+#   DURATION=15 ROUNDS=3 CONNECTIONS="8 64"   hello: wrk's measured seconds per round (after WARMUP=10 s of
 #                                   warm-up), rounds, connection counts
 #   STREAMS=5000 HOLD=60            sse: streams to hold, and for how long once all are open
 #   RAMP_IN_FLIGHT=200              sse: streams being opened at once (connected, no answer yet)
@@ -36,44 +55,109 @@
 #   MAX_THREADS=                    the connector's maxThreads (Tomcat's default: 200), e.g. to see how
 #                                   many request threads the streams need; maxConnections stays 8192
 #   JAVA_OPTS_EXTRA=                more JVM options for Tomcat (e.g. -Xmx512m)
-#   SKIP_BUILD=1                    use the target/httpy.war already built; ACCESS_LOG=1 keeps Tomcat's
-# Quick run: MODE=sse STREAMS=500 HOLD=10 bash bench/asgi.sh
-# Needs: apt-get install wrk curl python3-fastapi python3-uvicorn (jq for MODE=profile's tables)
+#   SKIP_BUILD=1                    use the target/httpy.war already built
+#   ACCESS_LOG=1                    keep an access log on both sides: Tomcat's, and uvicorn's (in uvicorn.log)
+# Quick runs: SKIP_BUILD=1 WARMUP=2 DURATION=5 ROUNDS=3 CONNECTIONS=8 bash bench/asgi.sh
+#             VENV=system bash bench/asgi.sh   (the Debian anchor)
+#             MODE=sse STREAMS=500 HOLD=10 bash bench/asgi.sh
+# Needs: apt-get install wrk curl (jq for MODE=profile's tables); VENV=today a Python 3.11+ with a shared
+#        libpython (pyenv: PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install 3.12) and an index pip can
+#        reach; VENV=system apt-get install python3-fastapi python3-uvicorn
 {
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
 MODE="${MODE:-hello}"
-PORT="${PORT:-18400}" UVICORN_PORT="${UVICORN_PORT:-18401}" PYTHON="${PYTHON:-/usr/bin/python3}"
-WARMUP="${WARMUP:-10}" DURATION="${DURATION:-15}" ROUNDS="${ROUNDS:-2}" CONNECTIONS="${CONNECTIONS:-8 64}"
+PORT="${PORT:-18400}" UVICORN_PORT="${UVICORN_PORT:-18401}"
+if [[ -z "${VENV:-}" ]]; then
+  if [[ "$MODE" == hello && -z "${PYTHON:-}" ]]; then VENV=today; else VENV=system; fi
+fi
+WARMUP="${WARMUP:-10}" DURATION="${DURATION:-15}" ROUNDS="${ROUNDS:-3}" CONNECTIONS="${CONNECTIONS:-8 64}"
 STREAMS="${STREAMS:-5000}" HOLD="${HOLD:-60}" RAMP_IN_FLIGHT="${RAMP_IN_FLIGHT:-200}"
 PROBE_INTERVAL_MS="${PROBE_INTERVAL_MS:-50}" PROFILE_CONNECTIONS="${PROFILE_CONNECTIONS:-64}"
 case "$MODE" in
   hello | sse | profile) ;;
   *) echo "MODE is hello, sse or profile, not $MODE" >&2; exit 2 ;;
 esac
+case "$VENV" in
+  today) [[ -z "${PYTHON:-}" ]] \
+           || { echo "PYTHON is VENV=system's; VENV=today makes its own venv (pick the Python it is made from with VENV_PYTHON)" >&2; exit 2; } ;;
+  system) PYTHON="${PYTHON:-/usr/bin/python3}" ;;
+  *) echo "VENV is today or system, not $VENV" >&2; exit 2 ;;
+esac
 work=target/bench-asgi
 BASE="http://127.0.0.1:$PORT"
+
+# today_venv: makes (or reuses) $work/venv, VENV=today's venv, and points PYTHON at its python. The
+# venv is python3 -m venv from VENV_PYTHON, which must be a Python 3.11+ with a shared libpython for
+# httpy to load; pip installs fastapi and uvicorn[standard] as the machine configures pip, not with
+# the offline settings a build of the WAR may have exported. READY holds what it was made from (the
+# base Python and the requirements); a venv whose READY matches and whose packages import is reused.
+TODAY_REQUIREMENTS=(fastapi "uvicorn[standard]")
+today_venv() {
+  local dir="$work/venv" base="${VENV_PYTHON:-python3}" described base_exe base_version base_shared stamp
+  command -v "$base" >/dev/null \
+    || { echo "VENV=today makes its venv from $base, which is not on PATH: set VENV_PYTHON to a Python 3.11+ with a shared libpython (or run the Debian anchor with VENV=system)" >&2; exit 1; }
+  described=$("$base" -c 'import os, sys, sysconfig
+print(os.path.realpath(sys.executable), sys.version.split()[0], sysconfig.get_config_var("Py_ENABLE_SHARED") or 0)') \
+    || { echo "VENV_PYTHON=$base does not run" >&2; exit 1; }
+  read -r base_exe base_version base_shared <<<"$described"
+  if ! "$base" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "VENV=today needs a Python 3.11+ to make its venv from; $base is $base_version: set VENV_PYTHON to one (or use VENV=system)" >&2
+    exit 1
+  fi
+  if [[ "$base_shared" != 1 ]]; then
+    echo "VENV=today needs a Python built with a shared libpython (Py_ENABLE_SHARED=1), which httpy loads through python.executable;" \
+      "$base ($base_exe, $base_version) has Py_ENABLE_SHARED=$base_shared. Set VENV_PYTHON to one that has it, or build one:" \
+      "PYTHON_CONFIGURE_OPTS=--enable-shared pyenv install $base_version (or ./configure --enable-shared)" >&2
+    exit 1
+  fi
+  stamp="$base_exe $base_version: ${TODAY_REQUIREMENTS[*]}"
+  if [[ -f "$dir/READY" && "$(cat "$dir/READY")" == "$stamp" ]] && "$dir/bin/python" -c 'import fastapi, uvicorn' 2>/dev/null; then
+    bench_log "reusing the venv $dir (Python $base_version; rm -rf it to take newer releases)"
+  else
+    bench_log "making the venv $dir from $base_exe (Python $base_version): pip install ${TODAY_REQUIREMENTS[*]}"
+    rm -rf "$dir"
+    "$base" -m venv "$dir" || { echo "$base -m venv $dir failed" >&2; exit 1; }
+    # pip as the machine configures it: the build's own offline settings for the WAR's packages
+    # (.ci/run's PIP_NO_INDEX, PIP_FIND_LINKS, PIP_CONFIG_FILE) are not this venv's.
+    if ! env -u PIP_NO_INDEX -u PIP_FIND_LINKS -u PIP_CONFIG_FILE PIP_RETRIES="${PIP_RETRIES:-0}" \
+        "$dir/bin/python" -m pip install --disable-pip-version-check -q "${TODAY_REQUIREMENTS[@]}" >"$work/venv-pip.log" 2>&1; then
+      echo "pip could not install ${TODAY_REQUIREMENTS[*]} into $dir; the end of $work/venv-pip.log:" >&2
+      tail -5 "$work/venv-pip.log" >&2
+      exit 1
+    fi
+    echo "$stamp" >"$dir/READY"
+  fi
+  PYTHON="$PWD/$dir/bin/python"
+}
 
 bench_init
 bench_need curl
 [[ "$MODE" == sse ]] || bench_need wrk
+if [[ "$MODE" == hello ]]; then
+  bench_port_free "$UVICORN_PORT" UVICORN_PORT
+fi
+bench_port_free "$PORT" PORT
+# A fresh work directory, but for VENV=today's venv.
+mkdir -p "$work"
+find "$work" -mindepth 1 -maxdepth 1 ! -name venv -exec rm -rf {} +
+if [[ "$VENV" == today ]]; then
+  today_venv
+fi
 "$PYTHON" -c 'import fastapi' 2>/dev/null \
   || { echo "bench/asgi.sh needs FastAPI for $PYTHON: apt-get install python3-fastapi" >&2; exit 1; }
 if [[ "$MODE" == hello ]]; then
   "$PYTHON" -c 'import uvicorn' 2>/dev/null \
     || { echo "MODE=hello needs uvicorn for $PYTHON: apt-get install python3-uvicorn" >&2; exit 1; }
-  bench_port_free "$UVICORN_PORT" UVICORN_PORT
 fi
-bench_port_free "$PORT" PORT
 if [[ "$MODE" == sse ]]; then
   # Each stream is an open file in Tomcat and one in the load program; both inherit this limit.
   bench_raise_open_files $((STREAMS + 2048)) STREAMS
 fi
 
 bench_build
-rm -rf "$work"; mkdir -p "$work"
 bench_tomcat_layout "$work/tomcat" "$PORT"
 if [[ -n "${MAX_THREADS:-}" ]]; then
   sed -i -e "s/<Connector address=\"127.0.0.1\" port=\"$PORT\"/& maxThreads=\"$MAX_THREADS\"/" "$work/tomcat/conf/server.xml"
@@ -95,7 +179,7 @@ bench_tomcat_start "$work/tomcat" "$work/tomcat.log" "$httpy_url" "$jvm_opts"
 [[ $(bench_status "$BASE/java") == 200 ]] || { echo "/java does not answer 200" >&2; exit 1; }
 
 versions=$("$PYTHON" -c 'import fastapi, starlette, sys; print(f"Python {sys.version.split()[0]}, FastAPI {fastapi.__version__}, Starlette {starlette.__version__}")')
-machine="$(bench_machine_line "$work/tomcat" "$work/tomcat.log"); $versions; Tomcat maxThreads ${MAX_THREADS:-200 (default)}"
+machine="$(bench_machine_line "$work/tomcat" "$work/tomcat.log"); VENV=$VENV: $PYTHON, $versions; Tomcat maxThreads ${MAX_THREADS:-200 (default)}"
 
 # cpu_ticks STAT_FILE: user + system clock ticks from a /proc stat file; its second field, the name in
 # parentheses, may hold spaces ("C2 CompilerThre"), so fields are counted after the last ')'.
@@ -119,32 +203,90 @@ cells() {
     $((R[socket_errors] + R[status])) "${R[cpu_us]}"
 }
 
+# median NUMBER...: the median, the mean of the middle two for an even count; n/a for none (n/a
+# entries are left out).
+median() {
+  printf '%s\n' "$@" | awk '/^[0-9.]+$/' | sort -g \
+    | awk '{v[NR] = $1} END {if (!NR) print "n/a"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+# fmt FORMAT VALUE: VALUE with printf's FORMAT, n/a as it is.
+fmt() { if [[ "$2" == n/a ]]; then echo n/a; else printf "$1" "$2"; fi; }
+
+# uvicorn_choice: "LOOP HTTP DESCRIPTION" for $PYTHON's uvicorn: uvloop and httptools when they import
+# (passed explicitly, so that a broken install fails rather than falls back), else auto, which
+# without them is asyncio and h11; the description names each with its version.
+uvicorn_choice() {
+  "$PYTHON" - <<'PY'
+import importlib.metadata as metadata
+import uvicorn
+
+def importable(name):
+    try:
+        __import__(name)
+        return True
+    except Exception:
+        return False
+
+def version(name):
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "?"
+
+loop = "uvloop" if importable("uvloop") else "auto"
+http = "httptools" if importable("httptools") else "auto"
+used = [f"uvloop {version('uvloop')}" if loop == "uvloop" else "asyncio",
+        f"httptools {version('httptools')}" if http == "httptools" else f"h11 {version('h11')}"]
+missing = [f"no {name}" for name, arg in (("uvloop", loop), ("httptools", http)) if arg == "auto"]
+print(loop, http, f"uvicorn {uvicorn.__version__} ({', '.join(used)}{'; ' + ', '.join(missing) if missing else ''})")
+PY
+}
+
 hello() {
-  local uvicorn_url="http://127.0.0.1:$UVICORN_PORT/hello" uvicorn_pid c round httpy uvicorn h_rps u_rps kind
+  local uvicorn_url="http://127.0.0.1:$UVICORN_PORT/hello" uvicorn_pid c round httpy uvicorn
+  local loop http described loaded access log_flags=(--no-access-log --log-level warning)
+  local -a summary=() ratios h_rps u_rps h_cpu u_cpu
+  read -r loop http described < <(uvicorn_choice)
+  [[ -n "$described" ]] || { echo "could not tell uvicorn's version, loop and parser for $PYTHON" >&2; exit 1; }
+  access="no access log on either side"
+  if [[ "${ACCESS_LOG:-0}" == 1 ]]; then
+    log_flags=(--access-log --log-level info) access="an access log on both sides"
+  fi
   "$PYTHON" -m uvicorn fastapi_app:app --app-dir python --host 127.0.0.1 --port "$UVICORN_PORT" \
-    --workers 1 --no-access-log --log-level warning >"$work/uvicorn.log" 2>&1 &
+    --workers 1 --loop "$loop" --http "$http" "${log_flags[@]}" >"$work/uvicorn.log" 2>&1 &
   uvicorn_pid=$!
   bench_stop_at_exit "$uvicorn_pid" uvicorn
   bench_await "$uvicorn_url" "$uvicorn_pid" uvicorn "$work/uvicorn.log"
   [[ "$(curl --noproxy '*' -s "$uvicorn_url")" == "hello from fastapi" ]] || { echo "no FastAPI hello at $uvicorn_url" >&2; exit 1; }
-  # What uvicorn's "auto" loop and HTTP settings pick: uvloop and httptools when importable.
-  kind=$("$PYTHON" -c '
-import importlib.util as u, uvicorn
-loop = "uvloop" if u.find_spec("uvloop") else "asyncio"
-http = "httptools" if u.find_spec("httptools") else "h11"
-print(f"uvicorn {uvicorn.__version__}, 1 worker, loop {loop}, HTTP {http}")')
+  # What the running uvicorn has loaded: uvloop's and httptools' compiled modules show in its memory map.
+  loaded=$(grep -oE '/(uvloop|httptools)/[^ ]*\.so' "/proc/$uvicorn_pid/maps" | sed -E 's#^/([a-z]+)/.*#\1#' | sort -u | paste -sd' ' - || true)
+  if [[ "$loop" == uvloop && " $loaded " != *" uvloop "* ]] || [[ "$http" == httptools && " $loaded " != *" httptools "* ]]; then
+    echo "uvicorn was started with --loop $loop --http $http but has not loaded them (loaded: ${loaded:-neither}); see $work/uvicorn.log" >&2
+    exit 1
+  fi
 
-  echo "MODE=hello: $machine; $kind."
+  echo "MODE=hello: $machine; $described, 1 worker, --loop $loop --http $http (in its process: ${loaded:-neither uvloop nor httptools}); $access."
+  echo
+  echo "Command: \`${VENV_PYTHON:+VENV_PYTHON=$VENV_PYTHON }VENV=$VENV$([[ "$VENV" == system ]] && echo " PYTHON=$PYTHON") WARMUP=$WARMUP DURATION=$DURATION ROUNDS=$ROUNDS CONNECTIONS=\"$CONNECTIONS\"$([[ "${ACCESS_LOG:-0}" == 1 ]] && echo " ACCESS_LOG=1") bash bench/asgi.sh\`"
   echo
   echo "| c | round | httpy req/s | httpy p50 | httpy p99 | httpy errors | httpy CPU/req | uvicorn req/s | uvicorn p50 | uvicorn p99 | uvicorn errors | uvicorn CPU/req | httpy/uvicorn |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   for c in $CONNECTIONS; do
+    ratios=() h_rps=() u_rps=() h_cpu=() u_cpu=()
     for round in $(seq "$ROUNDS"); do
-      measure "httpy-c$c-r$round" "$c" "$httpy_url" "$TOMCAT_PID"; httpy=$(cells); h_rps=${R[rps]}
-      measure "uvicorn-c$c-r$round" "$c" "$uvicorn_url" "$uvicorn_pid"; uvicorn=$(cells); u_rps=${R[rps]}
-      echo "| $c | $round | $httpy | $uvicorn | $(bench_ratio "$h_rps" "$u_rps") |"
+      measure "httpy-c$c-r$round" "$c" "$httpy_url" "$TOMCAT_PID"; httpy=$(cells); h_rps+=("${R[rps]}") h_cpu+=("${R[cpu_us]}")
+      measure "uvicorn-c$c-r$round" "$c" "$uvicorn_url" "$uvicorn_pid"; uvicorn=$(cells); u_rps+=("${R[rps]}") u_cpu+=("${R[cpu_us]}")
+      ratios+=("$(bench_ratio "${h_rps[-1]}" "${u_rps[-1]}")")
+      echo "| $c | $round | $httpy | $uvicorn | ${ratios[-1]} |"
     done
+    summary+=("| $c | $ROUNDS | **$(fmt %.2f "$(median "${ratios[@]}")")** ($(printf '%s\n' "${ratios[@]}" | paste -sd, - | sed 's/,/, /g')) | $(fmt %.2f "$(median "${h_rps[@]}")") | $(fmt %.2f "$(median "${u_rps[@]}")") | $(fmt %.0f "$(median "${h_cpu[@]}")") us | $(fmt %.0f "$(median "${u_cpu[@]}")") us |")
   done
+  echo
+  echo "Medians over the rounds, per connection count:"
+  echo
+  echo "| c | rounds | httpy/uvicorn req/s (each round's) | httpy req/s | uvicorn req/s | httpy CPU/req | uvicorn CPU/req |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  printf '%s\n' "${summary[@]}"
   echo
   echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
 }
@@ -171,7 +313,7 @@ sse() {
   fi
   echo "MODE=sse: $machine."
   echo
-  echo "Command: \`MODE=sse ${MAX_THREADS:+MAX_THREADS=$MAX_THREADS }${JAVA_OPTS_EXTRA:+JAVA_OPTS_EXTRA=\"$JAVA_OPTS_EXTRA\" }STREAMS=$STREAMS HOLD=$HOLD RAMP_IN_FLIGHT=$RAMP_IN_FLIGHT PROBE_INTERVAL_MS=$PROBE_INTERVAL_MS bash bench/asgi.sh\`"
+  echo "Command: \`MODE=sse $([[ "$VENV" == today ]] && echo "VENV=today ")${MAX_THREADS:+MAX_THREADS=$MAX_THREADS }${JAVA_OPTS_EXTRA:+JAVA_OPTS_EXTRA=\"$JAVA_OPTS_EXTRA\" }STREAMS=$STREAMS HOLD=$HOLD RAMP_IN_FLIGHT=$RAMP_IN_FLIGHT PROBE_INTERVAL_MS=$PROBE_INTERVAL_MS bash bench/asgi.sh\`"
   echo
   cat "$work/sse-clients.md"
   echo

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -22,6 +23,7 @@ import dev.httpy.dispatch.PythonCall;
 import dev.httpy.dispatch.RequestContext;
 import dev.httpy.os.BodyPipe;
 import dev.httpy.os.Doorbell;
+import dev.httpy.os.ReadyWatch;
 import dev.httpy.python.BundledSource;
 import dev.httpy.python.Python;
 import dev.httpy.python.PythonException;
@@ -61,6 +63,11 @@ public final class AsgiApplication implements PythonApp {
 
     private static final System.Logger LOG = System.getLogger(AsgiApplication.class.getName());
     private static final String MODULE = "_httpy_asgi";
+    /**
+     * Whether each loop is driven by the workers' trips (no thread of its own; the default) or runs
+     * on a Python thread of its own, with {@code -Dhttpy.asgi.loop=thread}.
+     */
+    static final boolean DRIVEN = !"thread".equals(System.getProperty("httpy.asgi.loop", "driven"));
 
     private final String name;
     private final Duration lifespanTimeout;
@@ -113,7 +120,14 @@ public final class AsgiApplication implements PythonApp {
         dispatcher.started(request);
         BodyPipe pipe = hasBody ? BodyPipe.open(Exchange.SLICE) : null;
         Exchange exchange = dispatcher.startAsync(request, response, pipe == null ? null : pipe::discard);
-        dispatcher.submit(exchange, begin(AsgiScope.of(request, path, route, exposed), pipe == null ? EMPTY : pipe));
+        Loop loop = nextLoop();
+        List<Object> scope = AsgiScope.of(request, path, route, exposed);
+        Object body = pipe == null ? EMPTY : pipe;
+        if (loop.watch != null) {
+            beginDriven(dispatcher, exchange, loop, scope, body);
+        } else {
+            dispatcher.submit(exchange, begin(loop, scope, body));
+        }
         if (pipe != null && !exchange.ended()) {
             dispatcher.pipeBody(exchange, request, pipe);
         }
@@ -158,28 +172,47 @@ public final class AsgiApplication implements PythonApp {
     }
 
     void startLoop(Python py, boolean own) {
-        Doorbell doorbell;
-        try {
-            doorbell = Doorbell.open("httpy-asgi-" + name + "-" + loops.size(), () -> { });
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot open the ASGI app's doorbell pipe: " + e.getMessage(), e);
+        String thread = "httpy-asgi-" + name + "-" + loops.size();
+        Doorbell doorbell = null;
+        if (!DRIVEN) {
+            try {
+                doorbell = Doorbell.open(thread, () -> { });
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot open the ASGI app's doorbell pipe: " + e.getMessage(), e);
+            }
         }
         PythonObject server;
+        ReadyWatch watch = null;
         try {
             py.call(py.cachedFunction("_httpy:load_module"), MODULE, BundledSource.read(Python.class, MODULE + ".py"));
             server = py.callForObject(py.cachedFunction(MODULE + ":new_server"), py.cachedFunction(name),
-                    (long) doorbell.writeFd());
+                    (long) (doorbell == null ? -1 : doorbell.writeFd()), DRIVEN);
             try {
                 py.call(py.cachedFunction(MODULE + ":start"), server, lifespanTimeout.toMillis() / 1000.0);
             } catch (PythonException e) {
                 throw new IllegalArgumentException("the ASGI app's lifespan startup failed: " + e.getMessage(), e);
             }
+            if (DRIVEN) {
+                long selector = (Long) py.call(py.cachedFunction(MODULE + ":selector_fd"), server);
+                try {
+                    watch = new ReadyWatch(thread, (int) selector, () -> { });
+                } catch (IOException e) {
+                    py.call(py.cachedFunction(MODULE + ":stop"), server, 1.0);
+                    throw new IllegalStateException("cannot watch the ASGI app's event loop: " + e.getMessage(), e);
+                }
+            }
         } catch (RuntimeException e) {
-            doorbell.close();
+            if (doorbell != null) {
+                doorbell.close();
+            }
             throw e;
         }
-        var loop = new Loop(own ? py : null, server, doorbell);
-        doorbell.onRing(loop::queueTrip);
+        var loop = new Loop(own ? py : null, server, doorbell, watch);
+        if (doorbell != null) {
+            doorbell.onRing(loop::queueTrip);
+        } else {
+            watch.onReady(loop::queueTrip);
+        }
         loops.add(loop);
     }
 
@@ -197,6 +230,13 @@ public final class AsgiApplication implements PythonApp {
     @Override
     public void stop(PythonRuntime runtime, Duration grace) {
         for (Loop loop : loops) {
+            loop.stopped = true;
+            if (loop.watch != null) {
+                // Its Python stops it next, on another thread: no trip may run the loop meanwhile.
+                loop.watch.close();
+                awaitNoTrip(loop, grace);
+                loop.discardBegins();
+            }
             Function<Python, Void> stop = py -> {
                 py.call(py.cachedFunction(MODULE + ":stop"), loop.server, grace.toMillis() / 1000.0);
                 py.release(loop.server);
@@ -211,7 +251,9 @@ public final class AsgiApplication implements PythonApp {
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "ASGI app {0} did not stop cleanly: {1}", name, e.getMessage());
             }
-            loop.doorbell.close();
+            if (loop.doorbell != null) {
+                loop.doorbell.close();
+            }
         }
         loops.clear();
         calls.values().forEach(call -> call.exchange.drop(System.Logger.Level.INFO, "the web app is stopping"));
@@ -219,6 +261,23 @@ public final class AsgiApplication implements PythonApp {
         sockets.values().forEach(socket -> socket.close(1001, "the web app is stopping"));
         sockets.clear();
         loopOf.clear();
+    }
+
+    /** Waits up to {@code limit} for a driven loop's trip under way (or queued) to end. */
+    private static void awaitNoTrip(Loop loop, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (loop.trips.busy() && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (loop.trips.busy()) {
+            LOG.log(System.Logger.Level.WARNING, "a trip of an ASGI event loop is still under way after {0}; stopping the"
+                    + " loop anyway", limit);
+        }
     }
 
     /** Runs {@code work} on the worker that owns {@code home}, waiting at most {@code limit}. */
@@ -268,6 +327,16 @@ public final class AsgiApplication implements PythonApp {
         Loop loop = nextLoop();
         sockets.put(id, socket);
         loopOf.put(id, loop);
+        if (loop.watch != null) {
+            List<Object> begin = new ArrayList<>(scope.size() + 2);
+            begin.add("websocket");
+            begin.add(id);
+            begin.addAll(scope);
+            loop.waiting.incrementAndGet();
+            loop.begins.add(begin);
+            loop.queueTrip();
+            return id;
+        }
         var task = new PythonTask() {
             @Override
             public Runnable runWithGil(Python py) {
@@ -346,10 +415,8 @@ public final class AsgiApplication implements PythonApp {
      * One request, its scope's parts in {@code _httpy_asgi.begin}'s order and its body: a whole
      * {@code byte[]}, or a {@link BodyPipe} the body arrives through (its read end goes to Python).
      */
-    PythonCall begin(List<Object> scope, Object body) {
-        Loop loop = nextLoop();
-        // The filter's CallContext rides in the extensions (the scope's last part); Python never sees it.
-        var context = scope.getLast() instanceof Map<?, ?> extensions ? (CallContext) extensions.remove(CONTEXT) : null;
+    PythonCall begin(Loop loop, List<Object> scope, Object body) {
+        var context = contextOf(scope);
         PythonCall call = (py, exchange) -> {
             long id = ids.incrementAndGet();
             var request = new Call(id, exchange, loop, context);
@@ -374,6 +441,40 @@ public final class AsgiApplication implements PythonApp {
         return new PythonCall.Parts(call, body instanceof BodyPipe pipe ? pipe::discard : () -> { }, loop.home);
     }
 
+    /** The filter's CallContext, which rides in the extensions (the scope's last part); Python never sees it. */
+    private static CallContext contextOf(List<Object> scope) {
+        return scope.getLast() instanceof Map<?, ?> extensions ? (CallContext) extensions.remove(CONTEXT) : null;
+    }
+
+    /**
+     * One request to a driven loop: no worker task of its own; the loop's next trip begins it and
+     * runs the loop, and for an app that answers without waiting, brings the answer back with it.
+     * python.timeout runs from now; python.queue bounds the requests waiting for a trip.
+     */
+    private void beginDriven(Dispatcher dispatcher, Exchange exchange, Loop loop, List<Object> scope, Object body) {
+        if (loop.waiting.incrementAndGet() > workers.queueCapacity()) {
+            loop.waiting.decrementAndGet();
+            if (body instanceof BodyPipe pipe) {
+                pipe.discard();
+            }
+            dispatcher.refuseBusy(exchange);
+            return;
+        }
+        long id = ids.incrementAndGet();
+        var request = new Call(id, exchange, loop, contextOf(scope));
+        calls.put(id, request);
+        loopOf.put(id, loop);
+        exchange.inFlight(request::overran);
+        exchange.pythonWaitBegins();
+        List<Object> begin = new ArrayList<>(scope.size() + 3);
+        begin.add("http");
+        begin.add(id);
+        begin.addAll(scope);
+        begin.add(body);
+        loop.begins.add(begin);
+        loop.queueTrip();
+    }
+
     /** python.timeout passed before the answer began: the app's task is cancelled. */
     void overran(Call call) {
         forgetCall(call.id);
@@ -382,26 +483,36 @@ public final class AsgiApplication implements PythonApp {
     }
 
     /**
-     * One event loop: the app's server in one interpreter, the doorbell it rings, and what Java
-     * has to tell it on the next trip.
+     * One event loop: the app's server in one interpreter, and what Java has to tell it on the
+     * next trip. A driven loop ({@link #watch} set) runs on the trips themselves; the watch rings
+     * for a trip when I/O the loop waits for is ready or its next timer is due. A loop on its own
+     * thread rings its {@link #doorbell} when it has messages.
      */
     private final class Loop {
         /** The worker's own interpreter that runs this loop, or null for the web app's (any worker). */
         final Python home;
         final PythonObject server;
         final Doorbell doorbell;
+        final ReadyWatch watch;
         final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Long> gone = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
         /** What WebSocket clients sent, in order: [id, "text", String], [id, "bytes", byte[]], [id, "closed", code, reason]. */
         final ConcurrentLinkedQueue<List<Object>> received = new ConcurrentLinkedQueue<>();
+        /** Driven: calls to begin on the next trip, ["http" or "websocket", id, scope..., body for http]. */
+        final ConcurrentLinkedQueue<List<Object>> begins = new ConcurrentLinkedQueue<>();
+        /** Driven: calls waiting in {@link #begins}, against python.queue. */
+        final AtomicInteger waiting = new AtomicInteger();
         /** One trip at a time, each carrying everything waiting when it takes the messages. */
         final Trips trips = new Trips(this::submitTrip);
+        /** No more trips: the app is stopping. */
+        volatile boolean stopped;
 
-        Loop(Python home, PythonObject server, Doorbell doorbell) {
+        Loop(Python home, PythonObject server, Doorbell doorbell, ReadyWatch watch) {
             this.home = home;
             this.server = server;
             this.doorbell = doorbell;
+            this.watch = watch;
         }
 
         /** Makes sure a worker trip will carry what waits, in either direction ({@link Trips}). */
@@ -409,10 +520,14 @@ public final class AsgiApplication implements PythonApp {
             trips.ring();
         }
 
-        /** Queues one trip; false when it could not (before serveWith, or the queue is full). */
+        /** Queues one trip; false when it could not (before serveWith, stopping, or the queue is full). */
         private boolean submitTrip() {
-            if (workers == null) {
+            if (workers == null || stopped) {
                 return false; // rang before serveWith: that carries it
+            }
+            if (watch != null) {
+                // A trip continues requests already accepted: never refused for a full queue.
+                return workers.submit(new DrivenTrip(this), home);
             }
             var trip = new PythonTask() {
                 @Override
@@ -427,14 +542,7 @@ public final class AsgiApplication implements PythonApp {
                     }
                     return () -> {
                         try {
-                            for (Object message : messages) {
-                                try {
-                                    deliver((List<?>) message);
-                                } catch (RuntimeException e) {
-                                    LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": delivering " + message
-                                            + " failed", e);
-                                }
-                            }
+                            deliverAll(messages);
                         } finally {
                             trips.done();
                         }
@@ -452,6 +560,97 @@ public final class AsgiApplication implements PythonApp {
                 return false;
             }
             return true;
+        }
+
+        /** The calls to begin now: those still wanted (not timed out or gone meanwhile), their body pipes' read ends taken. */
+        List<List<Object>> takeBegins() {
+            List<List<Object>> taken = new ArrayList<>();
+            for (List<Object> begin = begins.poll(); begin != null; begin = begins.poll()) {
+                waiting.decrementAndGet();
+                long id = (Long) begin.get(1);
+                if (!loopOf.containsKey(id)) {
+                    if (begin.getLast() instanceof BodyPipe pipe) {
+                        pipe.discard();
+                    }
+                    continue; // python.timeout or the client ended it before it began
+                }
+                if (begin.getLast() instanceof BodyPipe pipe) {
+                    begin.set(begin.size() - 1, (long) pipe.takeReadFd());
+                }
+                taken.add(begin);
+            }
+            return taken;
+        }
+
+        /** After stopping: the calls never begun free their body pipes. */
+        void discardBegins() {
+            for (List<Object> begin = begins.poll(); begin != null; begin = begins.poll()) {
+                waiting.decrementAndGet();
+                if (begin.getLast() instanceof BodyPipe pipe) {
+                    pipe.discard();
+                }
+            }
+        }
+    }
+
+    /**
+     * A driven loop's trip: begins the calls waiting, tells the loop what Java has for it, runs it
+     * until nothing is ready, and takes every message it made; once the GIL is let go, delivers
+     * them and watches the loop again, or queues the next trip at once when it still has work.
+     */
+    private final class DrivenTrip implements PythonTask {
+        private final Loop loop;
+
+        DrivenTrip(Loop loop) {
+            this.loop = loop;
+        }
+
+        @Override
+        public Runnable runWithGil(Python py) {
+            if (loop.stopped) {
+                return loop.trips::done;
+            }
+            List<?> messages;
+            double wake;
+            try {
+                var result = (List<?>) py.call(py.cachedFunction(MODULE + ":trip"), loop.server, loop.takeBegins(),
+                        drain(loop.accepted), drain(loop.gone), drain(loop.overran), drain(loop.received));
+                messages = (List<?>) result.get(0);
+                wake = (Double) result.get(1);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": a trip of its event loop failed", e);
+                return () -> {
+                    loop.trips.done();
+                    loop.watch.arm(ReadyWatch.NEVER);
+                };
+            }
+            return () -> {
+                try {
+                    deliverAll(messages);
+                } finally {
+                    loop.trips.done();
+                    if (wake == 0) {
+                        loop.queueTrip();
+                    } else {
+                        loop.watch.arm(wake < 0 ? ReadyWatch.NEVER : (long) (wake * 1e9));
+                    }
+                }
+            };
+        }
+
+        @Override
+        public void abandon() {
+            loop.trips.abandoned();
+        }
+    }
+
+    private void deliverAll(List<?> messages) {
+        for (Object message : messages) {
+            try {
+                deliver((List<?>) message);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": delivering " + message + " failed", e);
+            }
         }
     }
 

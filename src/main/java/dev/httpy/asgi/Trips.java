@@ -44,6 +44,11 @@ final class Trips {
         }
     }
 
+    /** A trip is queued or under way. */
+    boolean busy() {
+        return busy.get();
+    }
+
     /** The trip will never run (its workers stopped). */
     void abandoned() {
         busy.set(false);

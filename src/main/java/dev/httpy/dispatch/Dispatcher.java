@@ -248,11 +248,16 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         exchange.pythonWaitBegins();
         if (!(call.pinnedTo() == null ? workers.submit(task) : workers.submit(task, call.pinnedTo()))) {
             call.discard();
-            rejected.increment();
-            exchange.answerText(503, HttpyAnswers.busy(), System.Logger.Level.WARNING,
-                    "the queue of requests waiting for Python is full (python.queue); " + rejected.sum()
-                            + " refused so far", "Retry-After", HttpyAnswers.RETRY_AFTER_SECONDS);
+            refuseBusy(exchange);
         }
+    }
+
+    /** 503 with Retry-After: the requests waiting for Python fill python.queue. */
+    public void refuseBusy(Exchange exchange) {
+        rejected.increment();
+        exchange.answerText(503, HttpyAnswers.busy(), System.Logger.Level.WARNING,
+                "the queue of requests waiting for Python is full (python.queue); " + rejected.sum()
+                        + " refused so far", "Retry-After", HttpyAnswers.RETRY_AFTER_SECONDS);
     }
 
     /** Serves on this container thread, for a chain without async support: it waits for the answer and writes it. */

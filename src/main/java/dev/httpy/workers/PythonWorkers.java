@@ -271,6 +271,11 @@ public final class PythonWorkers implements PythonThreads, AutoCloseable {
         return stuck;
     }
 
+    /** How many tasks may wait for a worker (python.queue); tasks that continue accepted requests do not count. */
+    public int queueCapacity() {
+        return tasks.capacity();
+    }
+
     /** Workers with a TimeoutError raised in their current task and not yet cleared. */
     int interrupted() {
         return (int) workers.stream().filter(Worker::interrupted).count();

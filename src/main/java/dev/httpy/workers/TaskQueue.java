@@ -235,6 +235,10 @@ final class TaskQueue {
     }
 
     /** Tasks waiting now, queued or pinned. */
+    int capacity() {
+        return capacity;
+    }
+
     int queued() {
         return queuedShared + queuedPinned;
     }

@@ -523,7 +523,8 @@ def _starlette_before(*version: int) -> bool:
 class AsgiServer:
     """Runs one ASGI 3 app on its own event loop thread for httpy's Java side."""
 
-    def __init__(self, app: App, notify_fd: int, root_path_default: str = "") -> None:
+    def __init__(self, app: App, notify_fd: int, root_path_default: str = "",
+                 driven: bool = False) -> None:
         if not callable(app):
             raise TypeError(f"the ASGI app is a {type(app).__name__}, not callable")
         self._app = app
@@ -544,6 +545,8 @@ class AsgiServer:
         self._state: dict = {}
         self._lifespan: _Lifespan | None = None
         self._calls: dict[int, _Call] = {}  # loop thread only
+        # Driven: no loop thread; Java's trips run the loop in turn (drive()), one at a time.
+        self.driven = driven
 
     # ---- life cycle (blocking, bounded) ----
 
@@ -553,9 +556,12 @@ class AsgiServer:
             if self._phase != "new":
                 raise RuntimeError(f"AsgiServer.start() called when {self._phase}")
             self._phase = "starting"
-        loop = asyncio.new_event_loop()
+        # A selector loop whatever policy the app's imports set: a driven loop is run step by step.
+        loop = asyncio.SelectorEventLoop() if self.driven else asyncio.new_event_loop()
         loop.set_exception_handler(self._on_loop_error)
         self._loop = loop
+        if self.driven:
+            return self._start_driven(loop, lifespan_timeout)
         ready = threading.Event()
         self._thread = threading.Thread(target=self._run_loop, args=(ready,),
                                         name="httpy-asgi-loop", daemon=False)
@@ -581,6 +587,7 @@ class AsgiServer:
 
         Requests go first, as in uvicorn: they may still use what shutdown releases.
         Each cancelled request gets an error event. Idempotent; waits about timeout at most.
+        A driven loop is stopped on the calling thread, which no trip may share.
         """
         with self._lock:
             phase = self._phase
@@ -590,6 +597,9 @@ class AsgiServer:
         if phase == "new":
             return
         deadline = time.monotonic() + timeout
+        if self.driven:
+            self._stop_driven(deadline)
+            return
         future = None
         try:
             future = asyncio.run_coroutine_threadsafe(self._shutdown(deadline), self._loop)
@@ -614,6 +624,66 @@ class AsgiServer:
             _log.warning("the ASGI event loop thread did not finish in time; left running")
         with self._lock:
             self._phase = "stopped"
+
+    # ---- a driven loop: run by Java's trips, one at a time ----
+
+    def _start_driven(self, loop: asyncio.AbstractEventLoop, lifespan_timeout: float) -> dict:
+        try:
+            loop.run_until_complete(self._startup(lifespan_timeout))
+        except BaseException:
+            self._deadline = time.monotonic() + _FAILED_START_GRACE
+            self._close_driven(loop)
+            raise
+        with self._lock:
+            if self._phase == "starting":
+                self._phase = "running"
+        return self._state
+
+    def _stop_driven(self, deadline: float) -> None:
+        self._deadline = deadline
+        try:
+            self._loop.run_until_complete(
+                asyncio.wait_for(self._shutdown(deadline), _remaining(deadline) + 1.0))
+        except BaseException as exc:
+            _log.warning("ASGI shutdown did not finish cleanly: %s", summarize(exc))
+        self._close_driven(self._loop)
+
+    def _close_driven(self, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            self._close_loop(loop)
+        except BaseException:
+            _log.exception("closing the ASGI event loop failed")
+        with self._lock:
+            self._phase = "stopped"
+
+    def selector_fd(self) -> int:
+        """The driven loop's epoll descriptor: readable when I/O the loop waits for is ready
+        (the self-pipe of call_soon_threadsafe included); -1 for a loop on its own thread."""
+        return self._loop._selector.fileno() if self.driven else -1
+
+    def drive(self, steps: int = 64) -> float:
+        """Runs the driven loop on the calling thread until nothing is ready, at most steps
+        turns, never waiting: the callbacks due, the I/O ready now, the timers due. Returns
+        how long until it needs to run again: 0 when callbacks are still ready, the seconds
+        until its next timer, or -1 for none (it waits for I/O or for Java)."""
+        loop = self._loop
+        if loop.is_closed():
+            return -1.0
+        _enter_loop(loop)
+        try:
+            loop._stopping = True  # _run_once polls without waiting
+            for _ in range(steps):
+                loop._run_once()
+                if not loop._ready:
+                    break
+        finally:
+            loop._stopping = False
+            _leave_loop(loop)
+        if loop._ready:
+            return 0.0
+        if loop._scheduled:
+            return max(loop._scheduled[0]._when - loop.time(), 0.0)
+        return -1.0
 
     def _run_loop(self, ready: threading.Event) -> None:
         loop = self._loop
@@ -732,7 +802,10 @@ class AsgiServer:
                 call_id = next(self._ids)
             self._in_flight += 1
         try:
-            self._loop.call_soon_threadsafe(self._launch, call_id, make)
+            if self.driven:
+                self._loop.call_soon(self._launch, call_id, make)
+            else:
+                self._loop.call_soon_threadsafe(self._launch, call_id, make)
         except RuntimeError:
             with self._lock:
                 self._in_flight -= 1
@@ -805,7 +878,10 @@ class AsgiServer:
 
     def _schedule(self, callback: Callable[..., None], arg: Any) -> None:
         try:
-            self._loop.call_soon_threadsafe(callback, arg)
+            if self.driven:
+                self._loop.call_soon(callback, arg)  # on the trip that drives the loop next
+            else:
+                self._loop.call_soon_threadsafe(callback, arg)
         except (RuntimeError, AttributeError):
             pass  # not started, or stopped: nothing left to tell
 
@@ -814,8 +890,8 @@ class AsgiServer:
     def _emit(self, event: Event) -> None:
         with self._lock:
             self._outbox.append(event)
-            if self._signalled:
-                return
+            if self._signalled or self.driven:
+                return  # a driven loop's events go back with the trip that made them
             self._signalled = True
             try:
                 os.write(self._notify_fd, b"\x01")
@@ -838,6 +914,8 @@ class AsgiServer:
             self._finish(call)
             return
         call.task = self._loop.create_task(self._serve(call), name=f"httpy-asgi-{call_id}")
+        # A task cancelled before its first step never runs _serve's finally: finish it here.
+        call.task.add_done_callback(lambda _: self._finish(call))
 
     async def _serve(self, call: _Call | _WebSocket) -> None:
         """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
@@ -915,8 +993,12 @@ class AsgiServer:
 
 # ---- for Java, which calls module functions: one per step, the server passed in ----
 
-def new_server(app: App, notify_fd: int) -> AsgiServer:
-    return AsgiServer(app, notify_fd)
+def new_server(app: App, notify_fd: int, driven: bool = False) -> AsgiServer:
+    return AsgiServer(app, notify_fd, driven=driven)
+
+
+def selector_fd(server: AsgiServer) -> int:
+    return server.selector_fd()
 
 
 def start(server: AsgiServer, lifespan_timeout: float) -> None:
@@ -962,3 +1044,52 @@ def exchange(server: AsgiServer, written: list[int], gone: list[int],
     for call_id in overran:
         server.cancel(call_id)
     return server.take()
+
+
+def trip(server: AsgiServer, begins: list[list[Any]], written: list[int], gone: list[int],
+         overran: list[int], received: list[list[Any]]) -> list[Any]:
+    """One trip of a driven loop: as exchange(), and the calls to begin ([kind, call_id,
+    begin()'s or begin_websocket()'s arguments], kind "http" or "websocket"), then the loop
+    runs until nothing is ready. Returns [events, wake]: wake as drive() returns it."""
+    refused = []
+    for begun in begins:
+        try:
+            if begun[0] == "http":
+                begin(server, *begun[1:])
+            else:
+                begin_websocket(server, *begun[1:])
+        except Exception as exc:  # this call's answer, not the trip's
+            refused.append((begun[1], "error", summarize(exc), _format(exc)))
+    events = exchange(server, written, gone, overran, received)
+    events[:0] = refused
+    wake = server.drive()
+    events.extend(server.take())
+    return [events, wake]
+
+
+def _enter_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """What run_forever sets up on the thread that runs the loop, for one drive."""
+    setup = getattr(loop, "_run_forever_setup", None)  # 3.13+
+    if setup is not None:
+        setup()
+        return
+    loop._check_closed()
+    loop._check_running()
+    loop._set_coroutine_origin_tracking(loop._debug)
+    loop._httpy_agen_hooks = sys.get_asyncgen_hooks()
+    loop._thread_id = threading.get_ident()
+    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,
+                           finalizer=loop._asyncgen_finalizer_hook)
+    asyncio.events._set_running_loop(loop)
+
+
+def _leave_loop(loop: asyncio.AbstractEventLoop) -> None:
+    cleanup = getattr(loop, "_run_forever_cleanup", None)  # 3.13+
+    if cleanup is not None:
+        cleanup()
+        return
+    loop._stopping = False
+    loop._thread_id = None
+    asyncio.events._set_running_loop(None)
+    loop._set_coroutine_origin_tracking(False)
+    sys.set_asyncgen_hooks(*loop._httpy_agen_hooks)
