@@ -254,6 +254,9 @@ public final class AsgiApplication implements PythonApp {
             if (loop.doorbell != null) {
                 loop.doorbell.close();
             }
+            if (loop.lane != null) {
+                loop.lane.close(1000);
+            }
         }
         loops.clear();
         calls.values().forEach(call -> call.exchange.drop(System.Logger.Level.INFO, "the web app is stopping"));
@@ -494,6 +497,8 @@ public final class AsgiApplication implements PythonApp {
         final PythonObject server;
         final Doorbell doorbell;
         final ReadyWatch watch;
+        /** Driven: where the trips' messages go out, in order, beside the next trip. */
+        final Lane lane;
         final ConcurrentLinkedQueue<Long> accepted = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Long> gone = new ConcurrentLinkedQueue<>();
         final ConcurrentLinkedQueue<Long> overran = new ConcurrentLinkedQueue<>();
@@ -513,6 +518,8 @@ public final class AsgiApplication implements PythonApp {
             this.server = server;
             this.doorbell = doorbell;
             this.watch = watch;
+            this.lane = watch == null ? null
+                    : new Lane("httpy-asgi-" + name + "-" + loops.size() + "-answers", AsgiApplication.this::deliverAll);
         }
 
         /** Makes sure a worker trip will carry what waits, in either direction ({@link Trips}). */
@@ -582,6 +589,12 @@ public final class AsgiApplication implements PythonApp {
             return taken;
         }
 
+        /** Whether Java has something for the loop: a call to begin, or news of one under way. */
+        boolean hasWork() {
+            return !begins.isEmpty() || !accepted.isEmpty() || !gone.isEmpty() || !overran.isEmpty()
+                    || !received.isEmpty();
+        }
+
         /** After stopping: the calls never begun free their body pipes. */
         void discardBegins() {
             for (List<Object> begin = begins.poll(); begin != null; begin = begins.poll()) {
@@ -599,6 +612,8 @@ public final class AsgiApplication implements PythonApp {
      * them and watches the loop again, or queues the next trip at once when it still has work.
      */
     private final class DrivenTrip implements PythonTask {
+        /** Trips one task runs back to back at most, so that other work on the workers gets its turn. */
+        private static final int MAX_ROUNDS = 16;
         private final Loop loop;
 
         DrivenTrip(Loop loop) {
@@ -607,35 +622,38 @@ public final class AsgiApplication implements PythonApp {
 
         @Override
         public Runnable runWithGil(Python py) {
-            if (loop.stopped) {
-                return loop.trips::done;
-            }
-            List<?> messages;
-            double wake;
-            try {
-                var result = (List<?>) py.call(py.cachedFunction(MODULE + ":trip"), loop.server, loop.takeBegins(),
-                        drain(loop.accepted), drain(loop.gone), drain(loop.overran), drain(loop.received));
-                messages = (List<?>) result.get(0);
-                wake = (Double) result.get(1);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": a trip of its event loop failed", e);
-                return () -> {
-                    loop.trips.done();
-                    loop.watch.arm(ReadyWatch.NEVER);
-                };
-            }
-            return () -> {
+            for (int round = 1; ; round++) {
+                if (loop.stopped) {
+                    return loop.trips::done;
+                }
+                List<?> messages;
+                double wake;
                 try {
-                    deliverAll(messages);
-                } finally {
+                    var result = (List<?>) py.call(py.cachedFunction(MODULE + ":trip"), loop.server, loop.takeBegins(),
+                            drain(loop.accepted), drain(loop.gone), drain(loop.overran), drain(loop.received));
+                    messages = (List<?>) result.get(0);
+                    wake = (Double) result.get(1);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.ERROR, "ASGI app " + name + ": a trip of its event loop failed", e);
+                    return () -> {
+                        loop.trips.done();
+                        loop.watch.arm(ReadyWatch.NEVER);
+                    };
+                }
+                // The lane writes the answers meanwhile, in the trips' order.
+                loop.lane.add(messages);
+                if (round < MAX_ROUNDS && (wake == 0 || loop.hasWork())) {
+                    continue; // more came meanwhile: go on here rather than wake another worker
+                }
+                return () -> {
                     loop.trips.done();
                     if (wake == 0) {
                         loop.queueTrip();
                     } else {
                         loop.watch.arm(wake < 0 ? ReadyWatch.NEVER : (long) (wake * 1e9));
                     }
-                }
-            };
+                };
+            }
         }
 
         @Override

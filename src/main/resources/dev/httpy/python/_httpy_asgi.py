@@ -54,7 +54,8 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Awaitable, Callable, Mapping
+from collections.abc import Mapping
+from typing import Any, Awaitable, Callable
 
 _log = logging.getLogger("httpy.asgi")
 
@@ -108,6 +109,10 @@ def _check_status(status: Any) -> int:
     return status
 
 
+# Response header names found to be HTTP tokens, so that each is checked once (a bounded set).
+_VALID_NAMES: set[bytes] = set()
+
+
 def _check_headers(headers: Any, what: str = "http.response.start") -> list[tuple[bytes, bytes]]:
     """The response headers as (bytes, bytes) tuples, or a _Violation naming the bad one."""
     if isinstance(headers, (str, bytes, bytearray, Mapping)):
@@ -120,6 +125,12 @@ def _check_headers(headers: Any, what: str = "http.response.start") -> list[tupl
                          " not an iterable of [name, value] pairs") from None
     checked = []
     for item in items:
+        if (type(item) is tuple or type(item) is list) and len(item) == 2:
+            name, value = item
+            if name in _VALID_NAMES and type(name) is bytes and type(value) is bytes \
+                    and b"\r" not in value and b"\n" not in value and b"\0" not in value:
+                checked.append((name, value))  # a name seen valid before: the value alone is checked
+                continue
         if isinstance(item, (str, bytes, bytearray)) or not isinstance(item, (list, tuple)) \
                 or len(item) != 2:
             raise _Violation(f"{what}: header {item!r} is not a [name, value] pair")
@@ -132,6 +143,8 @@ def _check_headers(headers: Any, what: str = "http.response.start") -> list[tupl
         if b"\r" in value or b"\n" in value or b"\0" in value:
             raise _Violation(f"{what}: header {name.decode('latin-1')}:"
                              f" value {value!r} contains CR, LF or NUL")
+        if len(_VALID_NAMES) < 1024:
+            _VALID_NAMES.add(name)
         checked.append((name, value))
     return checked
 
@@ -153,7 +166,8 @@ class _Call:
         self.closed = False        # no more events: an error went out or the client left
         self.disconnected = False
         self.in_context = False    # httpy.request() describes this call's request (its session writes)
-        self.over = asyncio.Event()  # the client left or the response is complete
+        self._over: asyncio.Event | None = None  # made when someone waits for it
+        self.is_over = False       # the client left or the response is complete
         self.writes: collections.deque[asyncio.Future] = collections.deque()
         self.task: asyncio.Task | None = None
 
@@ -166,8 +180,17 @@ class _Call:
         if isinstance(self.body, int) and not self.disconnected:
             chunk = await self._read_pipe(self.body)
             return {"type": "http.request", "body": chunk, "more_body": self.body is not None}
-        await self.over.wait()
+        if not self.is_over:
+            if self._over is None:
+                self._over = asyncio.Event()
+            await self._over.wait()
         return {"type": "http.disconnect"}
+
+    def end(self) -> None:
+        """The client left or the response is complete: a receive() waiting hears http.disconnect."""
+        self.is_over = True
+        if self._over is not None:
+            self._over.set()
 
     async def _read_pipe(self, fd: int) -> bytes:
         """The next bytes Java wrote into the body pipe, waiting on the loop (never
@@ -213,11 +236,11 @@ class _Call:
             if event[3]:
                 await self._wait_written()
             else:
-                self.over.set()
+                self.end()
 
     def _check(self, message: Any) -> Event:
         """The event for a valid message (marking progress), or a _Violation."""
-        if not isinstance(message, Mapping):
+        if type(message) is not dict and not isinstance(message, Mapping):
             raise _Violation(f"send() takes a dict message, not {type(message).__name__}")
         kind = message.get("type")
         if kind == "http.response.start":
@@ -277,7 +300,7 @@ class _Call:
 
     def disconnect(self) -> None:
         self.disconnected = self.closed = True
-        self.over.set()
+        self.end()
         while self.writes:
             waiter = self.writes.popleft()
             if not waiter.done():
@@ -672,10 +695,16 @@ class AsgiServer:
         _enter_loop(loop)
         try:
             loop._stopping = True  # _run_once polls without waiting
+            loop._run_once()  # the I/O ready now, the timers due, the callbacks ready
+            ready = loop._ready
             for _ in range(steps):
-                loop._run_once()
-                if not loop._ready:
+                if not ready:
                     break
+                # What _run_once does after its poll: the callbacks ready now (new ones wait a turn).
+                for _ in range(len(ready)):
+                    handle = ready.popleft()
+                    if not handle._cancelled:
+                        handle._run()
         finally:
             loop._stopping = False
             _leave_loop(loop)
@@ -753,7 +782,7 @@ class AsgiServer:
                 if not call.closed:
                     self._fail(call, "CancelledError: the ASGI server stopped before the app"
                                      " finished", "")
-                call.task.cancel()
+                self._cancel(call)
                 tasks.append(call.task)
         if tasks:
             await asyncio.wait(tasks, timeout=_remaining(deadline))
@@ -903,7 +932,7 @@ class AsgiServer:
     def _fail(self, call: _Call | _WebSocket, summary: str, trace: str) -> None:
         call.closed = True
         if isinstance(call, _Call):
-            call.over.set()
+            call.end()
         self._emit((call.id, "error", summary, trace))
 
     def _launch(self, call_id: int, make: Callable[[int], _Call | _WebSocket]) -> None:
@@ -913,12 +942,12 @@ class AsgiServer:
             self._fail(call, "RuntimeError: the ASGI server is stopping", "")
             self._finish(call)
             return
+        call.serving = False  # _serve has begun: its finally finishes the call
         call.task = self._loop.create_task(self._serve(call), name=f"httpy-asgi-{call_id}")
-        # A task cancelled before its first step never runs _serve's finally: finish it here.
-        call.task.add_done_callback(lambda _: self._finish(call))
 
     async def _serve(self, call: _Call | _WebSocket) -> None:
         """Runs the app on one call; its last event goes out once in_flight() no longer counts it."""
+        call.serving = True
         last: Event | None = None
         # What httpy.request() tells this task (the filter's request context), set in its own copy
         # of the loop's context, so every call sees its own request.
@@ -988,7 +1017,14 @@ class AsgiServer:
         if not call.closed:
             self._fail(call, "TimeoutError: python.timeout expired; the app's task was"
                              " cancelled", "")
+        self._cancel(call)
+
+    def _cancel(self, call: _Call | _WebSocket) -> None:
+        """Cancels the call's task; one cancelled before its first step never runs _serve's
+        finally, so it is finished here."""
         call.task.cancel()
+        if not call.serving:
+            self._finish(call)
 
 
 # ---- for Java, which calls module functions: one per step, the server passed in ----
@@ -1016,8 +1052,7 @@ def begin(server: AsgiServer, call_id: int, method: str, scheme: str, http_versi
     """body: the whole body, or the read end of a pipe that Java fills as the body
     arrives and closes at its end; the call owns it from now on."""
     server.begin(method, scheme, http_version, path, raw_path, root_path, query_string,
-                 [(name, value) for name, value in headers], client, address, body,
-                 call_id=call_id, extensions=extensions)
+                 headers, client, address, body, call_id=call_id, extensions=extensions)
 
 
 def begin_websocket(server: AsgiServer, call_id: int, scheme: str, http_version: str,
@@ -1026,8 +1061,8 @@ def begin_websocket(server: AsgiServer, call_id: int, scheme: str, http_version:
                     address: list[Any] | None, extensions: dict[str, Any],
                     subprotocols: list[str]) -> None:
     server.begin_websocket(scheme, http_version, path, raw_path, root_path, query_string,
-                           [(name, value) for name, value in headers], client, address,
-                           subprotocols, call_id=call_id, extensions=extensions)
+                           headers, client, address, subprotocols, call_id=call_id,
+                           extensions=extensions)
 
 
 def exchange(server: AsgiServer, written: list[int], gone: list[int],
