@@ -121,6 +121,11 @@ class JavaSide:
                 pass
         self.wakeups += 1
         taken = self.server.take()
+        self.record(taken)
+        return taken
+
+    def record(self, taken: list[tuple]) -> None:
+        """Notes what Java received and, unless told otherwise, "writes" each streamed chunk."""
         chunks = []
         for event in taken:
             self.events[event[0]].append(event)
@@ -128,7 +133,6 @@ class JavaSide:
                 chunks.append(event[0])
         if chunks and self.auto_written:
             self.server.written(chunks)
-        return taken
 
     def wait(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         deadline = time.monotonic() + timeout
@@ -179,13 +183,7 @@ class DrivenJavaSide(JavaSide):
                 taken, self.wake = _httpy_asgi.trip(self.server, [], [], [], [], [])
                 if taken:
                     self.wakeups += 1
-                chunks = []
-                for event in taken:
-                    self.events[event[0]].append(event)
-                    if (event[1] == "body" and event[3]) or event[1] == "send":
-                        chunks.append(event[0])
-                if chunks and self.auto_written:
-                    self.server.written(chunks)
+                self.record(taken)
             if taken or time.monotonic() >= deadline:
                 return taken
             left = deadline - time.monotonic()
