@@ -582,7 +582,11 @@ public final class AsgiApplication implements PythonApp {
                     continue; // python.timeout or the client ended it before it began
                 }
                 if (begin.getLast() instanceof BodyPipe pipe) {
-                    begin.set(begin.size() - 1, (long) pipe.takeReadFd());
+                    try {
+                        begin.set(begin.size() - 1, (long) pipe.takeReadFd());
+                    } catch (IllegalStateException discarded) {
+                        continue; // its exchange ended this moment (python.timeout, client gone) and closed it
+                    }
                 }
                 taken.add(begin);
             }
