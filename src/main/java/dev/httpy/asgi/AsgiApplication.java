@@ -331,13 +331,8 @@ public final class AsgiApplication implements PythonApp {
         sockets.put(id, socket);
         loopOf.put(id, loop);
         if (loop.watch != null) {
-            List<Object> begin = new ArrayList<>(scope.size() + 2);
-            begin.add("websocket");
-            begin.add(id);
-            begin.addAll(scope);
             loop.waiting.incrementAndGet();
-            loop.begins.add(begin);
-            loop.queueTrip();
+            loop.begin("websocket", id, scope, null);
             return id;
         }
         var task = new PythonTask() {
@@ -469,13 +464,7 @@ public final class AsgiApplication implements PythonApp {
         loopOf.put(id, loop);
         exchange.inFlight(request::overran);
         exchange.pythonWaitBegins();
-        List<Object> begin = new ArrayList<>(scope.size() + 3);
-        begin.add("http");
-        begin.add(id);
-        begin.addAll(scope);
-        begin.add(body);
-        loop.begins.add(begin);
-        loop.queueTrip();
+        loop.begin("http", id, scope, body);
     }
 
     /** python.timeout passed before the answer began: the app's task is cancelled. */
@@ -567,6 +556,22 @@ public final class AsgiApplication implements PythonApp {
                 return false;
             }
             return true;
+        }
+
+        /**
+         * Queues call {@code id} for the next trip to begin ({@code kind} "http", with its body, or
+         * "websocket", with none) and makes sure a trip comes; counted in {@link #waiting} already.
+         */
+        void begin(String kind, long id, List<Object> scope, Object body) {
+            List<Object> begin = new ArrayList<>(scope.size() + 3);
+            begin.add(kind);
+            begin.add(id);
+            begin.addAll(scope);
+            if (body != null) {
+                begin.add(body);
+            }
+            begins.add(begin);
+            queueTrip();
         }
 
         /** The calls to begin now: those still wanted (not timed out or gone meanwhile), their body pipes' read ends taken. */

@@ -36,8 +36,8 @@ public final class PythonThread {
     private final int mainGilState;
     private final Arena arena;
     private final Python py;
-    /** The OS thread's id, for {@link #isGone}. */
-    private final long tid = MadeStates.currentTid();
+    /** A request thread's OS thread id, for {@link #isGone}; 0 for the others, which end themselves. */
+    private final long tid;
     /** Where {@link #attach} adds its wait for the GIL; null: nowhere. */
     private GilWaits waits;
     private PythonLogs logs;
@@ -66,6 +66,7 @@ public final class PythonThread {
         this.main = main;
         this.mainGilState = mainGilState;
         this.arena = arena;
+        this.tid = kind == Kind.CALLER ? MadeStates.currentTid() : 0;
         this.py = new Python(lib, arena);
         py.bindThreadState(this);
     }

@@ -1070,6 +1070,13 @@ def exchange(server: AsgiServer, written: list[int], gone: list[int],
     """One trip from Java: chunks and WebSocket messages the clients took, clients that
     went away, requests past python.timeout and what WebSocket clients sent, in; every
     event waiting out."""
+    _tell(server, written, gone, overran, received)
+    return server.take()
+
+
+def _tell(server: AsgiServer, written: list[int], gone: list[int], overran: list[int],
+          received: list[list[Any]]) -> None:
+    """What Java has for the loop, scheduled on it in this order."""
     if received:
         server.received(received)
     if written:
@@ -1078,15 +1085,15 @@ def exchange(server: AsgiServer, written: list[int], gone: list[int],
         server.disconnect(call_id)
     for call_id in overran:
         server.cancel(call_id)
-    return server.take()
 
 
 def trip(server: AsgiServer, begins: list[list[Any]], written: list[int], gone: list[int],
          overran: list[int], received: list[list[Any]]) -> list[Any]:
     """One trip of a driven loop: as exchange(), and the calls to begin ([kind, call_id,
     begin()'s or begin_websocket()'s arguments], kind "http" or "websocket"), then the loop
-    runs until nothing is ready. Returns [events, wake]: wake as drive() returns it."""
-    refused = []
+    runs until nothing is ready. Returns [events, wake]: wake as drive() returns it. A
+    driven loop makes events only while it runs, so they are taken once, after."""
+    events = []
     for begun in begins:
         try:
             if begun[0] == "http":
@@ -1094,9 +1101,8 @@ def trip(server: AsgiServer, begins: list[list[Any]], written: list[int], gone: 
             else:
                 begin_websocket(server, *begun[1:])
         except Exception as exc:  # this call's answer, not the trip's
-            refused.append((begun[1], "error", summarize(exc), _format(exc)))
-    events = exchange(server, written, gone, overran, received)
-    events[:0] = refused
+            events.append((begun[1], "error", summarize(exc), _format(exc)))
+    _tell(server, written, gone, overran, received)
     wake = server.drive()
     events.extend(server.take())
     return [events, wake]
