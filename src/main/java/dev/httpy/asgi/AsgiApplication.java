@@ -146,6 +146,11 @@ public final class AsgiApplication implements PythonApp {
     }
 
     @Override
+    public String kind() {
+        return "asgi";
+    }
+
+    @Override
     public String name() {
         return name;
     }

@@ -16,6 +16,7 @@ import dev.httpy.python.PythonException;
 import dev.httpy.python.PythonResponse;
 import dev.httpy.routing.RouteMatch;
 import dev.httpy.runtime.PythonRuntime;
+import dev.httpy.tracing.Tracing;
 import dev.httpy.workers.PythonTask;
 import dev.httpy.workers.PythonWorkers;
 import jakarta.servlet.AsyncContext;
@@ -53,6 +54,8 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private final Limits limits;
     private final Deadlines deadlines;
     private final String name;
+    /** The interpreter that serves, as httpy's span names it. */
+    private final String interpreter;
     /** The body pipes' poller, started with the first piped body. */
     private PipePoller pipes;
     private final Map<String, HandlerTimes> times = new ConcurrentHashMap<>();
@@ -69,8 +72,9 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
      *                 reload replaces
      */
     public Dispatcher(String name, PythonWorkers workers, PythonRuntime runtime, PythonApp app, Limits limits,
-                      Metrics metrics) {
+                      Metrics metrics, String interpreter) {
         this.name = name;
+        this.interpreter = interpreter;
         this.workers = workers;
         this.metrics = metrics;
         this.app = app;
@@ -93,7 +97,17 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             return;
         }
         boolean hasBody = declared > 0 || (declared < 0 && request.getHeader("Transfer-Encoding") != null);
-        app.serve(this, request, response, path, route, hasBody);
+        Tracing.RequestSpan span = Tracing.start(request, route.pattern(), app.name(), app.kind(), interpreter);
+        if (span == null) {
+            app.serve(this, request, response, path, route, hasBody);
+            return;
+        }
+        // Python sees the span's trace headers; a handler run here has it current, as a worker will.
+        request = span.request();
+        request.setAttribute(SPAN, span);
+        try (var ignored = span.enter()) {
+            app.serve(this, request, response, path, route, hasBody);
+        }
     }
 
     /** How long the handler of {@code route} usually runs, for the fast path's decision. */
@@ -174,6 +188,9 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         if (here == null) {
             return false;
         }
+        if (request.getAttribute(SPAN) instanceof Tracing.RequestSpan span) {
+            span.ranOn(Thread.currentThread().getName(), -1);
+        }
         switch (here) {
             case Here.Ran<PythonResponse> ran -> {
                 PythonResponse answer = ran.value();
@@ -237,6 +254,9 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             }
         });
         holder[0] = exchange;
+        if (request.getAttribute(SPAN) instanceof Tracing.RequestSpan span) {
+            exchange.span(span);
+        }
         deadlines.track(exchange);
         return exchange;
     }
@@ -310,6 +330,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     }
 
     private static final String STARTED = Dispatcher.class.getName() + ".started";
+    private static final String SPAN = Dispatcher.class.getName() + ".span";
 
     /** Counts the request as begun: every app kind's serve calls it first, and its answer's end counts it done. */
     public void started(HttpServletRequest request) {
@@ -318,6 +339,10 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     /** Counts the request's end once, whichever path answered it, and lets a retiring dispatcher see it go. */
     private void finished(HttpServletRequest request, int status) {
+        if (request.getAttribute(SPAN) instanceof Tracing.RequestSpan span) {
+            request.removeAttribute(SPAN);
+            span.end(status);
+        }
         if (request.getAttribute(STARTED) instanceof Long since) {
             request.removeAttribute(STARTED);
             metrics.finished(since, status);
@@ -389,7 +414,12 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
                 call.discard(); // answered while it waited (timed out, client gone)
                 return null;
             }
-            try {
+            Tracing.RequestSpan span = exchange.span();
+            try (var ignored = span == null ? null : span.enter()) {
+                if (span != null) {
+                    long since = exchange.pythonWaitSince();
+                    span.ranOn(Thread.currentThread().getName(), since == 0 ? 0 : System.nanoTime() - since);
+                }
                 return call.run(py, exchange);
             } catch (PythonException e) {
                 return failed(exchange, app.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),

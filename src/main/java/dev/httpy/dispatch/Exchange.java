@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.httpy.python.PythonResponse;
+import dev.httpy.tracing.Tracing;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -60,6 +61,8 @@ public final class Exchange implements WriteListener, AsyncListener {
     private volatile Runnable inFlight;
     /** The reader of a body still arriving, or null. */
     volatile BodyReader body;
+    /** httpy's OpenTelemetry span for this request, or null. */
+    private volatile Tracing.RequestSpan span;
 
     // The answer on its way out; guarded by this.
     private byte[] chunk;
@@ -102,6 +105,15 @@ public final class Exchange implements WriteListener, AsyncListener {
         if (interrupt != null) {
             interrupt.run();
         }
+    }
+
+    /** httpy's OpenTelemetry span for this request, or null without one. */
+    public Tracing.RequestSpan span() {
+        return span;
+    }
+
+    void span(Tracing.RequestSpan span) {
+        this.span = span;
     }
 
     /** Python has the request from now on: python.timeout runs. */

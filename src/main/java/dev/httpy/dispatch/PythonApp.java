@@ -25,6 +25,9 @@ public interface PythonApp {
     /** {@code module:function} (or {@code module:app}), for logs and errors. */
     String name();
 
+    /** The app's kind: {@code function}, {@code wsgi} or {@code asgi}. */
+    String kind();
+
     /** Looks the callable up in {@code py}'s interpreter, so a bad name fails at start-up. */
     void resolve(Python py);
 

@@ -31,6 +31,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * @param exposed what of the Java side of the request ({@code httpy.request()}) Python may see
  */
 public record RequestFunction(String name, RequestContext.Settings exposed) implements PythonApp {
+    @Override
+    public String kind() {
+        return "function";
+    }
+
     /** Sets and takes back the request {@code httpy.request()} describes around a call. */
     static final String ENTER = "httpy:_enter";
     static final String LEAVE = "httpy:_leave";

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.httpy.tracing.Tracing;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -39,6 +40,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class JavaCalls {
     private static final System.Logger LOG = System.getLogger(JavaCalls.class.getName());
+    /** What httpy.py's _TRACE puts before Python's traceparent in a call's arguments. */
+    private static final String TRACE_MARK = "\0httpy.traceparent";
     /** {@code PyObject *(*)(PyObject *self, PyObject *const *args, Py_ssize_t nargs)}. */
     private static final FunctionDescriptor FASTCALL = FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
     private static final int METH_FASTCALL = 0x0080;
@@ -149,7 +152,7 @@ public final class JavaCalls {
                 if ((int) setAttr.invokeExact(module, local.allocateFrom("_lookup"), function) != 0) {
                     throw new IllegalStateException("cannot bind httpy._lookup");
                 }
-                py.callModuleFunction("httpy", "_forget_proxies");
+                py.callModuleFunction("httpy", "_forget_proxies", Tracing.present());
                 boundInMain = mainInterpreter;
             } finally {
                 lib.decRef(function);
@@ -270,6 +273,14 @@ public final class JavaCalls {
 
     /** A call of an exposed method: arguments in, the GIL let go while Java runs, the result out. */
     private MemorySegment invoke(Conversions convert, Methods methods, MemorySegment argv, long nargs) throws Throwable {
+        // httpy.py's wrapper put Python's current span first (Tracing.present() only): the call runs under it.
+        String traceparent = null;
+        if (nargs >= 2 && Tracing.present() && lib.isInstance(argv.get(ADDRESS, 0), lib.unicodeType)
+                && TRACE_MARK.equals(convert.string(argv.get(ADDRESS, 0)))) {
+            traceparent = convert.string(argv.getAtIndex(ADDRESS, 1));
+            argv = argv.asSlice(2 * ADDRESS.byteSize());
+            nargs -= 2;
+        }
         JavaObjects.Method method = methods.byCount().get((int) nargs);
         if (method == null) {
             return raise(typeError, methods.name() + "() takes " + String.join(" or ", methods.byCount().keySet()
@@ -296,7 +307,8 @@ public final class JavaCalls {
         Throwable thrown = null;
         var state = (MemorySegment) lib.PyEval_SaveThread.invokeExact();
         try {
-            result = method.invoke(methods.object().target(), arguments);
+            String parent = traceparent;
+            result = Tracing.under(parent, () -> method.invoke(methods.object().target(), arguments));
         } catch (Throwable e) {
             result = null;
             thrown = e;

@@ -203,7 +203,8 @@ public final class PythonDispatchFilter implements Filter {
             handler.serveWith(workers);
             var dispatcher = new Dispatcher(threadName, workers, fastPathOn(runtime) ? runtime : null, handler,
                     new Dispatcher.Limits(settings.timeout(), settings.bodyTimeout(), settings.writeTimeout(),
-                            settings.maxBody(), settings.debug()), metrics);
+                            settings.maxBody(), settings.debug()), metrics,
+                    settings.gilPerWorker() ? "per-worker" : runtime.isolation().name().toLowerCase(java.util.Locale.ROOT));
             return new Mount(runtime, handler, routes, workers, dispatcher);
         } catch (RuntimeException | Error e) {
             handler.stop(runtime, ASGI_GRACE);

@@ -38,6 +38,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * @param exposed what of the Java side of the request ({@code httpy.request()}) Python may see
  */
 public record WsgiApplication(String name, RequestContext.Settings exposed) implements PythonApp {
+    @Override
+    public String kind() {
+        return "wsgi";
+    }
+
     private static final System.Logger LOG = System.getLogger(WsgiApplication.class.getName());
     /** The glue's WSGI half, loaded into every interpreter of the web app with the glue. */
     private static final String MODULE = "_httpy_wsgi";

@@ -25,6 +25,7 @@ is released while the Java method runs.
 from __future__ import annotations
 
 import contextvars
+import sys
 from collections.abc import Iterator, Mapping, MutableMapping
 from typing import Any, Callable
 
@@ -48,6 +49,8 @@ class JavaObject:
     """A Java object the web app exposed: its exposed methods as attributes, nothing else."""
 
     def __init__(self, name: str, methods: dict[str, Callable[..., Any]]) -> None:
+        if _tracing:
+            methods = {method: _traced(function) for method, function in methods.items()}
         self.__dict__.update(methods)
         self.__dict__["_JavaObject__name"] = name
         self.__dict__["_JavaObject__methods"] = tuple(sorted(methods))
@@ -81,9 +84,38 @@ def _refuse(reason: str) -> None:
     _proxies.clear()
 
 
-def _forget_proxies() -> None:
-    """A new _lookup was bound (a web app took over the main interpreter): proxies of the last one go."""
+def _forget_proxies(tracing: bool = False) -> None:
+    """A new _lookup was bound (a web app took over the main interpreter): proxies of the last one go.
+    tracing: Java has OpenTelemetry, so calls into Java carry Python's current span."""
+    global _tracing
+    _tracing = tracing
     _proxies.clear()
+
+
+# Java has OpenTelemetry: a call into Java passes Python's current span first, after this marker.
+_tracing = False
+_TRACE = "\0httpy.traceparent"
+
+
+def _traceparent() -> str | None:
+    """Python's current OpenTelemetry span as a W3C traceparent, when the app uses OpenTelemetry."""
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return None
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"
+
+
+def _traced(function: Callable[..., Any]) -> Callable[..., Any]:
+    def call(*args: Any) -> Any:
+        parent = _traceparent()
+        return function(*args) if parent is None else function(_TRACE, parent, *args)
+
+    call.__name__ = getattr(function, "__name__", "call")
+    call.__doc__ = function.__doc__
+    return call
 
 
 def java(name: str) -> JavaObject:
