@@ -31,6 +31,7 @@ import dev.httpy.python.PythonObject;
 import dev.httpy.routing.RouteMatch;
 import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.runtime.Waits;
+import dev.httpy.tracing.Tracing;
 import dev.httpy.workers.PythonTask;
 import dev.httpy.workers.PythonWorkers;
 import dev.httpy.workers.ResultTask;
@@ -432,6 +433,9 @@ public final class AsgiApplication implements PythonApp {
             args.addAll(scope);
             args.add(body instanceof BodyPipe pipe ? (Object) (long) pipe.takeReadFd() : body);
             long since = exchange.pythonWaitSince();
+            if (exchange.span() instanceof Tracing.RequestSpan span) {
+                span.ranOn(Thread.currentThread().getName(), since == 0 ? -1 : System.nanoTime() - since);
+            }
             try {
                 py.call(py.cachedFunction(MODULE + ":begin"), args.toArray());
             } catch (RuntimeException e) {
@@ -590,6 +594,10 @@ public final class AsgiApplication implements PythonApp {
                         pipe.discard();
                     }
                     continue; // python.timeout or the client ended it before it began
+                }
+                if (calls.get(id) instanceof Call call && call.exchange.span() instanceof Tracing.RequestSpan span) {
+                    long since = call.exchange.pythonWaitSince();
+                    span.ranOn(Thread.currentThread().getName(), since == 0 ? -1 : System.nanoTime() - since);
                 }
                 if (begin.getLast() instanceof BodyPipe pipe) {
                     try {

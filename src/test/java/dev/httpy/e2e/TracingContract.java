@@ -134,6 +134,7 @@ abstract class TracingContract {
         assertTrue(httpy.attributes().contains("httpy.app.kind=" + kind), httpy.attributes());
         assertTrue(httpy.attributes().contains("http.response.status_code=200"), httpy.attributes());
         assertTrue(httpy.attributes().contains("httpy.interpreter="), httpy.attributes());
+        assertTrue(httpy.attributes().contains("httpy.worker="), httpy.attributes());
         assertEquals("UNSET", httpy.status());
     }
 }
