@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import sys
 import threading
 from typing import Any
@@ -46,7 +47,8 @@ def keywords() -> list[Any]:
 
 def proxy_facts() -> list[Any]:
     probe = httpy.java("probe")
-    function = probe.add
+    # inspect.unwrap: with OpenTelemetry in the web app, httpy wraps each method to pass Python's span.
+    function = inspect.unwrap(probe.add)
     return [sorted(dir(probe)), repr(probe), type(function.__self__).__name__,
             hasattr(probe, "getClass"), hasattr(probe, "secret"), probe is httpy.java("probe")]
 

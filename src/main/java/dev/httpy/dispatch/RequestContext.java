@@ -120,7 +120,7 @@ public final class RequestContext {
 
     /**
      * The attributes the container and its libraries set on every request (Tomcat's dispatcher type
-     * and path, Jetty's, the Servlet spec's forward and error ones, Weld's), not the app's: left out
+     * and path, Jetty's, the Servlet spec's forward and error ones, Weld's, httpy's own), not the app's: left out
      * unless python.attributes names them.
      */
     private static boolean containers(String name) {
@@ -133,7 +133,7 @@ public final class RequestContext {
     }
 
     private static final List<String> CONTAINER_PREFIXES = List.of("jakarta.servlet.", "jakarta.websocket.",
-            "org.apache.catalina.", "org.apache.tomcat.", "org.apache.coyote.", "org.eclipse.jetty.", "org.jboss.weld.");
+            "org.apache.catalina.", "org.apache.tomcat.", "org.apache.coyote.", "org.eclipse.jetty.", "org.jboss.weld.", "dev.httpy.");
 
     /** The Java type of a session value Python cannot have, somewhere inside it, or null when it passes. */
     private static String unpassable(Object value) {

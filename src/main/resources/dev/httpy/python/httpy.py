@@ -115,6 +115,7 @@ def _traced(function: Callable[..., Any]) -> Callable[..., Any]:
 
     call.__name__ = getattr(function, "__name__", "call")
     call.__doc__ = function.__doc__
+    call.__wrapped__ = function  # type: ignore[attr-defined]
     return call
 
 

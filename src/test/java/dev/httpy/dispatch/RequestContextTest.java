@@ -46,6 +46,8 @@ class RequestContextTest {
         var tomcats = new LinkedHashMap<String, Object>();
         tomcats.put("org.apache.catalina.core.DISPATCHER_TYPE", DispatcherType.REQUEST);
         tomcats.put("org.apache.catalina.core.DISPATCHER_REQUEST_PATH", "/python");
+        // httpy's own, which the dispatcher sets before an ASGI scope is read.
+        tomcats.put("dev.httpy.dispatch.Dispatcher.started", 123_456_789L);
         assertNull(RequestContext.of(request(tomcats), RequestContext.Settings.DEFAULT),
                 "no context, so no extra call into Python for the plain request");
     }
