@@ -98,7 +98,8 @@ public final class ServerProcess implements AutoCloseable {
         return server;
     }
 
-    private void editServerXml(String old, String replacement) {
+    /** Replaces the one {@code old} in the base's {@code conf/server.xml}; before {@link #start}. */
+    void editServerXml(String old, String replacement) {
         try {
             Path serverXml = base.resolve("conf/server.xml");
             Files.writeString(serverXml, replaceOnce(Files.readString(serverXml), old, replacement));
@@ -497,7 +498,7 @@ public final class ServerProcess implements AutoCloseable {
         return text.substring(0, at) + replacement + text.substring(at + old.length());
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (var socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
