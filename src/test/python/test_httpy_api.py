@@ -69,6 +69,10 @@ class RequestTest(unittest.TestCase):
             httpy.request().session["s"] = {1, 2}
         with self.assertRaisesRegex(TypeError, "dict keys must be str"):
             httpy.request().session["d"] = {1: "x"}
+        # Java would keep these as BigInteger, which it cannot give back to Python.
+        with self.assertRaisesRegex(TypeError, "beyond Java's long"):
+            httpy.request().session["big"] = [2**63]
+        httpy.request().session["edges"] = [-(2**63), 2**63 - 1, True]
 
     def test_starting_a_session_needs_python_session_create(self):
         httpy._enter(context(session=None))

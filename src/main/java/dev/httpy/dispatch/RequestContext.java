@@ -180,5 +180,8 @@ public final class RequestContext {
         }
         ((Map<?, ?>) changes.get(1)).forEach((name, value) -> session.setAttribute((String) name, value));
         ((List<?>) changes.get(2)).forEach(name -> session.removeAttribute((String) name));
+        if (request.isAsyncStarted()) {
+            SessionReplication.afterAsyncWrite(session);
+        }
     }
 }

@@ -177,6 +177,9 @@ _SESSION_TYPES = (str, int, float, bool, type(None))
 
 
 def _check_session_value(name: str, value: Any) -> None:
+    if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**63:
+        # Java would hold it as a BigInteger, which it cannot give back to Python.
+        raise TypeError(f"session value {name!r}: {value} is beyond Java's long (64 bits); store it as a str")
     if isinstance(value, _SESSION_TYPES):
         return
     if isinstance(value, (list, tuple)):

@@ -27,10 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * with values Java can serialize; Tomcat does the rest.
  *
  * <p>Given a cluster of nodes A and B, on node A Python ({@code sessions_app.py},
- * {@code python.session=create}, a filter without async support) starts a session and stores
+ * {@code python.session=create}, a filter with async support, as users declare it) starts a session and stores
  * strings, numbers, a boolean, None, lists, a dict and a tuple; then changes a dict and a list in
  * place, without assigning them again; then assigns the dict again. A second filter of the same
- * function, with async support, writes another session from a slow request. When node A stops,
+ * function writes another session from a slow request, long after it went asynchronous. When node A stops,
  * cleanly, node B, given the same session cookies, answers in Python and in a plain Java servlet.
  * Node B is asked only once A has stopped: Tomcat's DeltaManager expects a session to be used on
  * one node at a time, and a change arriving from another node replaces the changes a node has not
@@ -47,7 +47,7 @@ class TomcatSessionsAcrossNodesIT {
 
     private ServerProcess nodeA;
     private ServerProcess nodeB;
-    /** The session written on the container thread, and the one written by a request that went asynchronous. */
+    /** The session written by the first requests of a route, and the one written by a slow request. */
     private String cookie;
     private String asyncCookie;
     /** Node A's own Python reading its session after the in-place change. */
@@ -148,17 +148,17 @@ class TomcatSessionsAcrossNodesIT {
     }
 
     /**
-     * The limit the README states: with async support in the filter chain, a request that went
-     * asynchronous (a slow one; any route's first calls) writes the session after it has left
-     * Tomcat's ReplicationValve. Its new session reaches node B (the DeltaManager announces it when
-     * it is made), its values wait on node A for that session's next request, and go with A.
+     * A request that went asynchronous (a slow one here; any route's first calls) writes the session
+     * after it has left Tomcat's ReplicationValve, which sends a request's changes as it leaves;
+     * httpy sends them itself then, so they do not wait on node A for the session's next request
+     * there and go with A.
      */
     @Test
-    void aSessionWrittenByARequestThatWentAsynchronousLosesItsValuesWithItsNode() throws Exception {
+    void aSessionWrittenLongAfterTheRequestWentAsynchronousReachesTheOtherNode() throws Exception {
         var read = onB("/py/read", asyncCookie);
 
         assertEquals(200, read.statusCode(), read.body());
-        assertEquals("no values\n", read.body());
+        assertEquals("written_late: str 'after the valves'\n", read.body());
     }
 
     /** The packaged WAR with {@code src/test/resources/sessions}: web.xml, sessions_app.py, and the Java servlet. */
