@@ -353,11 +353,17 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         return admission.inFlight();
     }
 
-    /** httpy's own answer on the container thread, before anything went async; logged at INFO. */
-    public static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text)
-            throws IOException {
+    /**
+     * httpy's own answer on the container thread, before anything went async, with {@code headers}
+     * (names and values in turn) besides its Content-Type; logged at INFO.
+     */
+    public static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text,
+                             String... headers) throws IOException {
         LOG.log(System.Logger.Level.INFO, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(), status, text);
         var answer = PythonResponse.text(status, text + "\n");
+        for (int i = 0; i < headers.length; i += 2) {
+            answer = answer.withHeader(headers[i], headers[i + 1]);
+        }
         Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
     }
 
@@ -471,7 +477,19 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     @Override
     public void close() {
-        workers.close();
+        stop(workers::close);
+    }
+
+    /**
+     * {@link #close}, giving the workers' running tasks {@code grace} to end (instead of the
+     * workers' default) before a TimeoutError is raised in them.
+     */
+    public void close(Duration grace) {
+        stop(() -> workers.close(grace));
+    }
+
+    private void stop(Runnable stopWorkers) {
+        stopWorkers.run();
         deadlines.close();
         synchronized (this) {
             if (pipes != null) {
