@@ -350,10 +350,12 @@ public final class Exchange implements WriteListener, AsyncListener {
 
     /**
      * Gives up on the client: it stopped reading, went away, or the answer was cut. The Python side
-     * is told to stop, and the exchange ends (the container closes the connection).
+     * is told to stop, and the exchange ends (the container closes the connection). One dropped
+     * before any answer began (the container ended it, as Tomcat does when the web app stops, or
+     * the app stopped) is a 503 with Connection: close, never the container's default empty 200.
      */
     public void drop(System.Logger.Level level, String why) {
-        claimed.set(true);
+        boolean answering = claimed.getAndSet(true);
         ChunkSource toCancel;
         synchronized (this) {
             if (ended) {
@@ -367,7 +369,21 @@ public final class Exchange implements WriteListener, AsyncListener {
         if (toCancel != null) {
             toCancel.cancel();
         }
+        if (!answering) {
+            unanswered();
+        }
         end(why);
+    }
+
+    private void unanswered() {
+        try {
+            if (!response.isCommitted()) {
+                response.setStatus(503);
+                response.setHeader("Connection", "close");
+            }
+        } catch (RuntimeException gone) {
+            // the container has finished with the response; nothing reaches the client anyway
+        }
     }
 
     /** Ends the exchange once: completes the AsyncContext (or wakes the waiting container thread). */
