@@ -42,6 +42,13 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     private static final String TIMEOUT_TEXT = HttpyAnswers.timedOut("handler");
+    /**
+     * The container's own limit on an asynchronous request: far beyond any of httpy's, which
+     * {@link Deadlines} keeps. Not 0 ("none"): Tomcat times out the asynchronous requests that have
+     * no limit of their own as soon as their web app stops (once its unloadDelay, 2 s, has passed),
+     * which would cut short the drain python.drain-timeout gives them.
+     */
+    private static final long CONTAINER_ASYNC_TIMEOUT_MILLIS = Duration.ofDays(365).toMillis();
 
     /** The limits a dispatcher keeps, from the filter's init-params. */
     public record Limits(Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody, boolean debug) {
@@ -227,7 +234,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     public Exchange startAsync(HttpServletRequest request, HttpServletResponse response, Runnable onEnd)
             throws IOException {
         AsyncContext async = request.startAsync();
-        async.setTimeout(0); // Deadlines keeps httpy's own limits
+        async.setTimeout(CONTAINER_ASYNC_TIMEOUT_MILLIS);
         var holder = new Exchange[1];
         Exchange exchange = Exchange.async(request.getMethod(), request.getRequestURI(), response, async, () -> {
             deadlines.untrack(holder[0]);

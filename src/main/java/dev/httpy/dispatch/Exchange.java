@@ -431,8 +431,9 @@ public final class Exchange implements WriteListener, AsyncListener {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        // httpy's own deadlines answer first; the container's async timeout is off (0).
-        drop(System.Logger.Level.WARNING, "the container's async timeout expired");
+        // httpy's own deadlines answer first; the container's async timeout is a year away, so this is
+        // the container ending the request: Tomcat and Jetty do so to the requests left when they stop.
+        drop(System.Logger.Level.WARNING, "the container ended the request (it is stopping, or its async timeout passed)");
     }
 
     @Override
