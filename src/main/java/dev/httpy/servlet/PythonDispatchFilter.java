@@ -439,6 +439,7 @@ public final class PythonDispatchFilter implements Filter {
             replacer = null;
         }
         Mount last = mount;
+        long began = System.nanoTime();
         boolean drained = last == null || !draining || drainRequests(last);
         if (mbean != null) {
             mbean.unregister();
@@ -452,10 +453,14 @@ public final class PythonDispatchFilter implements Filter {
                     + " the queue was full", last.dispatcher.rejected());
             last.dispatcher.retire(Duration.ZERO, () -> false);
             last.handler.stop(last.runtime, ASGI_GRACE);
-            if (drained) {
+            if (!draining) {
                 last.dispatcher.close();
             } else {
-                last.dispatcher.close(Duration.ZERO); // the requests had their time: their handlers stop now
+                // Python work still running (a handler whose client the container dropped) gets what is left
+                // of python.drain-timeout, at most the workers' usual grace; none once the drain ran out.
+                Duration left = drained ? settings.drainTimeout().minusNanos(System.nanoTime() - began) : Duration.ZERO;
+                last.dispatcher.close(left.isNegative() ? Duration.ZERO
+                        : left.compareTo(PythonWorkers.STOP_GRACE) < 0 ? left : PythonWorkers.STOP_GRACE);
             }
         }
     }

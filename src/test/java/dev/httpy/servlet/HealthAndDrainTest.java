@@ -187,6 +187,20 @@ class HealthAndDrainTest {
         assertTrue(answer.status >= 500, answer.status + " " + answer.text());
     }
 
+    @Test
+    void pythonWorkWhoseRequestWasAnsweredGetsNoMoreThanTheDrainLimit() throws Exception {
+        // given: a handler sleeping in C that python.timeout already answered for (504), and a 1 s drain
+        var filter = filter("python", "python.routes", "/sleep", "python.timeout", "0.3", "python.drain-timeout", "1");
+        assertEquals(504, request("GET", "/sleep", "seconds=8").status);
+        // when
+        long stopping = System.nanoTime();
+        filter.destroy();
+        filters.remove(filter);
+        // then: within the limit and the second a stuck thread gets after TimeoutError, not the workers' 4 s grace
+        double took = (System.nanoTime() - stopping) / 1e9;
+        assertTrue(took < 3, "the stop took " + took + " s");
+    }
+
     // ---- the container's side ----
 
     /** A started filter named {@code name} serving drain_app:handle with these init-params (names and values in turn). */
