@@ -453,16 +453,21 @@ public final class PythonDispatchFilter implements Filter {
                     + " the queue was full", last.dispatcher.rejected());
             last.dispatcher.retire(Duration.ZERO, () -> false);
             last.handler.stop(last.runtime, ASGI_GRACE);
-            if (!draining) {
-                last.dispatcher.close();
-            } else {
-                // Python work still running (a handler whose client the container dropped) gets what is left
-                // of python.drain-timeout, at most the workers' usual grace; none once the drain ran out.
-                Duration left = drained ? settings.drainTimeout().minusNanos(System.nanoTime() - began) : Duration.ZERO;
-                last.dispatcher.close(left.isNegative() ? Duration.ZERO
-                        : left.compareTo(PythonWorkers.STOP_GRACE) < 0 ? left : PythonWorkers.STOP_GRACE);
-            }
+            last.dispatcher.close(draining ? graceLeft(drained, began) : PythonWorkers.STOP_GRACE);
         }
+    }
+
+    /**
+     * How long Python work still running after the drain (a handler whose client the container
+     * dropped) may end by itself: what is left of python.drain-timeout, at most the workers' usual
+     * grace; nothing once the drain ran out.
+     */
+    private Duration graceLeft(boolean drained, long drainBegan) {
+        Duration left = settings.drainTimeout().minusNanos(System.nanoTime() - drainBegan);
+        if (!drained || left.isNegative()) {
+            return Duration.ZERO;
+        }
+        return left.compareTo(PythonWorkers.STOP_GRACE) < 0 ? left : PythonWorkers.STOP_GRACE;
     }
 
     /**
