@@ -43,6 +43,13 @@ import jakarta.servlet.http.HttpServletResponse;
 public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
     private static final String TIMEOUT_TEXT = HttpyAnswers.timedOut("handler");
+    /**
+     * The container's own limit on an asynchronous request: far beyond any of httpy's, which
+     * {@link Deadlines} keeps. Not 0 ("none"): Tomcat times out the asynchronous requests that have
+     * no limit of their own as soon as their web app stops (once its unloadDelay, 2 s, has passed),
+     * which would cut short the drain python.drain-timeout gives them.
+     */
+    private static final long CONTAINER_ASYNC_TIMEOUT_MILLIS = Duration.ofDays(365).toMillis();
 
     /** The limits a dispatcher keeps, from the filter's init-params. */
     public record Limits(Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody, boolean debug) {
@@ -244,7 +251,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
     public Exchange startAsync(HttpServletRequest request, HttpServletResponse response, Runnable onEnd)
             throws IOException {
         AsyncContext async = request.startAsync();
-        async.setTimeout(0); // Deadlines keeps httpy's own limits
+        async.setTimeout(CONTAINER_ASYNC_TIMEOUT_MILLIS);
         var holder = new Exchange[1];
         Exchange exchange = Exchange.async(request.getMethod(), request.getRequestURI(), response, async, () -> {
             deadlines.untrack(holder[0]);
@@ -378,11 +385,17 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
         return admission.inFlight();
     }
 
-    /** httpy's own answer on the container thread, before anything went async; logged at INFO. */
-    public static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text)
-            throws IOException {
+    /**
+     * httpy's own answer on the container thread, before anything went async, with {@code headers}
+     * (names and values in turn) besides its Content-Type; logged at INFO.
+     */
+    public static void reply(HttpServletRequest request, HttpServletResponse response, int status, String text,
+                             String... headers) throws IOException {
         LOG.log(System.Logger.Level.INFO, "{0} {1} -> {2}: {3}", request.getMethod(), request.getRequestURI(), status, text);
         var answer = PythonResponse.text(status, text + "\n");
+        for (int i = 0; i < headers.length; i += 2) {
+            answer = answer.withHeader(headers[i], headers[i + 1]);
+        }
         Exchange.writeWhole(response, answer.status(), answer.headers(), answer.body());
     }
 
@@ -501,7 +514,19 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
 
     @Override
     public void close() {
-        workers.close();
+        stop(workers::close);
+    }
+
+    /**
+     * {@link #close}, giving the workers' running tasks {@code grace} to end (instead of the
+     * workers' default) before a TimeoutError is raised in them.
+     */
+    public void close(Duration grace) {
+        stop(() -> workers.close(grace));
+    }
+
+    private void stop(Runnable stopWorkers) {
+        stopWorkers.run();
         deadlines.close();
         synchronized (this) {
             if (pipes != null) {

@@ -362,10 +362,12 @@ public final class Exchange implements WriteListener, AsyncListener {
 
     /**
      * Gives up on the client: it stopped reading, went away, or the answer was cut. The Python side
-     * is told to stop, and the exchange ends (the container closes the connection).
+     * is told to stop, and the exchange ends (the container closes the connection). One dropped
+     * before any answer began (the container ended it, as Tomcat does when the web app stops, or
+     * the app stopped) is a 503 with Connection: close, never the container's default empty 200.
      */
     public void drop(System.Logger.Level level, String why) {
-        claimed.set(true);
+        boolean answering = claimed.getAndSet(true);
         ChunkSource toCancel;
         synchronized (this) {
             if (ended) {
@@ -379,7 +381,21 @@ public final class Exchange implements WriteListener, AsyncListener {
         if (toCancel != null) {
             toCancel.cancel();
         }
+        if (!answering) {
+            unanswered();
+        }
         end(why);
+    }
+
+    private void unanswered() {
+        try {
+            if (!response.isCommitted()) {
+                response.setStatus(503);
+                response.setHeader("Connection", "close");
+            }
+        } catch (RuntimeException gone) {
+            // the container has finished with the response; nothing reaches the client anyway
+        }
     }
 
     /** Ends the exchange once: completes the AsyncContext (or wakes the waiting container thread). */
@@ -427,8 +443,9 @@ public final class Exchange implements WriteListener, AsyncListener {
 
     @Override
     public void onTimeout(AsyncEvent event) {
-        // httpy's own deadlines answer first; the container's async timeout is off (0).
-        drop(System.Logger.Level.WARNING, "the container's async timeout expired");
+        // httpy's own deadlines answer first; the container's async timeout is a year away, so this is
+        // the container ending the request: Tomcat and Jetty do so to the requests left when they stop.
+        drop(System.Logger.Level.WARNING, "the container ended the request (it is stopping, or its async timeout passed)");
     }
 
     @Override

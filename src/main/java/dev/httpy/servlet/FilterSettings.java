@@ -30,10 +30,16 @@ import dev.httpy.dispatch.RequestContext;
  *                 a sub-interpreter with its own GIL and its own copy of the app (Python 3.12+)
  * @param context  what of the servlet request Python's {@code httpy.request()} sees beyond the
  *                 handler's arguments ({@link RequestContext})
+ * @param startTimeout {@code python.start-timeout}: this filter's own start-up limit, or null for the web app's
+ * @param health   {@code python.health}: the path the filter answers with the web app's {@link Health}
+ *                 itself, or null (default: none)
+ * @param drainTimeout {@code python.drain-timeout}: how long the requests in flight may finish when the
+ *                 web app stops, before Python stops under them (default 20 s; 0: not at all)
  */
 public record FilterSettings(String handler, String wsgi, String asgi, List<String> routes, String init, int workers, int maxWorkers,
                              int queue, Duration timeout, Duration bodyTimeout, Duration writeTimeout, long maxBody,
-                             boolean debug, boolean gilPerWorker, RequestContext.Settings context, Duration startTimeout) {
+                             boolean debug, boolean gilPerWorker, RequestContext.Settings context, Duration startTimeout,
+                             String health, Duration drainTimeout) {
 
     /**
      * @param roles      {@code python.roles}: the roles {@code is_user_in_role} may ask the container about
@@ -48,11 +54,12 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
     static final int DEFAULT_QUEUE = 1000;
     static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     static final long DEFAULT_MAX_BODY = 10L * 1024 * 1024;
+    static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(20);
     /** Every init-param this filter reads; also what {@link HttpyInitializer} takes from context-params. */
     static final Set<String> KNOWN = Set.of("python.handler", "python.wsgi", "python.asgi", "python.routes", "python.init", "python.workers",
             "python.max-workers", "python.queue", "python.timeout", "python.body-timeout", "python.write-timeout",
             "python.max-body", "python.debug", "python.gil", "python.roles", "python.attributes", "python.session",
-            "python.start-timeout");
+            "python.start-timeout", "python.health", "python.drain-timeout");
 
     /** Reads the init-params; throws IllegalArgumentException naming the first bad one. */
     public static FilterSettings read(Collection<String> names, Function<String, String> values) {
@@ -112,7 +119,9 @@ public record FilterSettings(String handler, String wsgi, String asgi, List<Stri
                         params.choice("python.session", "read-write", "create", "off")),
                 // null: the web app's context-param (RuntimeSettings), which has the default
                 params.string("python.start-timeout") == null ? null
-                        : params.secondsOrNone("python.start-timeout", RuntimeSettings.DEFAULT_START_TIMEOUT));
+                        : params.secondsOrNone("python.start-timeout", RuntimeSettings.DEFAULT_START_TIMEOUT),
+                params.path("python.health", "/healthz"),
+                params.secondsOrZero("python.drain-timeout", DEFAULT_DRAIN_TIMEOUT, "0 to stop Python at once"));
     }
 
     private static List<String> names(String list) {

@@ -114,6 +114,11 @@ final class Params {
 
     /** {@link #seconds}, where 0 means no limit ({@link Duration#ZERO}). */
     Duration secondsOrNone(String name, Duration defaultValue) {
+        return secondsOrZero(name, defaultValue, "0 for no limit");
+    }
+
+    /** {@link #seconds}, or 0 ({@link Duration#ZERO}), which {@code zero} says the meaning of ("0 for no limit"). */
+    Duration secondsOrZero(String name, Duration defaultValue, String zero) {
         String value = string(name);
         if (value != null && value.matches("0+(\\.0+)?")) {
             return Duration.ZERO;
@@ -121,8 +126,21 @@ final class Params {
         try {
             return seconds(name, defaultValue);
         } catch (IllegalArgumentException e) {
-            throw bad(name, value, "give seconds, at most 86400, or 0 for no limit (default " + defaultValue.toSeconds() + ")");
+            throw bad(name, value, "give seconds, at most 86400, or " + zero + " (default " + defaultValue.toSeconds() + ")");
         }
+    }
+
+    /**
+     * A path within the web app, as a request's path is once the container decoded it (so no
+     * {@code %}, query or {@code ;} parameters), starting with {@code /}; null when absent.
+     */
+    String path(String name, String example) {
+        String value = string(name);
+        if (value == null || value.matches("/[^\\s?#;%]*")) {
+            return value;
+        }
+        throw bad(name, value, "give a path within the web app that starts with /, decoded, without a query or"
+                + " ; parameters, e.g. " + example);
     }
 
     boolean bool(String name) {

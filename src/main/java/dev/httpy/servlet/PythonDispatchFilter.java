@@ -94,8 +94,8 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
-    /** A filter's workers now, for {@link Health}. */
-    record Load(int workers, int busy, int stuck, int queued, double timeoutSeconds) {
+    /** A filter's workers now, for {@link Health}; {@code inFlight}: requests taken and not answered yet. */
+    record Load(int workers, int busy, int stuck, int queued, long inFlight, double timeoutSeconds) {
     }
 
     private final Metrics metrics = new Metrics();
@@ -107,6 +107,8 @@ public final class PythonDispatchFilter implements Filter {
     private volatile Mount mount;
     private FilterMBean mbean;
     private AppReplacer replacer;
+    /** The web app's drain, which the first of its filters to stop begins. */
+    private Drain drain;
 
     @Override
     public void init(FilterConfig config) throws ServletException {
@@ -127,14 +129,16 @@ public final class PythonDispatchFilter implements Filter {
                 replacer = app;
                 app.add(this);
             }
+            drain = Drain.of(context);
             Health.add(context, this);
             context.log("httpy " + name + ": " + mount.handler.name() + " serves " + mount.routes + " with "
                     + (settings.gilPerWorker() ? settings.workers() + " Python workers, each with its own GIL"
                     : settings.workers() + " to " + settings.maxWorkers() + " Python workers")
                     + ", queue " + settings.queue() + ", timeout " + settings.timeout().toMillis() / 1000.0 + " s"
-                    + (fastPathOn(started) ? "; short handlers run on request threads" : "; every request goes to the workers"));
+                    + (fastPathOn(started) ? "; short handlers run on request threads" : "; every request goes to the workers")
+                    + (settings.health() != null ? "; it answers GET " + settings.health() + " with the web app's health" : ""));
         } catch (RuntimeException e) {
-            destroy();
+            stop(false);
             throw new ServletException("httpy " + name + " cannot start: " + asConfigured(context, e.getMessage()), e);
         }
     }
@@ -224,7 +228,7 @@ public final class PythonDispatchFilter implements Filter {
             return null;
         }
         return new Load(now.workers.size(), now.workers.busy(), now.workers.busyLongerThan(settings.timeout().toNanos()),
-                now.workers.queued(), settings.timeout().toMillis() / 1000.0);
+                now.workers.queued(), now.dispatcher.admitted(), settings.timeout().toMillis() / 1000.0);
     }
 
     /** Serves from {@code next} from now on; returns the mount it replaced, for {@link #retire}. */
@@ -342,13 +346,17 @@ public final class PythonDispatchFilter implements Filter {
             chain.doFilter(servletRequest, servletResponse);
             return;
         }
-        Mount serving = admit();
+        String path = requestPath(request);
+        if (path.equals(settings.health()) && isGetOrHead(request.getMethod())) {
+            answerHealth(request, response);
+            return;
+        }
+        Mount serving = drain.begun() ? null : admit();
         if (serving == null) {
-            Dispatcher.reply(request, response, 503, HttpyAnswers.stopping("the web app"));
+            whileStopping(request, response, chain, path);
             return;
         }
         var dispatcher = serving.dispatcher;
-        String path = requestPath(request);
         if (!(serving.routes.match(request.getMethod(), path) instanceof RouteMatch.Found found)) {
             dispatcher.leave();
             chain.doFilter(request, response);
@@ -358,6 +366,41 @@ public final class PythonDispatchFilter implements Filter {
             replacer.counted();
         }
         dispatcher.serve(request, response, path, found);
+    }
+
+    private static boolean isGetOrHead(String method) {
+        return method.equals("GET") || method.equals("HEAD");
+    }
+
+    /**
+     * The web app's {@link Health} as JSON, from what the filters track (no Python call): 200 while
+     * it serves, 503 with the reason while it does not; never cached.
+     */
+    private void answerHealth(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Health health = Health.of(context);
+        byte[] body = health.json().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setStatus(health.up() ? 200 : 503);
+        response.setContentType("application/json");
+        response.setHeader("Cache-Control", "no-store");
+        response.setContentLength(body.length);
+        if (request.getMethod().equals("GET")) {
+            response.getOutputStream().write(body);
+        }
+    }
+
+    /**
+     * A request that came while the web app stops: 503, with Retry-After and Connection: close so
+     * that the client retries elsewhere (on a new connection, which a load balancer sends to a
+     * node that serves), when it is one of the app's; down the chain when it is not.
+     */
+    private void whileStopping(HttpServletRequest request, HttpServletResponse response, FilterChain chain, String path)
+            throws IOException, ServletException {
+        if (!(mount.routes.match(request.getMethod(), path) instanceof RouteMatch.Found)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Dispatcher.reply(request, response, 503, HttpyAnswers.stopping("the web app"),
+                "Retry-After", HttpyAnswers.RETRY_AFTER_SECONDS, "Connection", "close");
     }
 
     /**
@@ -376,24 +419,78 @@ public final class PythonDispatchFilter implements Filter {
         }
     }
 
+    /**
+     * Drains, then stops: the web app's health turns DOWN and new requests get 503 at once (in
+     * every filter of the app, from the first one the container stops), the requests this filter
+     * took may finish for python.drain-timeout, and then its Python stops: a handler still running
+     * gets TimeoutError, as at python.timeout.
+     */
     @Override
     public void destroy() {
-        if (context != null) {
-            Health.remove(context, this);
+        stop(true);
+    }
+
+    /** Stops serving; with {@code draining}, after the requests in flight (not when the start failed). */
+    private void stop(boolean draining) {
+        if (draining && drain != null && mount != null) {
+            drain.begin(settings.drainTimeout());
         }
         if (replacer != null) {
             replacer.remove(this); // waits for a replacement under way, so the mount below is the last
             replacer = null;
         }
+        Mount last = mount;
+        long began = System.nanoTime();
+        boolean drained = last == null || !draining || drainRequests(last);
         if (mbean != null) {
             mbean.unregister();
             mbean = null;
         }
-        Mount last = mount;
+        if (context != null) {
+            Health.remove(context, this);
+        }
         if (last != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
                     + " the queue was full", last.dispatcher.rejected());
-            retire(last, () -> false);
+            last.dispatcher.retire(Duration.ZERO, () -> false);
+            last.handler.stop(last.runtime, ASGI_GRACE);
+            last.dispatcher.close(draining ? graceLeft(drained, began) : PythonWorkers.STOP_GRACE);
         }
+    }
+
+    /**
+     * How long Python work still running after the drain (a handler whose client the container
+     * dropped) may end by itself: what is left of python.drain-timeout, at most the workers' usual
+     * grace; nothing once the drain ran out.
+     */
+    private Duration graceLeft(boolean drained, long drainBegan) {
+        Duration left = settings.drainTimeout().minusNanos(System.nanoTime() - drainBegan);
+        if (!drained || left.isNegative()) {
+            return Duration.ZERO;
+        }
+        return left.compareTo(PythonWorkers.STOP_GRACE) < 0 ? left : PythonWorkers.STOP_GRACE;
+    }
+
+    /**
+     * Takes no more requests and waits, at most python.drain-timeout, for those taken to be
+     * answered; true if they all were.
+     */
+    private boolean drainRequests(Mount last) {
+        long inFlight = last.dispatcher.admitted();
+        Duration limit = settings.drainTimeout();
+        long began = System.nanoTime();
+        LOG.log(System.Logger.Level.INFO, "httpy {0}: the web app is stopping; {1} requests in flight may finish"
+                + " for python.drain-timeout={2} s, new ones get 503", name, inFlight, limit.toMillis() / 1000.0);
+        if (last.dispatcher.retire(limit, () -> true)) {
+            if (inFlight > 0) {
+                LOG.log(System.Logger.Level.INFO, "httpy {0}: the requests in flight were answered in {1} ms", name,
+                        (System.nanoTime() - began) / 1_000_000);
+            }
+            return true;
+        }
+        LOG.log(System.Logger.Level.WARNING, "httpy {0}: {1} requests were still unanswered after python.drain-timeout="
+                + "{2} s; stopping Python under them (a handler still running gets TimeoutError)", name,
+                last.dispatcher.admitted(), limit.toMillis() / 1000.0);
+        return false;
     }
 }

@@ -256,6 +256,7 @@ public final class PythonLifecycleListener implements ServletContextListener {
     @Override
     public void contextDestroyed(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
+        context.removeAttribute(Drain.ATTRIBUTE); // the filters, which drained, have stopped
         if (started == null) {
             return; // another instance of this listener started Python here, and stops it
         }

@@ -6,8 +6,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * {@code httpy} under {@code /actuator/health}: UP while the web app's Python serves (its version,
  * interpreter and each filter's workers as details); DOWN with the reason before it started, when it
- * did not, and while every worker of a filter is stuck past {@code httpy.timeout}, as
- * {@link dev.httpy.servlet.Health} says.
+ * did not, while the application stops (httpy's drain, {@code httpy.drain-timeout}), and while every
+ * worker of a filter is stuck past {@code httpy.timeout}, as {@link dev.httpy.servlet.Health} says.
  */
 final class HttpyHealthIndicator implements HealthIndicator {
     private final HttpyServletInitializer initializer;

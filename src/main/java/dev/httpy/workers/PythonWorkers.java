@@ -44,6 +44,9 @@ import dev.httpy.workers.TurnTaking.Turn;
  * interrupted}.
  */
 public final class PythonWorkers implements PythonThreads, AutoCloseable {
+    /** How long {@link #close()} lets running tasks end by themselves before it interrupts them. */
+    public static final Duration STOP_GRACE = Duration.ofSeconds(4);
+
     private static final System.Logger LOG = System.getLogger(PythonWorkers.class.getName());
     /** Tasks one worker runs per GIL acquisition before it lets others in. */
     private static final int BATCH = 16;
@@ -411,12 +414,12 @@ public final class PythonWorkers implements PythonThreads, AutoCloseable {
     }
 
     /**
-     * Closes with 4 s of grace for running tasks, then interrupts them and waits 1 s more: a
+     * Closes with {@link #STOP_GRACE} for running tasks, then interrupts them and waits 1 s more: a
      * container stops within its usual 10 s even with a handler stuck in a loop.
      */
     @Override
     public void close() {
-        close(Duration.ofSeconds(4));
+        close(STOP_GRACE);
     }
 
     /**

@@ -173,4 +173,32 @@ class ExchangeTest {
         assertEquals(List.of("task 2"), interrupted, "only the work in flight now");
         assertTrue(Arrays.asList(exchange.toString().split(" ")).contains("/t"));
     }
+
+    @Test
+    void aRequestTheContainerEndsBeforeAnyAnswerIsA503NotAnEmpty200() throws Exception {
+        // given: a request waiting for Python
+        var servlet = new FakeServlet(Exchange.SLICE);
+        var exchange = exchange(servlet);
+        // when: the container times it out, as Tomcat does to a stopping web app's requests
+        exchange.onTimeout(null);
+        // then
+        assertEquals(503, servlet.status);
+        assertEquals("close", servlet.header("Connection"));
+        assertEquals(1, servlet.completions);
+        assertEquals(1, ends.get());
+    }
+
+    @Test
+    void aDroppedAnswerThatHadBegunKeepsItsStatus() throws Exception {
+        // given: an answer the client has taken part of
+        var servlet = new FakeServlet(10);
+        var exchange = exchange(servlet);
+        exchange.answer(new PythonResponse(200, List.of(), bytes(100)));
+        // when
+        exchange.onTimeout(null);
+        // then
+        assertEquals(200, servlet.status);
+        assertEquals(null, servlet.header("Connection"));
+        assertEquals(1, servlet.completions);
+    }
 }

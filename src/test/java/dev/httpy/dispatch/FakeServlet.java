@@ -151,6 +151,11 @@ final class FakeServlet {
                         headers.computeIfAbsent(((String) args[0]).toLowerCase(), k -> new ArrayList<>()).add((String) args[1]);
                         yield null;
                     }
+                    case "setHeader" -> {
+                        headers.put(((String) args[0]).toLowerCase(), new ArrayList<>(List.of((String) args[1])));
+                        yield null;
+                    }
+                    case "isCommitted" -> out.written.size() > 0;
                     case "containsHeader" -> headers.containsKey(((String) args[0]).toLowerCase());
                     case "setContentLengthLong" -> {
                         headers.put("content-length", List.of(String.valueOf(args[0])));

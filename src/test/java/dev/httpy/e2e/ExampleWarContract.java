@@ -116,6 +116,15 @@ abstract class ExampleWarContract {
         assertEquals(200, get("/py-java/items").statusCode(), "while this app's Python reaches them");
     }
 
+    /** What a readiness probe of the example asks: httpy answers /healthz itself, UP, with the filters' workers. */
+    @Test
+    void theHealthPathSaysUp() throws Exception {
+        var health = get("/healthz");
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().startsWith("{\"status\":\"UP\",\"python\":\"3."), health.body());
+        assertTrue(health.body().contains("\"python\":{\"workers\":4,"), health.body());
+    }
+
     @Test
     void aServletUsesSetExecGetValueAndInvokeOnTheAppsPython() throws Exception {
         var response = get("/java/jep?n=4&factor=3");

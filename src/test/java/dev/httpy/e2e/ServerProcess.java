@@ -70,6 +70,8 @@ public final class ServerProcess implements AutoCloseable {
     private List<ProcessHandle> children = List.of();
     /** Jetty XML files given on its command line after the modules' own (a login service). */
     private final List<String> jettyXml = new ArrayList<>();
+    /** Jetty properties given on its command line, {@code name=value}. */
+    private final List<String> jettyProperties = new ArrayList<>();
 
     private ServerProcess(Kind kind, String name, List<String> jvmOptions) {
         this.kind = kind;
@@ -169,6 +171,17 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * A property on Jetty's command line ({@code jetty.server.stopTimeout}, in ms: how long its
+     * graceful stop waits for requests in flight), before {@link #start}; nothing for Tomcat.
+     */
+    public ServerProcess jettyProperty(String name, String value) {
+        if (kind == Kind.JETTY) {
+            jettyProperties.add(name + "=" + value);
+        }
+        return this;
+    }
+
     /** An empty Jetty base with the ee11 web app modules; the port is given on the command line. */
     public static ServerProcess jetty(String name, String... jvmOptions) {
         var server = new ServerProcess(Kind.JETTY, name, List.of(jvmOptions));
@@ -253,6 +266,7 @@ public final class ServerProcess implements AutoCloseable {
                     "jetty.http.host=127.0.0.1", "jetty.http.port=" + port,
                     // Like the Tomcat bases: webapps/ is checked every second, so a test can deploy and undeploy.
                     "jetty.deploy.scanInterval=1"));
+            command.addAll(jettyProperties);
             command.addAll(jettyXml);
         }
         try {

@@ -14,6 +14,7 @@ final class Wars {
     private static Path itWar;
     private static Path pathsWar;
     private static Path micrometerWar;
+    private static final java.util.Map<String, Path> drainWars = new java.util.HashMap<>();
 
     private Wars() {
     }
@@ -41,6 +42,27 @@ final class Wars {
             pathsWar = ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/paths.war"));
         }
         return pathsWar;
+    }
+
+    /**
+     * The integration-test WAR ({@link ItWar}) under {@code src/test/resources/drain/web.xml}: the
+     * health path {@code /healthz}, {@code python.drain-timeout=<drainTimeout>} seconds, and the
+     * filter {@code stuck} at {@code /stuck}, whose one worker {@code drain_app.py} keeps past its 1 s timeout.
+     */
+    static synchronized Path drainWar(String drainTimeout) {
+        return drainWars.computeIfAbsent(drainTimeout, seconds -> {
+            String xml;
+            try {
+                xml = java.nio.file.Files.readString(Path.of("src/test/resources/drain/web.xml"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            var archive = ItWar.archive();
+            archive.delete("WEB-INF/web.xml");
+            archive.setWebXML(new org.jboss.shrinkwrap.api.asset.StringAsset(xml.replace("DRAIN_TIMEOUT", seconds)))
+                    .addAsWebInfResource(new File("src/test/resources/drain/drain_app.py"), "python/drain_app.py");
+            return ItWar.export(archive, ServerProcess.SERVERS.resolve("wars/drain-" + seconds + ".war"));
+        });
     }
 
     /**

@@ -50,6 +50,8 @@ class FilterSettingsTest {
         assertEquals(10_485_760L, settings.maxBody());
         assertFalse(settings.debug());
         assertFalse(settings.gilPerWorker());
+        assertNull(settings.health());
+        assertEquals(Duration.ofSeconds(20), settings.drainTimeout());
     }
 
     @Test
@@ -84,6 +86,12 @@ class FilterSettingsTest {
             "python.max-body | 10MB",
             "python.debug    | yes",
             "python.gil      | own",
+            "python.health   | healthz",
+            "python.health   | /health z",
+            "python.health   | /healthz?full=1",
+            "python.health   | /health%7Az",
+            "python.drain-timeout | -1",
+            "python.drain-timeout | 20s",
     })
     void badValueIsAnErrorNamingParameterAndValue(String name, String value) {
         // given
@@ -130,11 +138,13 @@ class FilterSettingsTest {
                 "python.write-timeout", "9.5",
                 "python.max-body", "0",
                 "python.debug", "true",
-                "python.gil", "per-worker");
+                "python.gil", "per-worker",
+                "python.health", "/ops/ready",
+                "python.drain-timeout", "7.5");
         // then
         assertEquals(new FilterSettings("web.app:handle_request", null, null, java.util.List.of(), "web.app:routes", 8, 16, 50,
                 Duration.ofMillis(2500), Duration.ofSeconds(7), Duration.ofMillis(9500), 0L, true, true,
-                dev.httpy.dispatch.RequestContext.Settings.DEFAULT, null), settings);
+                dev.httpy.dispatch.RequestContext.Settings.DEFAULT, null, "/ops/ready", Duration.ofMillis(7500)), settings);
     }
 
     @Test
@@ -209,5 +219,25 @@ class FilterSettingsTest {
         Map<String, String> bad = Map.of("python.handler", "app:h", "python.session", "write");
         var error = assertThrows(IllegalArgumentException.class, () -> FilterSettings.read(bad.keySet(), bad::get));
         assertTrue(error.getMessage().contains("python.session=write: give one of read-write, create, off"), error.getMessage());
+    }
+
+    @Test
+    void aBadHealthPathIsAnErrorSayingWhatAPathIs() {
+        // given / when
+        String message = rejected("python.handler", "app:handle", "python.health", "healthz");
+        // then
+        assertEquals("init-param python.health=healthz: give a path within the web app that starts with /, decoded,"
+                + " without a query or ; parameters, e.g. /healthz", message);
+    }
+
+    @Test
+    void aDrainTimeoutOfZeroStopsPythonAtOnceAndABadOneSaysSo() {
+        // given / when
+        FilterSettings none = read("python.handler", "app:handle", "python.drain-timeout", "0");
+        String message = rejected("python.handler", "app:handle", "python.drain-timeout", "soon");
+        // then
+        assertEquals(Duration.ZERO, none.drainTimeout());
+        assertEquals("init-param python.drain-timeout=soon: give seconds, at most 86400, or 0 to stop Python at once"
+                + " (default 20)", message);
     }
 }

@@ -24,6 +24,8 @@ class HttpyPropertiesTest {
                 "other.thing", "x"));
         assertEquals(Map.of("python.handler", "app:handle", "python.max-requests-jitter", "5", "python.workers", "8"),
                 bound.settings());
+        assertEquals(Map.of("python.health", "/healthz", "python.drain-timeout", "30"),
+                bind(Map.of("httpy.health", "/healthz", "httpy.drain-timeout", "30")).settings());
         assertEquals("classpath:/python/", bound.path());
         assertNull(bound.beans());
     }
@@ -49,5 +51,9 @@ class HttpyPropertiesTest {
                 HttpyProperties.named("context-param python.workers=many: give a whole number"));
         assertEquals("property httpy.timeout=0: give seconds (see httpy.max-body too)",
                 HttpyProperties.named("init-param python.timeout=0: give seconds (see python.max-body too)"));
+        // Actuator's reason while the application stops
+        assertEquals("the web app is stopping: its Python requests in flight may finish (httpy.drain-timeout=20.0 s)"
+                + " and new ones get 503", HttpyProperties.named("the web app is stopping: its Python requests in flight"
+                + " may finish (python.drain-timeout=20.0 s) and new ones get 503"));
     }
 }
