@@ -352,24 +352,7 @@ class HealthAndDrainTest {
     }
 
     private ServletContext context() {
-        Map<String, String> params = Map.of("python.path", "/WEB-INF/python", "python.interpreter", "isolated");
-        return (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ServletContext.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getAttribute" -> attributes.get((String) args[0]);
-                    case "setAttribute" -> attributes.put((String) args[0], args[1]);
-                    case "removeAttribute" -> attributes.remove((String) args[0]);
-                    case "getInitParameterNames" -> Collections.enumeration(params.keySet());
-                    case "getInitParameter" -> params.get((String) args[0]);
-                    case "getRealPath" -> webapp.resolve(((String) args[0]).substring(1)).toString();
-                    case "getResourcePaths" -> null;
-                    case "getFilterRegistrations" -> Map.of();
-                    case "getClassLoader" -> getClass().getClassLoader();
-                    case "getContextPath" -> "/app";
-                    case "log" -> log.add((String) args[0]);
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> "test context";
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
+        return TestContexts.of(attributes, log, Map.of("python.path", "/WEB-INF/python", "python.interpreter", "isolated"),
+                webapp, false);
     }
 }

@@ -1,10 +1,8 @@
 package dev.httpy.servlet;
 
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -163,28 +161,6 @@ class PythonLifecycleListenerTest {
 
     private ServletContext context(Map<String, Object> attributes, List<String> log, Map<String, String> params,
                                    boolean restricted) {
-        return (ServletContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[]{ServletContext.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getAttribute" -> attributes.get((String) args[0]);
-                    case "setAttribute" -> attributes.put((String) args[0], args[1]);
-                    case "removeAttribute" -> attributes.remove((String) args[0]);
-                    case "getInitParameterNames" -> Collections.enumeration(params.keySet());
-                    case "getInitParameter" -> params.get((String) args[0]);
-                    case "getRealPath" -> webapp.resolve(((String) args[0]).substring(1)).toString();
-                    case "getResourcePaths" -> null;
-                    case "getFilterRegistrations" -> {
-                        if (restricted) {
-                            throw new UnsupportedOperationException("Section 4.4 of the Servlet specification");
-                        }
-                        yield Map.of();
-                    }
-                    case "getClassLoader" -> getClass().getClassLoader();
-                    case "getContextPath" -> "/app";
-                    case "log" -> log.add((String) args[0]);
-                    case "hashCode" -> System.identityHashCode(proxy);
-                    case "equals" -> proxy == args[0];
-                    case "toString" -> "test context";
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
+        return TestContexts.of(attributes, log, params, webapp, restricted);
     }
 }
