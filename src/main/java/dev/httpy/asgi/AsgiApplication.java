@@ -718,7 +718,10 @@ public final class AsgiApplication implements PythonApp {
             case "start" -> {
                 // Python's session writes come with the start, before the headers go out (a new session's cookie).
                 if (message.size() > 4 && call.context != null) {
-                    call.context.writeSession(message.get(4), name);
+                    Runnable left = call.context.writeSession(message.get(4), name);
+                    if (left != null) {
+                        left.run(); // no GIL here
+                    }
                 }
                 call.start(((Long) message.get(2)).intValue(), headers((List<?>) message.get(3)));
             }

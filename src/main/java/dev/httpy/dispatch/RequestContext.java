@@ -167,7 +167,8 @@ public final class RequestContext {
      * Python's session writes: {@code [create, {name: value}, [removed names]]}, on the worker
      * that ran the handler, before its answer is written (a new session's cookie goes with it).
      */
-    private static void write(HttpServletRequest request, List<?> changes) {
+    /** Writes Python's changes; returns the cluster send an asynchronous request still needs, or null. */
+    private static Runnable write(HttpServletRequest request, List<?> changes) {
         boolean create = Boolean.TRUE.equals(changes.get(0));
         HttpSession session;
         try {
@@ -180,8 +181,7 @@ public final class RequestContext {
         }
         ((Map<?, ?>) changes.get(1)).forEach((name, value) -> session.setAttribute((String) name, value));
         ((List<?>) changes.get(2)).forEach(name -> session.removeAttribute((String) name));
-        if (request.isAsyncStarted()) {
-            SessionReplication.afterAsyncWrite(session);
-        }
+        // The send waits for the other nodes' acknowledgement: the caller runs it with the GIL released.
+        return request.isAsyncStarted() ? () -> SessionReplication.afterAsyncWrite(session) : null;
     }
 }

@@ -110,7 +110,7 @@ public record RequestFunction(String name, RequestContext.Settings exposed) impl
             throw e;
         }
         if (context != null) {
-            context.writeSession(py.call(py.cachedFunction(LEAVE)), request.path());
+            context.writeSession(py.call(py.cachedFunction(LEAVE)), request.path(), py);
         }
         return answer;
     }

@@ -214,6 +214,11 @@ public final class Python {
         return new PythonObject(callObject(function.pointer(), convert.tuple(args)), function.name() + "(...)");
     }
 
+    /** Whether {@link #withoutGil} can release the GIL here (a thread with a thread state of its own). */
+    public boolean canReleaseGil() {
+        return threadState != null;
+    }
+
     /**
      * Runs blocking Java work (writing to a slow client, say) with the GIL released, so other
      * threads run Python meanwhile, and takes the GIL back before returning.

@@ -155,7 +155,7 @@ public record WsgiApplication(String name, RequestContext.Settings exposed) impl
         try {
             var first = (List<?>) py.call(py.cachedFunction(MODULE + ":wsgi_next"), call);
             if (context != null) {
-                context.writeSession(first.get(4), String.valueOf(environ.get("PATH_INFO")));
+                context.writeSession(first.get(4), String.valueOf(environ.get("PATH_INFO")), py);
             }
             @SuppressWarnings("unchecked")
             var headers = (List<String>) first.get(1);
