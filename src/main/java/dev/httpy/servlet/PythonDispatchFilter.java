@@ -244,6 +244,11 @@ public final class PythonDispatchFilter implements Filter {
      * ASGI app's shutdown and the workers' stop.
      */
     void retire(Mount old, java.util.function.BooleanSupplier drain) {
+        retire(old, drain, PythonWorkers.STOP_GRACE);
+    }
+
+    /** {@link #retire(Mount, java.util.function.BooleanSupplier)}, giving Python work still running {@code grace} to end. */
+    private void retire(Mount old, java.util.function.BooleanSupplier drain, Duration grace) {
         boolean draining = drain.getAsBoolean();
         if (!old.dispatcher.retire(draining ? settings.timeout().plusSeconds(5) : Duration.ZERO, drain) && draining
                 && drain.getAsBoolean()) {
@@ -251,7 +256,7 @@ public final class PythonDispatchFilter implements Filter {
                     + " unanswered after python.timeout; stopping them", name, old.dispatcher.admitted());
         }
         old.handler.stop(old.runtime, ASGI_GRACE);
-        old.dispatcher.close();
+        old.dispatcher.close(grace);
     }
 
     private static RouteTable routesFromParam(List<String> patterns) {
@@ -452,9 +457,7 @@ public final class PythonDispatchFilter implements Filter {
         if (last != null) {
             LOG.log(System.Logger.Level.INFO, "stopping Python workers; {0} requests were refused with 503 while"
                     + " the queue was full", last.dispatcher.rejected());
-            last.dispatcher.retire(Duration.ZERO, () -> false);
-            last.handler.stop(last.runtime, ASGI_GRACE);
-            last.dispatcher.close(draining ? graceLeft(drained, began) : PythonWorkers.STOP_GRACE);
+            retire(last, () -> false, draining ? graceLeft(drained, began) : PythonWorkers.STOP_GRACE);
         }
     }
 
