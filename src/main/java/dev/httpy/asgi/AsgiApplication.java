@@ -31,7 +31,6 @@ import dev.httpy.python.PythonObject;
 import dev.httpy.routing.RouteMatch;
 import dev.httpy.runtime.PythonRuntime;
 import dev.httpy.runtime.Waits;
-import dev.httpy.tracing.Tracing;
 import dev.httpy.workers.PythonTask;
 import dev.httpy.workers.PythonWorkers;
 import dev.httpy.workers.ResultTask;
@@ -433,9 +432,7 @@ public final class AsgiApplication implements PythonApp {
             args.addAll(scope);
             args.add(body instanceof BodyPipe pipe ? (Object) (long) pipe.takeReadFd() : body);
             long since = exchange.pythonWaitSince();
-            if (exchange.span() instanceof Tracing.RequestSpan span) {
-                span.ranOn(Thread.currentThread().getName(), since == 0 ? -1 : System.nanoTime() - since);
-            }
+            exchange.pythonRunsHere();
             try {
                 py.call(py.cachedFunction(MODULE + ":begin"), args.toArray());
             } catch (RuntimeException e) {
@@ -595,9 +592,8 @@ public final class AsgiApplication implements PythonApp {
                     }
                     continue; // python.timeout or the client ended it before it began
                 }
-                if (calls.get(id) instanceof Call call && call.exchange.span() instanceof Tracing.RequestSpan span) {
-                    long since = call.exchange.pythonWaitSince();
-                    span.ranOn(Thread.currentThread().getName(), since == 0 ? -1 : System.nanoTime() - since);
+                if (calls.get(id) instanceof Call call) {
+                    call.exchange.pythonRunsHere();
                 }
                 if (begin.getLast() instanceof BodyPipe pipe) {
                     try {

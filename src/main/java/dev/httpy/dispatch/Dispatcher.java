@@ -429,10 +429,7 @@ public final class Dispatcher implements AutoCloseable, Deadlines.Actions {
             }
             Tracing.RequestSpan span = exchange.span();
             try (var ignored = span == null ? null : span.enter()) {
-                if (span != null) {
-                    long since = exchange.pythonWaitSince();
-                    span.ranOn(Thread.currentThread().getName(), since == 0 ? 0 : System.nanoTime() - since);
-                }
+                exchange.pythonRunsHere();
                 return call.run(py, exchange);
             } catch (PythonException e) {
                 return failed(exchange, app.name() + " raised " + e.getMessage() + "\n" + e.pythonTraceback(),

@@ -116,6 +116,15 @@ public final class Exchange implements WriteListener, AsyncListener {
         this.span = span;
     }
 
+    /** Tells httpy's span, if any, that this thread runs the request's Python now, and how long it waited. */
+    public void pythonRunsHere() {
+        Tracing.RequestSpan traced = span;
+        if (traced != null) {
+            long since = pythonSince;
+            traced.ranOn(Thread.currentThread().getName(), since == 0 ? -1 : System.nanoTime() - since);
+        }
+    }
+
     /** Python has the request from now on: python.timeout runs. */
     public void pythonWaitBegins() {
         pythonSince = System.nanoTime() | 1;

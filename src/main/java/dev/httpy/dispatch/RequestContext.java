@@ -166,8 +166,8 @@ public final class RequestContext {
     /**
      * Python's session writes: {@code [create, {name: value}, [removed names]]}, on the worker
      * that ran the handler, before its answer is written (a new session's cookie goes with it).
+     * Returns the cluster send an asynchronous request still needs ({@link SessionReplication}), or null.
      */
-    /** Writes Python's changes; returns the cluster send an asynchronous request still needs, or null. */
     private static Runnable write(HttpServletRequest request, List<?> changes) {
         boolean create = Boolean.TRUE.equals(changes.get(0));
         HttpSession session;
